@@ -1,0 +1,1 @@
+"""The Leistungsverzeichnis: catalogue model, storage, exchange and search."""

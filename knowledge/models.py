@@ -1,0 +1,193 @@
+"""The Leistungsverzeichnis as SQLModel families, shaped by LeiKa, FIM and XZuFi.
+
+Each entity has a `...Base` (the fields, also the record of the exchange document and the public
+read model) and a table class. Identifiers are stable slugs so that export and import round-trip.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+__all__ = [
+    "CatalogueState",
+    "County",
+    "CountyBase",
+    "Place",
+    "PlaceBase",
+    "PlaceKind",
+    "Responsibility",
+    "ResponsibilityBase",
+    "Service",
+    "ServiceBase",
+    "ServiceLevel",
+    "TEXT_MODULES",
+    "Unit",
+    "UnitBase",
+    "UnitKind",
+]
+
+
+class PlaceKind(StrEnum):
+    """Territorial units below the county (§ 64 ff. GemO RLP)."""
+
+    verbandsgemeinde = "verbandsgemeinde"
+    verbandsfreie_gemeinde = "verbandsfreie_gemeinde"
+    ortsgemeinde = "ortsgemeinde"
+
+
+class UnitKind(StrEnum):
+    """Kinds of organisational units (XZuFi `organisationseinheit`) a call can be transferred to."""
+
+    kreisverwaltung = "kreisverwaltung"
+    department = "department"
+    verwaltung = "verwaltung"
+    buergerbuero = "buergerbuero"
+    standesamt = "standesamt"
+    jobcenter = "jobcenter"
+    state_agency = "state_agency"
+    federal_agency = "federal_agency"
+    other = "other"
+
+
+class ServiceLevel(StrEnum):
+    """Who carries a service out; `municipality` means the Verbandsgemeinde or verbandsfreie Gemeinde."""
+
+    federal = "federal"
+    state = "state"
+    county = "county"
+    municipality = "municipality"
+
+
+TEXT_MODULES = (
+    "short_text",
+    "full_text",
+    "requirements",
+    "documents",
+    "fees",
+    "deadlines",
+    "processing_time",
+    "procedure",
+    "legal_basis",
+    "forms",
+    "notes",
+)
+"""The FIM text modules (Leistungsbeschreibung) in their FIM order."""
+
+
+def _pattern(regex: str) -> dict:
+    """SQLModel's own `regex=` is not enforced under pydantic v2; a schema pattern is."""
+    return {"pattern": regex}
+
+
+def _json_list() -> Column:
+    return Column(JSON, nullable=False, default=list)
+
+
+class CountyBase(SQLModel):
+    key: str = Field(primary_key=True, min_length=5, max_length=5, schema_extra=_pattern(r"^\d{5}$"))
+    name: str = Field(min_length=1)
+    seat: str = Field(description="Kreisstadt")
+    street: str
+    postcode: str = Field(schema_extra=_pattern(r"^\d{5}$"))
+    city: str
+    switchboard: str = Field(description="Telefonzentrale, DIN 5008 international, e.g. +49 6592 933-0")
+    email: str | None = None
+    website: str | None = None
+    member: bool = Field(default=True, description="Served by the 115-Servicecenter EMH")
+
+
+class County(CountyBase, table=True):
+    pass
+
+
+class PlaceBase(SQLModel):
+    id: str = Field(primary_key=True, min_length=1)
+    county: str = Field(foreign_key="county.key", index=True)
+    kind: PlaceKind
+    name: str = Field(min_length=1)
+    parent: str | None = Field(default=None, foreign_key="place.id", description="the VG of an Ortsgemeinde")
+    ags: str | None = Field(default=None, schema_extra=_pattern(r"^\d{8}$"), description="Amtlicher Gemeindeschlüssel")
+    ars: str | None = Field(default=None, schema_extra=_pattern(r"^\d{9}(\d{3})?$"), description="Amtlicher Regionalschlüssel")
+    postal_codes: list[str] = Field(default_factory=list, sa_column=_json_list())
+    area_codes: list[str] = Field(default_factory=list, sa_column=_json_list(), description="e.g. 06592")
+
+
+class Place(PlaceBase, table=True):
+    pass
+
+
+class UnitBase(SQLModel):
+    id: str = Field(primary_key=True, min_length=1)
+    name: str = Field(min_length=1)
+    kind: UnitKind
+    county: str | None = Field(default=None, foreign_key="county.key", index=True)
+    place: str | None = Field(default=None, foreign_key="place.id", description="the VG it serves")
+    topics: list[str] = Field(default_factory=list, sa_column=_json_list(), description="switchboard keywords")
+    street: str | None = None
+    postcode: str | None = None
+    city: str | None = None
+    phone: str | None = Field(default=None, description="direct number, DIN 5008 international")
+    extension: str | None = Field(default=None, description="Durchwahl for a transfer inside the county PBX")
+    email: str | None = None
+    website: str | None = None
+    hours: dict | None = Field(default=None, sa_column=Column(JSON), description="WeeklyHours")
+    notes: str | None = None
+
+
+class Unit(UnitBase, table=True):
+    pass
+
+
+class ServiceBase(SQLModel):
+    id: str = Field(primary_key=True, min_length=1)
+    leika: str | None = Field(default=None, schema_extra=_pattern(r"^\d{14}$"), description="LeiKa-Leistungsschlüssel")
+    title: str = Field(min_length=1)
+    synonyms: list[str] = Field(default_factory=list, sa_column=_json_list())
+    level: ServiceLevel
+    leistungstyp: str | None = None
+    short_text: str | None = None
+    full_text: str | None = None
+    requirements: str | None = None
+    documents: str | None = None
+    fees: str | None = None
+    deadlines: str | None = None
+    processing_time: str | None = None
+    procedure: str | None = None
+    legal_basis: str | None = None
+    forms: str | None = None
+    online_service: str | None = Field(default=None, description="URL of the online service")
+    notes: str | None = None
+
+
+class Service(ServiceBase, table=True):
+    pass
+
+
+class ResponsibilityBase(SQLModel):
+    unit: str = Field(foreign_key="unit.id", index=True)
+    county: str = Field(foreign_key="county.key")
+    place: str | None = Field(default=None, foreign_key="place.id", description="None: the whole county")
+    fees: str | None = None
+    hours: dict | None = Field(default=None, sa_column=Column(JSON), description="overrides the unit's hours")
+    notes: str | None = None
+
+
+class Responsibility(ResponsibilityBase, table=True):
+    """Which unit handles a service for which territory (XZuFi `zustaendigkeit`)."""
+
+    __table_args__ = (UniqueConstraint("service", "county", "place", name="uq_responsibility_territory"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    service: str = Field(foreign_key="service.id", index=True, ondelete="CASCADE")
+
+
+class CatalogueState(SQLModel, table=True):
+    """A single row whose revision grows with every committed catalogue change; the index stores it too."""
+
+    __tablename__ = "catalogue_state"
+
+    id: int = Field(default=1, primary_key=True)
+    revision: int = 0
