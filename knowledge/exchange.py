@@ -1,0 +1,117 @@
+"""Import and export of the catalogue document, all-or-nothing and idempotent.
+
+An import creates or updates every record of the document (a service's responsibilities are replaced
+by the document's) and deletes nothing; the report says what changed, so `--dry-run` can show it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import SQLModel
+
+from knowledge import store
+from knowledge.document import CatalogueDocument, ResponsibilityRecord, ServiceRecord
+from knowledge.models import County, Place, Responsibility, Service, Unit
+
+__all__ = ["ImportReport", "export_document", "import_document"]
+
+
+@dataclass
+class ImportReport:
+    """What an import created, updated or left unchanged, per section."""
+
+    created: dict[str, list[str]] = field(default_factory=dict)
+    updated: dict[str, list[str]] = field(default_factory=dict)
+    unchanged: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def changed(self) -> bool:
+        return any(self.created.values()) or any(self.updated.values())
+
+    def summary(self) -> dict[str, dict[str, int]]:
+        sections = self.unchanged.keys()
+        return {
+            s: {
+                "created": len(self.created.get(s, [])),
+                "updated": len(self.updated.get(s, [])),
+                "unchanged": self.unchanged[s],
+            }
+            for s in sections
+        }
+
+
+def _fields(record: SQLModel, table: type[SQLModel]) -> dict:
+    return {name: getattr(record, name) for name in table.model_fields if name in type(record).model_fields}
+
+
+async def export_document(session: AsyncSession) -> CatalogueDocument:
+    """The whole catalogue as one document, in a stable order."""
+    services = (await session.scalars(select(Service).order_by(Service.id))).all()
+    responsibilities = await store.responsibilities_for(session, service_ids=[s.id for s in services])
+    return CatalogueDocument(
+        counties=[_fields(c, County) for c in await store.list_counties(session)],
+        places=[_fields(p, Place) for p in await store.list_places(session)],
+        units=[_fields(u, Unit) for u in (await session.scalars(select(Unit).order_by(Unit.id))).all()],
+        services=[
+            ServiceRecord(
+                **_fields(s, Service),
+                responsibilities=[
+                    ResponsibilityRecord(**_fields(r, Responsibility)) for r, _ in responsibilities.get(s.id, [])
+                ],
+            )
+            for s in services
+        ],
+    )
+
+
+async def _upsert(
+    session: AsyncSession, table: type[SQLModel], records: list, key: str, report: ImportReport, section: str
+) -> None:
+    created, updated, unchanged = [], [], 0
+    for record in records:
+        values = _fields(record, table)
+        existing = await session.get(table, values[key])
+        if existing is None:
+            session.add(table(**values))
+            created.append(values[key])
+        elif _fields(existing, table) != values:
+            for name, value in values.items():
+                setattr(existing, name, value)
+            updated.append(values[key])
+        else:
+            unchanged += 1
+        await session.flush()
+    report.created[section], report.updated[section], report.unchanged[section] = created, updated, unchanged
+
+
+async def _replace_responsibilities(session: AsyncSession, document: CatalogueDocument, report: ImportReport) -> None:
+    current = await store.responsibilities_for(session, service_ids=[s.id for s in document.services])
+    changed = []
+    for service in document.services:
+        wanted = [r.model_dump() for r in service.responsibilities]
+        have = [_fields(r, Responsibility) for r, _ in current.get(service.id, [])]
+        if sorted(map(repr, wanted)) == sorted(map(repr, have)):
+            continue
+        changed.append(service.id)
+        await session.execute(delete(Responsibility).where(Responsibility.service == service.id))
+        session.add_all(Responsibility(service=service.id, **r) for r in wanted)
+    await session.flush()
+    report.updated["responsibilities"] = changed
+    report.unchanged["responsibilities"] = len(document.services) - len(changed)
+
+
+async def import_document(session: AsyncSession, document: CatalogueDocument) -> ImportReport:
+    """Write `document` into the caller's transaction; the caller commits, or rolls back for a dry run."""
+    report = ImportReport()
+    places = sorted(document.places, key=lambda p: p.parent is not None)
+    await _upsert(session, County, document.counties, "key", report, "counties")
+    await _upsert(session, Place, places, "id", report, "places")
+    await _upsert(session, Unit, document.units, "id", report, "units")
+    await _upsert(session, Service, document.services, "id", report, "services")
+    await _replace_responsibilities(session, document, report)
+    if report.changed:
+        await store.bump_revision(session)
+    return report

@@ -1,0 +1,195 @@
+"""The whoosh index behind a small async facade, so the search library can be swapped in one place.
+
+Whoosh is blocking and its readers must not be shared across threads: searches run in a thread pool
+with one searcher per thread, and every write goes through a single writer thread, so there is never
+a second writer waiting on the lock. A rebuild writes a new generation beside the current one and
+switches the `CURRENT` pointer atomically; readers move over on their next search.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import shutil
+import threading
+from collections.abc import AsyncIterable, Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import TypeVar
+
+from whoosh import index as whoosh_index
+from whoosh.fields import ID, KEYWORD, TEXT, Schema
+from whoosh.searching import Searcher
+
+from knowledge.analysis import german_analyzer
+from knowledge.models import Service
+
+__all__ = ["IndexDocument", "SearchIndex"]
+
+T = TypeVar("T")
+
+BODY_MODULES = ("full_text", "requirements", "documents", "fees", "deadlines", "procedure", "forms", "notes")
+
+
+def build_schema() -> Schema:
+    """Title and synonyms weigh most, then the short text, then everything else."""
+    german = german_analyzer()
+    return Schema(
+        id=ID(stored=True, unique=True),
+        title=TEXT(analyzer=german, field_boost=4.0, stored=True),
+        synonyms=TEXT(analyzer=german, field_boost=3.0, stored=True),
+        short_text=TEXT(analyzer=german, field_boost=1.5, stored=True),
+        body=TEXT(analyzer=german, stored=True),
+        level=ID(stored=True),
+        leika=ID(stored=True),
+        counties=KEYWORD(stored=True, commas=True),
+    )
+
+
+@dataclass(frozen=True)
+class IndexDocument:
+    """What the index keeps of one service."""
+
+    id: str
+    title: str
+    synonyms: str
+    short_text: str
+    body: str
+    level: str
+    leika: str
+    counties: str
+
+    @classmethod
+    def from_service(cls, service: Service, counties: Iterable[str]) -> IndexDocument:
+        """The indexed form of a service and the counties it has a responsibility in."""
+        return cls(
+            id=service.id,
+            title=service.title,
+            synonyms="; ".join(service.synonyms),
+            short_text=service.short_text or "",
+            body="\n".join(t for t in (getattr(service, m) for m in BODY_MODULES) if t),
+            level=str(service.level),
+            leika=service.leika or "",
+            counties=",".join(counties),
+        )
+
+
+class SearchIndex:
+    """A whoosh index in `root`, with the catalogue revision it reflects."""
+
+    def __init__(self, root: Path, *, read_threads: int = 4) -> None:
+        self.root = root
+        self._readers = ThreadPoolExecutor(read_threads, thread_name_prefix="search")
+        self._writer = ThreadPoolExecutor(1, thread_name_prefix="index-writer")
+        self._local = threading.local()
+        self._generation = 0
+        root.mkdir(parents=True, exist_ok=True)
+        self._current = self._read_pointer()
+
+    # -- layout -----------------------------------------------------------------------------------
+
+    def _read_pointer(self) -> Path | None:
+        try:
+            name = (self.root / "CURRENT").read_text().strip()
+        except FileNotFoundError:
+            return None
+        path = self.root / name
+        return path if whoosh_index.exists_in(path) else None
+
+    def _switch_to(self, path: Path) -> None:
+        pointer = self.root / "CURRENT.tmp"
+        pointer.write_text(path.name)
+        os.replace(pointer, self.root / "CURRENT")
+        self._current = path
+        self._generation += 1
+        for stale in self.root.iterdir():
+            if stale.is_dir() and stale != path:
+                shutil.rmtree(stale, ignore_errors=True)
+
+    @property
+    def revision(self) -> int | None:
+        """The catalogue revision the current index reflects; None when there is no usable index."""
+        if self._current is None:
+            return None
+        try:
+            return json.loads((self._current / "revision.json").read_text())["revision"]
+        except (FileNotFoundError, ValueError, KeyError):
+            return None
+
+    def _write_revision(self, path: Path, revision: int) -> None:
+        (path / "revision.json").write_text(json.dumps({"revision": revision}))
+
+    # -- writes: one thread -----------------------------------------------------------------------
+
+    async def _in_writer(self, fn: Callable[..., T], *args) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self._writer, fn, *args)
+
+    async def rebuild(
+        self,
+        batches: AsyncIterable[list[IndexDocument]],
+        *,
+        revision: int,
+        progress: Callable[[int], None] | None = None,
+    ) -> int:
+        """Index every document into a new generation, then switch to it; returns the count."""
+        path = self.root / f"gen-{revision}-{os.getpid()}-{self._generation + 1}"
+        shutil.rmtree(path, ignore_errors=True)
+        path.mkdir(parents=True)
+        writer = await self._in_writer(
+            lambda: whoosh_index.create_in(str(path), build_schema()).writer(limitmb=256)
+        )
+        count = 0
+        try:
+            async for batch in batches:
+                await self._in_writer(lambda b=batch: [writer.add_document(**asdict(d)) for d in b])
+                count += len(batch)
+                if progress:
+                    progress(count)
+            await self._in_writer(writer.commit)
+        except BaseException:
+            await self._in_writer(writer.cancel)
+            shutil.rmtree(path, ignore_errors=True)
+            raise
+        self._write_revision(path, revision)
+        await self._in_writer(self._switch_to, path)
+        return count
+
+    async def upsert(self, documents: list[IndexDocument], *, revision: int, deleted: Iterable[str] = ()) -> None:
+        """Replace or add `documents` and drop `deleted` ids in the current generation."""
+
+        def write() -> None:
+            assert self._current is not None, "rebuild before updating"
+            writer = whoosh_index.open_dir(str(self._current)).writer(timeout=10.0)
+            for service_id in deleted:
+                writer.delete_by_term("id", service_id)
+            for document in documents:
+                writer.update_document(**asdict(document))
+            writer.commit()
+            self._write_revision(self._current, revision)
+            self._generation += 1
+
+        await self._in_writer(write)
+
+    # -- reads: a searcher per thread -------------------------------------------------------------
+
+    def _searcher(self) -> Searcher:
+        local = self._local
+        if getattr(local, "generation", None) != self._generation or local.path != self._current:
+            if getattr(local, "searcher", None) is not None:
+                local.searcher.close()
+            local.searcher = whoosh_index.open_dir(str(self._current)).searcher()
+            local.generation, local.path = self._generation, self._current
+        return local.searcher
+
+    async def read(self, fn: Callable[[Searcher], T]) -> T:
+        """Run `fn` with this thread's searcher in the read pool."""
+        if self._current is None:
+            raise RuntimeError("the search index has not been built")
+        return await asyncio.get_running_loop().run_in_executor(self._readers, lambda: fn(self._searcher()))
+
+    def close(self) -> None:
+        """Stop the threads; searchers close with their threads' index files."""
+        self._readers.shutdown(wait=True)
+        self._writer.shutdown(wait=True)

@@ -1,0 +1,123 @@
+"""Persistence as plain keyword-only async functions on an explicit session; no HTTP types here."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import AsyncIterator, Sequence
+
+from sqlalchemy import String, cast, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from knowledge.models import CatalogueState, County, Place, Responsibility, Service, Unit
+
+__all__ = [
+    "area_code_places",
+    "bump_revision",
+    "catalogue_revision",
+    "get_service",
+    "get_unit",
+    "is_empty",
+    "iter_services",
+    "list_counties",
+    "list_places",
+    "list_units",
+    "responsibilities_for",
+]
+
+
+async def is_empty(session: AsyncSession) -> bool:
+    """True when no county exists yet: a fresh database that the demo catalogue may fill."""
+    return (await session.scalar(select(func.count()).select_from(County))) == 0
+
+
+async def catalogue_revision(session: AsyncSession) -> int:
+    """The number of committed catalogue changes; the search index records the one it reflects."""
+    return (await session.scalar(select(CatalogueState.revision).where(CatalogueState.id == 1))) or 0
+
+
+async def bump_revision(session: AsyncSession) -> int:
+    """Count one more change, in the caller's transaction, and return the new revision."""
+    updated = await session.execute(
+        update(CatalogueState).where(CatalogueState.id == 1).values(revision=CatalogueState.revision + 1)
+    )
+    if updated.rowcount == 0:
+        session.add(CatalogueState(id=1, revision=1))
+    await session.flush()
+    return await catalogue_revision(session)
+
+
+async def list_counties(session: AsyncSession) -> Sequence[County]:
+    """All counties by key."""
+    return (await session.scalars(select(County).order_by(County.key))).all()
+
+
+async def list_places(session: AsyncSession) -> Sequence[Place]:
+    """All places, VGs before their Ortsgemeinden."""
+    return (await session.scalars(select(Place).order_by(Place.parent.is_not(None), Place.id))).all()
+
+
+async def area_code_places(session: AsyncSession) -> list[tuple[str, str, str]]:
+    """(area code, county, place name) for every place, the table behind caller-origin routing."""
+    return [(code, p.county, p.name) for p in await list_places(session) for code in p.area_codes]
+
+
+async def get_service(session: AsyncSession, *, service_id: str) -> Service | None:
+    """One service by id."""
+    return await session.get(Service, service_id)
+
+
+async def responsibilities_for(
+    session: AsyncSession, *, service_ids: Sequence[str]
+) -> dict[str, list[tuple[Responsibility, Unit]]]:
+    """Responsibilities with their units for several services in one query, in county and place order."""
+    rows = await session.execute(
+        select(Responsibility, Unit)
+        .join(Unit, Unit.id == Responsibility.unit)
+        .where(Responsibility.service.in_(service_ids))
+        .order_by(Responsibility.county, Responsibility.place.is_not(None), Responsibility.place)
+    )
+    found: dict[str, list[tuple[Responsibility, Unit]]] = defaultdict(list)
+    for responsibility, unit in rows.tuples():
+        found[responsibility.service].append((responsibility, unit))
+    return found
+
+
+async def get_unit(session: AsyncSession, *, unit_id: str) -> Unit | None:
+    """One organisational unit by id."""
+    return await session.get(Unit, unit_id)
+
+
+async def list_units(
+    session: AsyncSession, *, q: str | None = None, county: str | None = None, limit: int = 50
+) -> Sequence[Unit]:
+    """Units whose name or topics contain every word of `q`, optionally in one county (or county-free)."""
+    statement = select(Unit).order_by(Unit.county, Unit.name).limit(limit)
+    if county:
+        statement = statement.where(or_(Unit.county == county, Unit.county.is_(None)))
+    for word in (q or "").split():
+        pattern = f"%{word.lower()}%"
+        statement = statement.where(
+            or_(func.lower(Unit.name).like(pattern), func.lower(cast(Unit.topics, String)).like(pattern))
+        )
+    return (await session.scalars(statement)).all()
+
+
+async def iter_services(session: AsyncSession, *, batch: int = 1000) -> AsyncIterator[tuple[Service, list[str]]]:
+    """Every service with the counties it has a responsibility in, streamed in id order for indexing."""
+    last = ""
+    while True:
+        services = (
+            await session.scalars(select(Service).where(Service.id > last).order_by(Service.id).limit(batch))
+        ).all()
+        if not services:
+            return
+        ids = [s.id for s in services]
+        counties: dict[str, set[str]] = defaultdict(set)
+        rows = await session.execute(
+            select(Responsibility.service, Responsibility.county).where(Responsibility.service.in_(ids))
+        )
+        for service_id, county in rows.tuples():
+            counties[service_id].add(county)
+        for service in services:
+            yield service, sorted(counties[service.id])
+        last = ids[-1]

@@ -1,0 +1,1 @@
+"""The running 115-Servicecenter EMH service: app, HTTP API, command line."""

@@ -1,0 +1,53 @@
+"""Settings from `config/settings.toml`, overridden by SERVICECENTER_* environment variables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
+
+from config import CONFIG_DIR
+
+__all__ = ["Settings"]
+
+
+class Settings(BaseSettings):
+    """Everything the service needs to start; tests build it directly."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="SERVICECENTER_", toml_file=CONFIG_DIR / "settings.toml", extra="forbid"
+    )
+
+    data_dir: Path = Path("var")
+    database_url: str | None = Field(default=None, description="unset: SQLite in the data dir")
+    host: str = "127.0.0.1"
+    port: int = Field(default=8115, ge=1, le=65535)
+    log_format: Literal["console", "json"] = "console"
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+    rules_file: Path = CONFIG_DIR / "routing" / "emh.yaml"
+    catalogue_dir: Path = CONFIG_DIR / "catalogue"
+    load_demo: bool = Field(default=True, description="load the demo catalogue into an empty database")
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Explicit arguments, then the environment, then config/settings.toml."""
+        return init_settings, env_settings, TomlConfigSettingsSource(settings_cls)
+
+    @property
+    def database(self) -> str:
+        """The SQLAlchemy async URL actually used."""
+        return self.database_url or f"sqlite+aiosqlite:///{(self.data_dir / 'servicecenter.db').resolve()}"
+
+    @property
+    def index_dir(self) -> Path:
+        """Where the whoosh index lives; derived data, rebuilt from the database when missing."""
+        return self.data_dir / "index"
