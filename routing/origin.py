@@ -1,0 +1,88 @@
+"""Where a caller is from: caller number -> area code -> places -> county candidates.
+
+Privacy: the caller's full number never leaves this module and is never stored; an `Origin`
+carries at most the area code (Vorwahl), which identifies a telephone area, not a person.
+phonenumbers names telephone areas, not counties, so the county comes from the catalogue's places.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+import phonenumbers
+from phonenumbers import PhoneNumberType
+
+from routing.numbers import parse
+
+__all__ = ["ANONYMOUS_MARKERS", "AreaDirectory", "Origin"]
+
+ANONYMOUS_MARKERS = frozenset({"", "anonymous", "anonym", "unknown", "unavailable", "private", "restricted"})
+_AREA_CODE = re.compile(r"0[1-9]\d{1,4}")
+_GEOGRAPHIC = frozenset({PhoneNumberType.FIXED_LINE, PhoneNumberType.FIXED_LINE_OR_MOBILE})
+
+
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """What routing may know about a caller: area code, county candidates, and why."""
+
+    area_code: str | None
+    county: str | None
+    candidates: list[str] = field(default_factory=list)
+    reason: str = ""
+
+
+class AreaDirectory:
+    """Area code -> counties and places, built from the catalogue's places; immutable."""
+
+    def __init__(self, areas: Mapping[str, Mapping[str, tuple[str, ...]]]) -> None:
+        self._areas = MappingProxyType({code: MappingProxyType(dict(c)) for code, c in areas.items()})
+
+    @classmethod
+    def from_places(cls, places: Iterable[tuple[str, str, str]]) -> AreaDirectory:
+        """Build from (area code like "06592", county key, place name) triples; raises ValueError on a bad code."""
+        areas: dict[str, dict[str, list[str]]] = {}
+        for area_code, county, place in places:
+            code = area_code.replace(" ", "")
+            if not _AREA_CODE.fullmatch(code):
+                raise ValueError(f"not an area code: {area_code!r} ({place})")
+            names = areas.setdefault(code, {}).setdefault(county, [])
+            if place not in names:
+                names.append(place)
+        return cls({code: {k: tuple(v) for k, v in counties.items()} for code, counties in areas.items()})
+
+    def counties_of(self, area_code: str) -> Mapping[str, tuple[str, ...]]:
+        """County key -> place names served by `area_code`; empty when the code is not listed."""
+        return self._areas.get(area_code, MappingProxyType({}))
+
+    def resolve(self, caller: str | None) -> Origin:
+        """The caller's origin; never raises, and never keeps more of the number than the area code."""
+        if caller is None or caller.strip().lower() in ANONYMOUS_MARKERS:
+            return Origin(None, None, reason="anonymous caller")
+        number = parse(caller)
+        if number is None or not phonenumbers.is_valid_number(number):
+            return Origin(None, None, reason="caller number not parseable")
+        if number.country_code != 49:
+            return Origin(None, None, reason=f"foreign caller (+{number.country_code})")
+        kind = phonenumbers.number_type(number)
+        if kind == PhoneNumberType.MOBILE:
+            return Origin(None, None, reason="mobile caller, no area code")
+        if kind not in _GEOGRAPHIC:
+            return Origin(None, None, reason="non-geographic caller number, no area code")
+        length = phonenumbers.length_of_geographical_area_code(number)
+        area_code = "0" + str(number.national_number)[:length] if length else None
+        if area_code is None:
+            return Origin(None, None, reason="caller number has no area code")
+        return self._lookup(area_code)
+
+    def _lookup(self, area_code: str) -> Origin:
+        counties = self.counties_of(area_code)
+        candidates = sorted(counties)
+        if not candidates:
+            return Origin(area_code, None, reason=f"area code {area_code} serves no listed place")
+        served = ", ".join(f"{key} ({', '.join(counties[key])})" for key in candidates)
+        if len(candidates) > 1:
+            return Origin(area_code, None, candidates, f"area code {area_code} is ambiguous: {served}")
+        return Origin(area_code, candidates[0], candidates, f"area code {area_code} serves {served}")

@@ -1,0 +1,1 @@
+"""JSON handlers of the HTTP API, one module per audience and resource."""

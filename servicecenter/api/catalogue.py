@@ -1,0 +1,93 @@
+"""Read access to the Leistungsverzeichnis: agent search, service entries, units, export."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from aiohttp import web
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from knowledge import store
+from knowledge.exchange import export_document
+from knowledge.models import Unit
+from knowledge.search import SearchRequest, responsible_entry, search
+from routing.calendar import BERLIN
+from servicecenter.api.params import parse_query
+from servicecenter.keys import CALENDAR, GAZETTEER, SEARCH_INDEX, SESSIONMAKER
+from servicecenter.problems import Problem
+
+__all__ = ["export", "get_service", "get_unit", "list_units", "search_services"]
+
+CountyKey = Annotated[str, StringConstraints(pattern=r"^\d{5}$")]
+
+class SearchQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    q: str = Field(min_length=1, max_length=200)
+    county: CountyKey | None = None
+    limit: int = Field(default=10, ge=1, le=100)
+    offset: int = Field(default=0, ge=0, le=10_000)
+
+class UnitQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    q: str | None = Field(default=None, max_length=200)
+    county: CountyKey | None = None
+    limit: int = Field(default=50, ge=1, le=200)
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(BERLIN)
+
+async def search_services(request: web.Request) -> web.Response:
+    """GET /api/v1/search: what an agent types, ranked, with who is responsible and whether open now."""
+    query = parse_query(request, SearchQuery)
+    async with request.app[SESSIONMAKER]() as session:
+        body = await search(
+            index=request.app[SEARCH_INDEX],
+            session=session,
+            gazetteer=request.app[GAZETTEER],
+            calendar=request.app[CALENDAR],
+            request=SearchRequest(query.q, query.county, query.limit, query.offset),
+            now=_now(),
+        )
+    return web.json_response(body)
+
+async def get_service(request: web.Request) -> web.Response:
+    """GET /api/v1/services/{id}: the whole entry with every county's responsibility."""
+    service_id = request.match_info["id"]
+    async with request.app[SESSIONMAKER]() as session:
+        service = await store.get_service(session, service_id=service_id)
+        if service is None:
+            raise Problem(404, f"no service {service_id!r}")
+        found = await store.responsibilities_for(session, service_ids=[service_id])
+    now, calendar = _now(), request.app[CALENDAR]
+    body = service.model_dump(mode="json") | {
+        "responsible": [responsible_entry(r, u, calendar, now) for r, u in found.get(service_id, [])]
+    }
+    return web.json_response(body)
+
+def _unit_body(unit: Unit) -> dict:
+    return unit.model_dump(mode="json")
+
+async def list_units(request: web.Request) -> web.Response:
+    """GET /api/v1/units: the switchboard directory, offices and departments with their numbers."""
+    query = parse_query(request, UnitQuery)
+    async with request.app[SESSIONMAKER]() as session:
+        units = await store.list_units(session, q=query.q, county=query.county, limit=query.limit)
+    return web.json_response([_unit_body(u) for u in units])
+
+async def get_unit(request: web.Request) -> web.Response:
+    """GET /api/v1/units/{id}: one unit."""
+    unit_id = request.match_info["id"]
+    async with request.app[SESSIONMAKER]() as session:
+        unit = await store.get_unit(session, unit_id=unit_id)
+    if unit is None:
+        raise Problem(404, f"no unit {unit_id!r}")
+    return web.json_response(_unit_body(unit))
+
+async def export(request: web.Request) -> web.Response:
+    """GET /api/v1/export: the catalogue document, the same as `servicecenter export` writes."""
+    async with request.app[SESSIONMAKER]() as session:
+        document = await export_document(session)
+    return web.json_response(document.model_dump(mode="json"))

@@ -1,0 +1,37 @@
+"""Validation at the edge: query strings and JSON bodies become pydantic models or a 4xx problem."""
+
+from __future__ import annotations
+
+import json
+from typing import TypeVar
+
+from aiohttp import web
+from pydantic import BaseModel, ValidationError
+
+from servicecenter.problems import Problem, validation_problem
+
+__all__ = ["parse_json", "parse_query"]
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def parse_query(request: web.Request, model: type[M]) -> M:
+    """The query string as `model`; unknown parameters are refused so typos do not pass silently."""
+    try:
+        return model.model_validate(dict(request.query))
+    except ValidationError as error:
+        raise validation_problem(error, prefix="query") from None
+
+
+async def parse_json(request: web.Request, model: type[M]) -> M:
+    """The JSON body as `model`: 415 if not JSON, 400 if malformed, 422 if invalid."""
+    if request.content_type != "application/json":
+        raise Problem(415, "send the body as application/json")
+    try:
+        data = json.loads(await request.read())
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise Problem(400, f"malformed JSON: {error}") from None
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        raise validation_problem(error, prefix="body") from None

@@ -1,0 +1,64 @@
+"""The application factory: settings in, a wired aiohttp application out, nothing at import time."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+from aiohttp import web
+
+from knowledge import store
+from knowledge.index import SearchIndex
+from knowledge.search import Gazetteer
+from knowledge.sync import ensure_index
+from routing.calendar import ServiceCalendar
+from routing.origin import AreaDirectory
+from servicecenter.bootstrap import open_database
+from servicecenter.call_router import CallRouter
+from servicecenter.keys import CALENDAR, CALL_ROUTER, ENGINE, GAZETTEER, SEARCH_INDEX, SESSIONMAKER, SETTINGS
+from servicecenter.middleware import error_middleware, request_context_middleware
+from servicecenter.routes import setup_routes
+from servicecenter.settings import Settings
+
+__all__ = ["create_app"]
+
+MAX_BODY_BYTES = 8 * 1024 * 1024
+
+
+async def database_ctx(app: web.Application) -> AsyncIterator[None]:
+    """Engine and sessions on a migrated database (with the demo catalogue on a first start)."""
+    app[ENGINE], app[SESSIONMAKER] = await open_database(app[SETTINGS])
+    yield
+    await app[ENGINE].dispose()
+
+
+async def search_ctx(app: web.Application) -> AsyncIterator[None]:
+    """The search index, rebuilt first if it is missing, damaged or behind the database."""
+    index = SearchIndex(app[SETTINGS].index_dir)
+    try:
+        await ensure_index(index, app[SESSIONMAKER])
+        async with app[SESSIONMAKER]() as session:
+            app[GAZETTEER] = Gazetteer(list(await store.list_places(session)))
+        app[SEARCH_INDEX] = index
+        yield
+    finally:
+        index.close()
+
+
+async def routing_ctx(app: web.Application) -> AsyncIterator[None]:
+    """The routing policy in memory, with the caller-origin table from the catalogue's places."""
+    async with app[SESSIONMAKER]() as session:
+        directory = AreaDirectory.from_places(await store.area_code_places(session))
+    app[CALL_ROUTER] = CallRouter.load(app[SETTINGS].rules_file, directory)
+    yield
+
+
+def create_app(settings: Settings) -> web.Application:
+    """The whole service for `settings`; resources open and close with the application."""
+    app = web.Application(
+        middlewares=[request_context_middleware, error_middleware], client_max_size=MAX_BODY_BYTES
+    )
+    app[SETTINGS] = settings
+    app[CALENDAR] = ServiceCalendar()
+    app.cleanup_ctx.extend([database_ctx, search_ctx, routing_ctx])
+    setup_routes(app)
+    return app

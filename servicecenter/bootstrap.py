@@ -1,0 +1,58 @@
+"""Getting a database ready: schema up to date, and the demo catalogue in an empty one.
+
+Used by `serve` and by the command line alike, so a first start needs nothing else. On PostgreSQL an
+advisory lock keeps several instances starting at once from migrating or seeding twice.
+"""
+
+from __future__ import annotations
+
+import structlog
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from knowledge import store
+from knowledge.db import create_engine, create_sessionmaker
+from knowledge.demo import load_demo_document
+from knowledge.exchange import ImportReport, import_document
+from knowledge.migrate import upgrade
+from servicecenter.settings import Settings
+
+__all__ = ["open_database", "seed_demo"]
+
+log = structlog.get_logger(__name__)
+
+STARTUP_LOCK = 115_115
+
+
+async def _lock(session: AsyncSession) -> None:
+    if session.bind.dialect.name == "postgresql":
+        await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": STARTUP_LOCK})
+
+
+async def seed_demo(sessionmaker: async_sessionmaker[AsyncSession], *, only_if_empty: bool) -> ImportReport | None:
+    """Import the demo catalogue (always, or only into an empty database); None if nothing was done."""
+    document = load_demo_document()
+    async with sessionmaker() as session, session.begin():
+        await _lock(session)
+        if only_if_empty and not await store.is_empty(session):
+            return None
+        report = await import_document(session, document)
+    log.info("demo_catalogue_loaded", **{k: v["created"] + v["updated"] for k, v in report.summary().items()})
+    return report
+
+
+async def open_database(
+    settings: Settings, *, load_demo: bool | None = None
+) -> tuple[AsyncEngine, async_sessionmaker[AsyncSession]]:
+    """An engine on a migrated database; an empty one gets the demo catalogue unless switched off."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(settings.database)
+    try:
+        await upgrade(engine)
+        sessionmaker = create_sessionmaker(engine)
+        if settings.load_demo if load_demo is None else load_demo:
+            await seed_demo(sessionmaker, only_if_empty=True)
+    except BaseException:
+        await engine.dispose()
+        raise
+    return engine, sessionmaker

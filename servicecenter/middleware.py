@@ -1,0 +1,59 @@
+"""Request context for logs, and the one place where errors become problem+json responses."""
+
+from __future__ import annotations
+
+import uuid
+
+import structlog
+from aiohttp import web
+from aiohttp.typedefs import Handler
+
+from knowledge.document import DocumentError
+from routing.errors import RoutingError
+from servicecenter.problems import Problem, problem_response
+
+__all__ = ["error_middleware", "request_context_middleware"]
+
+log = structlog.get_logger(__name__)
+
+
+@web.middleware
+async def request_context_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Bind a request id (the client's X-Request-ID if sane), method and path to every log line."""
+    incoming = request.headers.get("X-Request-ID", "")
+    request_id = incoming if 0 < len(incoming) <= 64 and incoming.isprintable() else uuid.uuid4().hex
+    structlog.contextvars.clear_contextvars()
+    structlog.contextvars.bind_contextvars(request_id=request_id, method=request.method, path=request.path)
+    response = await handler(request)
+    response.headers["X-Request-ID"] = request_id
+    return response
+
+
+def _as_problem(error: Exception) -> Problem | None:
+    """Domain errors of the packages, mapped to HTTP in one table."""
+    if isinstance(error, Problem):
+        return error
+    if isinstance(error, DocumentError):
+        return Problem(422, str(error), title="Invalid catalogue document", errors=error.problems)
+    if isinstance(error, RoutingError):
+        return Problem(error.status, str(error), title=error.title)
+    return None
+
+
+@web.middleware
+async def error_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Every error leaves as problem+json; unexpected ones are logged and never show a traceback."""
+    try:
+        return await handler(request)
+    except web.HTTPException as error:
+        if error.status < 400:
+            raise
+        problem = Problem(error.status, error.text if error.text and error.text != error.reason else error.reason)
+        headers = {k: v for k, v in error.headers.items() if k in ("Allow", "Retry-After")}
+        return problem_response(problem, headers)
+    except Exception as error:  # noqa: BLE001 - the last line of defence
+        problem = _as_problem(error)
+        if problem is None:
+            log.exception("unhandled_error")
+            problem = Problem(500, "internal error; the request id in the logs identifies it")
+        return problem_response(problem)

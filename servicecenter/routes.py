@@ -1,0 +1,31 @@
+"""The one URL map of the service, grouped by audience."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from servicecenter.api import catalogue, health, routing
+
+__all__ = ["setup_routes"]
+
+
+def setup_routes(app: web.Application) -> None:
+    """Register every route on `app`."""
+    # Operations
+    app.router.add_get("/healthz", health.healthz)
+    app.router.add_get("/readyz", health.readyz)
+
+    # Call-center agents and the switchboard
+    app.router.add_get("/api/v1/search", catalogue.search_services)
+    app.router.add_get("/api/v1/services/{id}", catalogue.get_service)
+    app.router.add_get("/api/v1/units", catalogue.list_units)
+    app.router.add_get("/api/v1/units/{id}", catalogue.get_unit)
+
+    # PBX and ACD
+    app.router.add_get("/api/v1/route", routing.route)
+    app.router.add_post("/api/v1/route", routing.route)
+    app.router.add_get("/api/v1/pools", routing.list_pools)
+    app.router.add_put("/api/v1/pools/{id}/state", routing.put_pool_state)
+
+    # Catalogue exchange
+    app.router.add_get("/api/v1/export", catalogue.export)
