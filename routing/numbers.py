@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import phonenumbers
-from phonenumbers import NumberParseException, PhoneNumber, PhoneNumberFormat
+from phonenumbers import NumberParseException, PhoneNumber, PhoneNumberFormat, shortnumberinfo
 
-__all__ = ["REGION", "e164", "parse"]
+__all__ = ["REGION", "e164", "is_valid", "parse"]
 
 REGION = "DE"
 
@@ -28,3 +28,8 @@ def parse(raw: str) -> PhoneNumber | None:
 def e164(number: PhoneNumber) -> str:
     """The E.164 form used as the key of every number table ("115" becomes "+49115")."""
     return phonenumbers.format_number(number, PhoneNumberFormat.E164)
+
+
+def is_valid(number: PhoneNumber) -> bool:
+    """Whether the number can be dialled: a valid full number or a valid short number like 115."""
+    return phonenumbers.is_valid_number(number) or shortnumberinfo.is_valid_short_number(number)

@@ -1,0 +1,64 @@
+"""Which dialled number is which line of the center: 115 or one member county's switchboard."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+
+from routing.errors import InvalidCall, UnknownLine
+from routing.models import LineKind, RuleFile
+from routing.numbers import e164, parse
+
+__all__ = ["Line", "LineTable", "line_table"]
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """A line of the center; `county` is the called county of a switchboard, None for 115."""
+
+    kind: LineKind
+    county: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class LineTable:
+    """E.164 number -> line, plus numbers listed more than once (a rule-file problem)."""
+
+    by_number: Mapping[str, Line]
+    duplicates: tuple[str, ...]
+
+    def identify(self, called: str) -> Line:
+        """The line for a called number in any notation; raises InvalidCall or UnknownLine."""
+        number = parse(called)
+        if number is None:
+            raise InvalidCall(f"called number is not a phone number: {called!r}")
+        line = self.by_number.get(e164(number))
+        if line is None:
+            raise UnknownLine(f"not a line of this center: {called!r}")
+        return line
+
+
+def line_table(rules: RuleFile) -> LineTable:
+    """Normalise the numbers of the rule file; switchboards of non-member counties are no lines."""
+    entries: list[tuple[str, Line]] = []
+    if "115" in rules.lines:
+        entries += [(raw, Line("115", None)) for raw in rules.lines["115"].numbers]
+    if "switchboard" in rules.lines:
+        entries += [
+            (raw, Line("switchboard", key))
+            for key in rules.members
+            if key in rules.counties
+            for raw in rules.counties[key].switchboard
+        ]
+    by_number: dict[str, Line] = {}
+    duplicates: list[str] = []
+    for raw, line in entries:
+        number = parse(raw)
+        if number is None:
+            continue
+        key = e164(number)
+        if key in by_number:
+            duplicates.append(raw)
+        by_number[key] = line
+    return LineTable(MappingProxyType(by_number), tuple(duplicates))

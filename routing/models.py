@@ -1,0 +1,159 @@
+"""Routing data: the call asked about, the decision returned, live pool state, and the rule file schema."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from routing.calendar import WeeklyHours
+from routing.conditions import Condition, CountyKey
+from routing.numbers import is_valid, parse
+
+__all__ = [
+    "Call",
+    "Condition",
+    "CountyDef",
+    "Decision",
+    "DepartmentDef",
+    "LineDef",
+    "LineKind",
+    "PoolInfo",
+    "PoolState",
+    "Rule",
+    "RuleFile",
+    "Target",
+    "TargetDef",
+    "TargetKind",
+]
+
+LineKind = Literal["115", "switchboard"]
+TargetKind = Literal["pool", "queue", "extension", "voicemail", "announcement", "callback"]
+Name = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9._-]*$", max_length=64)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Call(_Strict):
+    """One call as the PBX reports it; `at` without offset means Berlin time."""
+
+    called: str = Field(min_length=1, max_length=64)
+    caller: str | None = Field(default=None, max_length=64)
+    at: dt.datetime
+    topic: str | None = Field(default=None, min_length=1, max_length=64)
+
+
+class Target(_Strict):
+    """Where the PBX sends a call: a pool, extension, announcement, … with its SIP URI."""
+
+    kind: TargetKind
+    id: str
+    uri: str
+
+
+class Decision(_Strict):
+    """The answer to the PBX; `model_dump(mode="json")` is the body of `/api/v1/route`."""
+
+    decision_id: str
+    line: LineKind
+    county: str | None
+    open: bool
+    target: Target
+    fallbacks: list[Target]
+    rule: str
+    greeting: str | None
+    trace: list[str]
+
+
+class PoolState(_Strict):
+    """Live load of an agent pool as reported by the ACD; drives overflow."""
+
+    agents_available: int = Field(ge=0)
+    calls_waiting: int = Field(ge=0)
+    longest_wait_s: float = Field(ge=0)
+    updated_at: dt.datetime | None = None
+
+
+class PoolInfo(_Strict):
+    """One entry of `/api/v1/pools`; `state` is null while no current state is known."""
+
+    id: str
+    name: str
+    county: str | None
+    state: PoolState | None
+
+
+def _phone_number(raw: str) -> str:
+    number = parse(raw)
+    if number is None or not is_valid(number):
+        raise ValueError(f"not a valid phone number: {raw!r}")
+    return raw
+
+
+def _closing_day(text: str) -> str:
+    dt.date.fromisoformat(text if len(text) == 10 else f"2000-{text}")
+    return text
+
+
+PhoneNumberText = Annotated[str, AfterValidator(_phone_number)]
+ClosingDay = Annotated[str, Field(pattern=r"^(\d{4}-)?\d{2}-\d{2}$"), AfterValidator(_closing_day)]
+
+
+class TargetDef(_Strict):
+    """A routing target in the rule file; `fallback` names the target to try when this one fails."""
+
+    kind: TargetKind
+    uri: str = Field(pattern=r"^sips?:")
+    name: str | None = None
+    fallback: str | None = None
+
+
+class CountyDef(_Strict):
+    """A county: its switchboard numbers, its greeting and its agent pool."""
+
+    name: str
+    greeting: str
+    pool: str
+    switchboard: list[PhoneNumberText] = Field(default_factory=list)
+
+
+class LineDef(_Strict):
+    """A line: the numbers dialled (switchboards: from the counties), its service hours and greeting."""
+
+    hours: str
+    numbers: list[PhoneNumberText] = Field(default_factory=list)
+    greeting: str | None = None
+
+
+class DepartmentDef(_Strict):
+    """A county department that takes a topic's calls directly during its own hours."""
+
+    target: str
+    hours: str
+
+
+class Rule(_Strict):
+    """One routing rule: when `when` holds (no `when`: always), send the call to `target`."""
+
+    id: Name
+    description: str | None = None
+    when: Condition | None = None
+    target: str
+
+
+class RuleFile(_Strict):
+    """The whole routing policy as written in YAML (see config/routing/emh.yaml)."""
+
+    version: Literal[1]
+    center: str
+    members: list[CountyKey] = Field(min_length=1)
+    counties: dict[CountyKey, CountyDef]
+    lines: dict[LineKind, LineDef] = Field(min_length=1)
+    closing_days: list[ClosingDay] = Field(default_factory=list)
+    schedules: dict[Name, WeeklyHours]
+    targets: dict[Name, TargetDef] = Field(min_length=1)
+    departments: dict[Name, dict[CountyKey, DepartmentDef]] = Field(default_factory=dict)
+    rules: list[Rule] = Field(min_length=1)

@@ -1,0 +1,193 @@
+"""The `servicecenter` command: serve, migrate, seed, reindex, check-rules, import, export."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from collections.abc import Callable, Coroutine
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+from sqlalchemy import func, select
+from tqdm import tqdm
+
+from knowledge.db import create_engine
+from knowledge.document import CatalogueDocument, DocumentError
+from knowledge.exchange import ImportReport, export_document, import_document
+from knowledge.index import SearchIndex
+from knowledge.migrate import upgrade
+from knowledge.models import Service
+from knowledge.sync import rebuild_index
+from routing.errors import RuleFileError
+from servicecenter.app import create_app
+from servicecenter.bootstrap import open_database, seed_demo
+from servicecenter.call_router import check_rule_file
+from servicecenter.logs import configure_logging
+from servicecenter.settings import Settings
+
+__all__ = ["main"]
+
+
+def _settings(args: argparse.Namespace, **overrides: Any) -> Settings:
+    if getattr(args, "data_dir", None):
+        overrides["data_dir"] = args.data_dir
+    return Settings(**overrides)
+
+
+def serve(args: argparse.Namespace) -> int:
+    """Run the service until interrupted."""
+    overrides = {k: v for k in ("host", "port") if (v := getattr(args, k)) is not None}
+    settings = _settings(args, **overrides)
+    configure_logging(log_format=settings.log_format, level=settings.log_level)
+    web.run_app(create_app(settings), host=settings.host, port=settings.port, print=None, access_log=None)
+    return 0
+
+
+async def migrate(args: argparse.Namespace) -> int:
+    """Bring the schema up to date."""
+    settings = _settings(args)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(settings.database)
+    try:
+        await upgrade(engine)
+    finally:
+        await engine.dispose()
+    print("schema is up to date", file=sys.stderr)
+    return 0
+
+
+def _print_report(report: ImportReport) -> None:
+    for section, counts in report.summary().items():
+        print(f"{section:18} " + "  ".join(f"{k} {v:>5}" for k, v in counts.items()), file=sys.stderr)
+    for section, ids in report.updated.items():
+        for item in ids:
+            print(f"  ~ {section}: {item}", file=sys.stderr)
+    for section, ids in report.created.items():
+        for item in ids:
+            print(f"  + {section}: {item}", file=sys.stderr)
+
+
+async def seed(args: argparse.Namespace) -> int:
+    """Load the demo catalogue; the index follows on the next start or `reindex`."""
+    engine, sessionmaker = await open_database(_settings(args), load_demo=False)
+    try:
+        report = await seed_demo(sessionmaker, only_if_empty=False)
+        assert report is not None
+        _print_report(report)
+    finally:
+        await engine.dispose()
+    return 0
+
+
+async def reindex(args: argparse.Namespace) -> int:
+    """Rebuild the search index from the database, showing progress."""
+    settings = _settings(args)
+    engine, sessionmaker = await open_database(settings)
+    index = SearchIndex(settings.index_dir)
+    try:
+        async with sessionmaker() as session:
+            total = await session.scalar(select(func.count()).select_from(Service))
+        with tqdm(total=total, unit=" services", desc="indexing", file=sys.stderr) as bar:
+            count = await rebuild_index(index, sessionmaker, progress=lambda n: bar.update(n - bar.n))
+    finally:
+        index.close()
+        await engine.dispose()
+    print(f"indexed {count} services", file=sys.stderr)
+    return 0
+
+
+def check_rules(args: argparse.Namespace) -> int:
+    """Validate a routing rule file and print every problem; exit 1 if there is any."""
+    settings = _settings(args)
+    path = args.file or settings.rules_file
+    try:
+        check_rule_file(path)
+    except RuleFileError as error:
+        for problem in error.problems:
+            print(problem, file=sys.stderr)
+        print(f"{len(error.problems)} problem(s) in {path}", file=sys.stderr)
+        return 1
+    print(f"{path}: no problems", file=sys.stderr)
+    return 0
+
+
+async def import_(args: argparse.Namespace) -> int:
+    """Import a catalogue document; with --dry-run, show what would change and change nothing."""
+    try:
+        document = CatalogueDocument.parse(json.loads(Path(args.file).read_text(encoding="utf-8")))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        print(f"cannot read {args.file}: {error}", file=sys.stderr)
+        return 1
+    except DocumentError as error:
+        for problem in error.problems:
+            print(f"{'.'.join(map(str, problem['loc']))}: {problem['msg']}", file=sys.stderr)
+        return 1
+    engine, sessionmaker = await open_database(_settings(args), load_demo=False)
+    try:
+        async with sessionmaker() as session:
+            transaction = await session.begin()
+            report = await import_document(session, document)
+            await (transaction.rollback() if args.dry_run else transaction.commit())
+    finally:
+        await engine.dispose()
+    _print_report(report)
+    print("dry run: nothing was changed" if args.dry_run else "imported", file=sys.stderr)
+    return 0
+
+
+async def export(args: argparse.Namespace) -> int:
+    """Write the catalogue document to FILE or standard output."""
+    engine, sessionmaker = await open_database(_settings(args))
+    try:
+        async with sessionmaker() as session:
+            document = await export_document(session)
+    finally:
+        await engine.dispose()
+    text = json.dumps(document.model_dump(mode="json"), ensure_ascii=False, indent=2) + "\n"
+    if args.file:
+        Path(args.file).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="servicecenter", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    def command(name: str, handler: Callable, help_: str) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help_, description=help_)
+        sub.add_argument("--data-dir", type=Path, help="data directory (default ./var)")
+        sub.set_defaults(handler=handler)
+        return sub
+
+    sub = command("serve", serve, "run the service")
+    sub.add_argument("--host")
+    sub.add_argument("--port", type=int)
+    command("migrate", migrate, "bring the database schema up to date")
+    command("seed", seed, "load the demo catalogue")
+    command("reindex", reindex, "rebuild the search index from the database")
+    sub = command("check-rules", check_rules, "validate a routing rule file")
+    sub.add_argument("file", nargs="?", type=Path)
+    sub = command("import", import_, "import a catalogue document (JSON)")
+    sub.add_argument("file")
+    sub.add_argument("--dry-run", action="store_true", help="show the differences, change nothing")
+    sub = command("export", export, "export the catalogue document (JSON)")
+    sub.add_argument("file", nargs="?")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `servicecenter` console script."""
+    args = _parser().parse_args(argv)
+    if args.command != "serve":
+        configure_logging(log_format=Settings().log_format, level="warning")
+    result: int | Coroutine[Any, Any, int] = args.handler(args)
+    return asyncio.run(result) if asyncio.iscoroutine(result) else result
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

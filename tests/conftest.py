@@ -1,0 +1,89 @@
+"""Real parts for every test: a migrated database with the demo catalogue, a whoosh index, the app.
+
+The database runs on SQLite by default and on PostgreSQL when SERVICECENTER_TEST_DATABASE_URL names a
+server (`.ci/run` starts one). Migrating and seeding happen once per session into a template, which
+every test copies: a file copy on SQLite, `CREATE DATABASE ... TEMPLATE` on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import os
+import shutil
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import make_url, text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from knowledge.index import SearchIndex
+from knowledge.sync import ensure_index
+from servicecenter.app import create_app
+from servicecenter.bootstrap import open_database
+from servicecenter.settings import Settings
+
+POSTGRES_URL = os.environ.get("SERVICECENTER_TEST_DATABASE_URL")
+_counter = itertools.count()
+
+
+async def _admin(url: str, *statements: str) -> None:
+    engine = create_async_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        async with engine.connect() as connection:
+            for statement in statements:
+                await connection.execute(text(statement))
+    finally:
+        await engine.dispose()
+
+
+def _database_url(name: str) -> str:
+    return make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+
+
+async def _prepare_template(data_dir: Path, url: str | None) -> None:
+    settings = Settings(data_dir=data_dir, database_url=url)
+    engine, sessionmaker = await open_database(settings)
+    index = SearchIndex(settings.index_dir)
+    try:
+        await ensure_index(index, sessionmaker)
+    finally:
+        index.close()
+        await engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def template_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A data dir (and on PostgreSQL a template database) holding the migrated demo catalogue."""
+    data_dir = tmp_path_factory.mktemp("template")
+    url = None
+    if POSTGRES_URL:
+        url = _database_url("sc_template")
+        asyncio.run(_admin(POSTGRES_URL, "DROP DATABASE IF EXISTS sc_template", "CREATE DATABASE sc_template"))
+    asyncio.run(_prepare_template(data_dir, url))
+    yield data_dir
+    if POSTGRES_URL:
+        asyncio.run(_admin(POSTGRES_URL, "DROP DATABASE IF EXISTS sc_template"))
+
+
+@pytest.fixture
+async def settings(template_dir: Path, tmp_path: Path) -> AsyncIterator[Settings]:
+    """Settings on a private copy of the template database and index."""
+    data_dir = tmp_path / "data"
+    shutil.copytree(template_dir, data_dir)
+    if not POSTGRES_URL:
+        yield Settings(data_dir=data_dir, database_url=None)
+        return
+    name = f"sc_test_{os.getpid()}_{next(_counter)}"
+    await _admin(POSTGRES_URL, f"CREATE DATABASE {name} TEMPLATE sc_template")
+    try:
+        yield Settings(data_dir=data_dir, database_url=_database_url(name))
+    finally:
+        await _admin(POSTGRES_URL, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@pytest.fixture
+async def client(aiohttp_client, settings: Settings):
+    """An HTTP client on the real app, served by aiohttp's test server."""
+    return await aiohttp_client(create_app(settings))
