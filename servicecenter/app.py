@@ -10,11 +10,10 @@ from knowledge import store
 from knowledge.index import SearchIndex
 from knowledge.search import Gazetteer
 from knowledge.sync import ensure_index
-from routing.calendar import ServiceCalendar
 from routing.origin import AreaDirectory
 from servicecenter.bootstrap import open_database
 from servicecenter.call_router import CallRouter
-from servicecenter.keys import CALENDAR, CALL_ROUTER, ENGINE, GAZETTEER, SEARCH_INDEX, SESSIONMAKER, SETTINGS
+from servicecenter.keys import CALL_ROUTER, ENGINE, GAZETTEER, SEARCH_INDEX, SESSIONMAKER, SETTINGS
 from servicecenter.middleware import error_middleware, request_context_middleware
 from servicecenter.routes import setup_routes
 from servicecenter.settings import Settings
@@ -58,7 +57,6 @@ def create_app(settings: Settings) -> web.Application:
         middlewares=[request_context_middleware, error_middleware], client_max_size=MAX_BODY_BYTES
     )
     app[SETTINGS] = settings
-    app[CALENDAR] = ServiceCalendar()
-    app.cleanup_ctx.extend([database_ctx, search_ctx, routing_ctx])
+    app.cleanup_ctx.extend([database_ctx, routing_ctx, search_ctx])
     setup_routes(app)
     return app

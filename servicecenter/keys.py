@@ -7,7 +7,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from knowledge.index import SearchIndex
 from knowledge.search import Gazetteer
-from routing.calendar import ServiceCalendar
 from servicecenter.call_router import CallRouter
 from servicecenter.settings import Settings
 
@@ -16,5 +15,4 @@ ENGINE = web.AppKey("engine", AsyncEngine)
 SESSIONMAKER = web.AppKey("sessionmaker", async_sessionmaker[AsyncSession])
 SEARCH_INDEX = web.AppKey("search_index", SearchIndex)
 GAZETTEER = web.AppKey("gazetteer", Gazetteer)
-CALENDAR = web.AppKey("calendar", ServiceCalendar)
 CALL_ROUTER = web.AppKey("call_router", CallRouter)

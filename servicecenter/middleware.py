@@ -9,7 +9,7 @@ from aiohttp import web
 from aiohttp.typedefs import Handler
 
 from knowledge.document import DocumentError
-from routing.errors import RoutingError
+from routing.errors import InvalidCall, UnknownLine, UnknownPool
 from servicecenter.problems import Problem, problem_response
 
 __all__ = ["error_middleware", "request_context_middleware"]
@@ -29,14 +29,22 @@ async def request_context_middleware(request: web.Request, handler: Handler) -> 
     return response
 
 
+ROUTING_PROBLEMS = (
+    (InvalidCall, 422, "Invalid call"),
+    (UnknownLine, 422, "Not a line of this center"),
+    (UnknownPool, 404, "Unknown pool"),
+)
+
+
 def _as_problem(error: Exception) -> Problem | None:
     """Domain errors of the packages, mapped to HTTP in one table."""
     if isinstance(error, Problem):
         return error
     if isinstance(error, DocumentError):
         return Problem(422, str(error), title="Invalid catalogue document", errors=error.problems)
-    if isinstance(error, RoutingError):
-        return Problem(error.status, str(error), title=error.title)
+    for kind, status, title in ROUTING_PROBLEMS:
+        if isinstance(error, kind):
+            return Problem(status, str(error), title=title)
     return None
 
 

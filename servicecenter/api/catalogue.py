@@ -14,7 +14,7 @@ from knowledge.models import Unit
 from knowledge.search import SearchRequest, responsible_entry, search
 from routing.calendar import BERLIN
 from servicecenter.api.params import parse_query
-from servicecenter.keys import CALENDAR, GAZETTEER, SEARCH_INDEX, SESSIONMAKER
+from servicecenter.keys import CALL_ROUTER, GAZETTEER, SEARCH_INDEX, SESSIONMAKER
 from servicecenter.problems import Problem
 
 __all__ = ["export", "get_service", "get_unit", "list_units", "search_services"]
@@ -47,7 +47,7 @@ async def search_services(request: web.Request) -> web.Response:
             index=request.app[SEARCH_INDEX],
             session=session,
             gazetteer=request.app[GAZETTEER],
-            calendar=request.app[CALENDAR],
+            calendar=request.app[CALL_ROUTER].policy.calendar,
             request=SearchRequest(query.q, query.county, query.limit, query.offset),
             now=_now(),
         )
@@ -61,7 +61,7 @@ async def get_service(request: web.Request) -> web.Response:
         if service is None:
             raise Problem(404, f"no service {service_id!r}")
         found = await store.responsibilities_for(session, service_ids=[service_id])
-    now, calendar = _now(), request.app[CALENDAR]
+    now, calendar = _now(), request.app[CALL_ROUTER].policy.calendar
     body = service.model_dump(mode="json") | {
         "responsible": [responsible_entry(r, u, calendar, now) for r, u in found.get(service_id, [])]
     }

@@ -1,0 +1,80 @@
+"""A loaded routing policy: the checked rule file compiled for fast, repeated evaluation.
+
+Loading is all-or-nothing: a rule file with any problem raises RuleFileError listing all of them,
+and never yields a half policy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+
+from routing.calendar import ServiceCalendar
+from routing.errors import RuleFileError
+from routing.lines import LineTable, line_table
+from routing.models import PoolInfo, RuleFile, Target
+from routing.origin import AreaDirectory
+from routing.rulefile import SourceMap, read_rule_file
+from routing.validate import check
+
+__all__ = ["Policy", "build_policy", "load_policy"]
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    """The compiled rule file with its area directory and calendar; immutable, shared by all requests."""
+
+    rule_file: RuleFile
+    source: SourceMap
+    directory: AreaDirectory
+    calendar: ServiceCalendar
+    lines: LineTable
+    members: frozenset[str]
+    chains: Mapping[str, tuple[Target, ...]]
+
+    def pools(self) -> list[PoolInfo]:
+        """The pools of this policy, with their county, for `/api/v1/pools` (state filled in by PoolBoard)."""
+        county_of = {county.pool: key for key, county in self.rule_file.counties.items()}
+        return [
+            PoolInfo(id=target_id, name=target.name or target_id, county=county_of.get(target_id), state=None)
+            for target_id, target in self.rule_file.targets.items()
+            if target.kind == "pool"
+        ]
+
+
+def _chains(rules: RuleFile) -> dict[str, tuple[Target, ...]]:
+    chains = {}
+    for start in rules.targets:
+        chain: list[Target] = []
+        target_id: str | None = start
+        while target_id is not None and all(t.id != target_id for t in chain):
+            definition = rules.targets[target_id]
+            chain.append(Target(kind=definition.kind, id=target_id, uri=definition.uri))
+            target_id = definition.fallback
+        chains[start] = tuple(chain)
+    return chains
+
+
+def build_policy(rules: RuleFile, directory: AreaDirectory, source: SourceMap | None = None) -> Policy:
+    """Check and compile a parsed rule file; raises RuleFileError with every problem found."""
+    source = source or SourceMap()
+    problems = check(rules, source)
+    if problems:
+        raise RuleFileError(problems)
+    return Policy(
+        rule_file=rules,
+        source=source,
+        directory=directory,
+        calendar=ServiceCalendar(list(rules.closing_days)),
+        lines=line_table(rules),
+        members=frozenset(rules.members),
+        chains=MappingProxyType(_chains(rules)),
+    )
+
+
+def load_policy(path: Path, directory: AreaDirectory) -> Policy:
+    """Read, check and compile the rule file at `path`; raises RuleFileError with every problem found."""
+    rules, source = read_rule_file(path)
+    return build_policy(rules, directory, source)

@@ -1,0 +1,103 @@
+"""The PBX's API: where a call goes, and the live load of the agent pools that drives overflow."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Literal
+
+import structlog
+from aiohttp import web
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from routing.calendar import BERLIN
+from routing.models import Call, PoolState
+from routing.rtjson import to_rtjson
+from servicecenter.api.params import parse_json, parse_query
+from servicecenter.keys import CALL_ROUTER
+
+__all__ = ["list_pools", "put_pool_state", "route"]
+
+log = structlog.get_logger(__name__)
+
+_UNESCAPED_PLUS = re.compile(r"(\d) (\d{2}(?::?\d{2})?)$")
+
+
+class RouteRequest(BaseModel):
+    """The fields of a routing question, from the query string or a JSON body."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    called: str = Field(min_length=1, max_length=64)
+    caller: str | None = Field(default=None, max_length=64)
+    at: dt.datetime | None = None
+    topic: str | None = Field(default=None, min_length=1, max_length=64)
+
+    @field_validator("at", mode="before")
+    @classmethod
+    def _restore_plus(cls, value: object) -> object:
+        """A PBX that puts '+01:00' unescaped into a query string sends ' 01:00'."""
+        return _UNESCAPED_PLUS.sub(r"\1+\2", value.strip()) if isinstance(value, str) else value
+
+
+AnswerFormat = Literal["json", "rtjson"]
+
+
+class RouteQuery(RouteRequest):
+    """GET: the call's fields plus the answer format (`rtjson` for Kamailio)."""
+
+    format: AnswerFormat = "json"
+
+
+class FormatQuery(BaseModel):
+    """POST: the call is in the body, only the answer format in the query string."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    format: AnswerFormat = "json"
+
+
+class PoolStateUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    agents_available: int = Field(ge=0, le=10_000)
+    calls_waiting: int = Field(ge=0, le=100_000)
+    longest_wait_s: float = Field(ge=0, le=86_400)
+
+
+async def route(request: web.Request) -> web.Response:
+    """GET or POST /api/v1/route: the decision for one call, from memory, never waiting on the database."""
+    if request.method == "POST":
+        answer_format = parse_query(request, FormatQuery).format
+        fields = await parse_json(request, RouteRequest)
+    else:
+        fields = parse_query(request, RouteQuery)
+        answer_format = fields.format
+    call = Call(
+        called=fields.called, caller=fields.caller, at=fields.at or dt.datetime.now(BERLIN), topic=fields.topic
+    )
+    decision = request.app[CALL_ROUTER].decide(call)
+    log.info(
+        "call_routed",
+        decision_id=decision.decision_id,
+        line=decision.line,
+        county=decision.county,
+        rule=decision.rule,
+        target=decision.target.id,
+    )
+    body = to_rtjson(decision) if answer_format == "rtjson" else decision.model_dump(mode="json")
+    return web.json_response(body)
+
+
+async def list_pools(request: web.Request) -> web.Response:
+    """GET /api/v1/pools: every pool of the active policy with its live state."""
+    return web.json_response([p.model_dump(mode="json") for p in request.app[CALL_ROUTER].pools()])
+
+
+async def put_pool_state(request: web.Request) -> web.Response:
+    """PUT /api/v1/pools/{id}/state: the ACD reports live load; routing uses it for overflow."""
+    update = await parse_json(request, PoolStateUpdate)
+    router = request.app[CALL_ROUTER]
+    pool_id = request.match_info["id"]
+    router.report_pool_state(pool_id, PoolState(**update.model_dump(), updated_at=dt.datetime.now(dt.UTC)))
+    return web.json_response(next(p for p in router.pools() if p.id == pool_id).model_dump(mode="json"))

@@ -1,0 +1,47 @@
+"""The active routing policy and the live pool state, held in memory for the route endpoint.
+
+Routing never waits on the database: the policy and the caller-origin table are loaded at start-up,
+pool state arrives from the ACD, and a new rule file replaces the policy in one reference swap.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from routing.engine import evaluate
+from routing.models import Call, Decision, PoolInfo, PoolState
+from routing.origin import AreaDirectory
+from routing.policy import Policy, load_policy
+from routing.pools import PoolBoard
+
+__all__ = ["CallRouter", "check_rule_file"]
+
+
+def check_rule_file(path: Path) -> Policy:
+    """Load `path` as a policy on its own, raising RuleFileError with every problem found."""
+    return load_policy(path, AreaDirectory.from_places([]))
+
+
+class CallRouter:
+    """Decides calls with the current policy and the pools' live load."""
+
+    def __init__(self, policy: Policy) -> None:
+        self.policy = policy
+        self._board = PoolBoard(policy)
+
+    @classmethod
+    def load(cls, rules_file: Path, directory: AreaDirectory) -> CallRouter:
+        """A router for the rule file at `rules_file`; raises RuleFileError if it is not valid."""
+        return cls(load_policy(rules_file, directory))
+
+    def decide(self, call: Call) -> Decision:
+        """Where `call` goes now, and why."""
+        return evaluate(self.policy, call, self._board.snapshot())
+
+    def pools(self) -> list[PoolInfo]:
+        """Every pool with its current state."""
+        return self._board.infos()
+
+    def report_pool_state(self, pool_id: str, state: PoolState) -> None:
+        """Record the ACD's latest report for one pool; raises UnknownPool for an id not in the policy."""
+        self._board.update(pool_id, state)
