@@ -62,16 +62,18 @@ class AreaDirectory:
         if caller is None or caller.strip().lower() in ANONYMOUS_MARKERS:
             return Origin(None, None, reason="anonymous caller")
         number = parse(caller)
-        if number is None or not phonenumbers.is_valid_number(number):
+        if number is None:
             return Origin(None, None, reason="caller number not parseable")
         if number.country_code != 49:
             return Origin(None, None, reason=f"foreign caller (+{number.country_code})")
         kind = phonenumbers.number_type(number)
+        if kind == PhoneNumberType.UNKNOWN:
+            return Origin(None, None, reason="caller number not valid")
         if kind == PhoneNumberType.MOBILE:
             return Origin(None, None, reason="mobile caller, no area code")
         if kind not in _GEOGRAPHIC:
             return Origin(None, None, reason="non-geographic caller number, no area code")
-        length = phonenumbers.length_of_geographical_area_code(number)
+        length = phonenumbers.length_of_national_destination_code(number)
         area_code = "0" + str(number.national_number)[:length] if length else None
         if area_code is None:
             return Origin(None, None, reason="caller number has no area code")

@@ -87,3 +87,18 @@ async def settings(template_dir: Path, tmp_path: Path) -> AsyncIterator[Settings
 async def client(aiohttp_client, settings: Settings):
     """An HTTP client on the real app, served by aiohttp's test server."""
     return await aiohttp_client(create_app(settings))
+
+
+@pytest.fixture
+async def empty_settings(tmp_path: Path) -> AsyncIterator[Settings]:
+    """Settings on an empty data dir and an empty database: a first start."""
+    data_dir = tmp_path / "fresh"
+    if not POSTGRES_URL:
+        yield Settings(data_dir=data_dir, database_url=None)
+        return
+    name = f"sc_empty_{os.getpid()}_{next(_counter)}"
+    await _admin(POSTGRES_URL, f"CREATE DATABASE {name}")
+    try:
+        yield Settings(data_dir=data_dir, database_url=_database_url(name))
+    finally:
+        await _admin(POSTGRES_URL, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")

@@ -1,0 +1,93 @@
+"""The PBX's routing API over HTTP: decisions, notations, rtjson, pool state and overflow."""
+
+import pytest
+
+MONDAY_MORNING = "2026-11-23T09:30:00+01:00"
+MONDAY_NIGHT = "2026-11-23T22:00:00+01:00"
+
+
+async def _route(client, **params) -> dict:
+    response = await client.get("/api/v1/route", params=params)
+    assert response.status == 200, await response.text()
+    return await response.json()
+
+
+async def test_115_from_cochem_on_a_weekday_morning_goes_to_cochem_zell(client) -> None:
+    decision = await _route(client, called="115", caller="+49 2671 555123", at=MONDAY_MORNING)
+    assert decision["line"] == "115"
+    assert decision["county"] == "07135"
+    assert decision["open"] is True
+    assert decision["target"] == {"kind": "pool", "id": "emh-cochem-zell", "uri": decision["target"]["uri"]}
+    assert decision["target"]["uri"].startswith("sip:")
+    assert decision["fallbacks"] and decision["trace"] and decision["rule"]
+    assert "555123" not in " ".join(decision["trace"])
+
+
+@pytest.mark.parametrize("called", ["+49 2671 61-0", "02671610", "+49267161 0", " 49267161 0", "0049 2671 610"])
+async def test_switchboard_number_in_any_notation(client, called: str) -> None:
+    decision = await _route(client, called=called, at=MONDAY_MORNING)
+    assert decision["line"] == "switchboard"
+    assert decision["county"] == "07135"
+
+
+async def test_raw_query_string_with_unescaped_plus(client) -> None:
+    response = await client.get(f"/api/v1/route?called=+49267161 0&at=2026-11-23T09:30:00+01:00")
+    decision = await response.json()
+    assert response.status == 200, decision
+    assert (decision["line"], decision["county"], decision["open"]) == ("switchboard", "07135", True)
+
+
+async def test_after_hours_target(client) -> None:
+    decision = await _route(client, called="115", caller="02671 555123", at=MONDAY_NIGHT)
+    assert decision["open"] is False
+    assert decision["target"]["kind"] == "announcement"
+    assert any(f["kind"] == "callback" for f in decision["fallbacks"])
+
+
+async def test_post_gives_the_same_decision_as_get(client) -> None:
+    fields = {"called": "115", "caller": "06592 1234", "at": MONDAY_MORNING}
+    response = await client.post("/api/v1/route", json=fields)
+    posted = await response.json()
+    got = await _route(client, **fields)
+    assert {k: v for k, v in posted.items() if k != "decision_id"} == {
+        k: v for k, v in got.items() if k != "decision_id"
+    }
+    assert posted["county"] == "07233"
+
+
+async def test_rtjson_lists_target_then_fallbacks(client) -> None:
+    decision = await _route(client, called="115", caller="06592 1234", at=MONDAY_MORNING)
+    rtjson = await _route(client, called="115", caller="06592 1234", at=MONDAY_MORNING, format="rtjson")
+    assert rtjson["routing"] == "serial"
+    assert [r["uri"] for r in rtjson["routes"]] == [decision["target"]["uri"]] + [
+        f["uri"] for f in decision["fallbacks"]
+    ]
+
+
+async def test_unknown_line_is_422(client) -> None:
+    response = await client.get("/api/v1/route", params={"called": "+49 30 1234567"})
+    assert response.status == 422
+    assert response.content_type == "application/problem+json"
+
+
+async def test_pool_state_drives_overflow_and_recovery(client) -> None:
+    call = {"called": "115", "caller": "06592 1234", "at": MONDAY_MORNING}
+    assert (await _route(client, **call))["target"]["id"] == "emh-vulkaneifel"
+
+    busy = {"agents_available": 0, "calls_waiting": 4, "longest_wait_s": 45.0}
+    response = await client.put("/api/v1/pools/emh-vulkaneifel/state", json=busy)
+    assert response.status == 200
+    assert (await response.json())["state"]["agents_available"] == 0
+    assert (await _route(client, **call))["target"]["id"] == "emh-all"
+
+    free = {"agents_available": 1, "calls_waiting": 0, "longest_wait_s": 0}
+    await client.put("/api/v1/pools/emh-vulkaneifel/state", json=free)
+    assert (await _route(client, **call))["target"]["id"] == "emh-vulkaneifel"
+
+
+async def test_pools_list_every_county_pool_and_the_shared_pool(client) -> None:
+    pools = await (await client.get("/api/v1/pools")).json()
+    by_id = {p["id"]: p for p in pools}
+    assert by_id["emh-all"]["county"] is None
+    assert {by_id[p]["county"] for p in ("emh-bernkastel-wittlich", "emh-bitburg-pruem", "emh-cochem-zell",
+                                          "emh-vulkaneifel")} == {"07231", "07232", "07135", "07233"}

@@ -1,0 +1,66 @@
+"""The `servicecenter` command, run as a real process on the test database."""
+
+import asyncio
+import json
+import os
+import sys
+from pathlib import Path
+
+from servicecenter.settings import Settings
+
+
+async def _run(settings: Settings, *args: str) -> tuple[int, str, str]:
+    env = {**os.environ, "SERVICECENTER_DATA_DIR": str(settings.data_dir)}
+    if settings.database_url:
+        env["SERVICECENTER_DATABASE_URL"] = settings.database_url
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "servicecenter", *args, env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(process.communicate(), timeout=120)
+    return process.returncode, out.decode(), err.decode()
+
+
+async def test_export_and_dry_run_import_round_trip(settings: Settings, tmp_path: Path) -> None:
+    exported = tmp_path / "catalogue.json"
+    code, _, _ = await _run(settings, "export", str(exported))
+    assert code == 0
+    document = json.loads(exported.read_text(encoding="utf-8"))
+    assert len(document["services"]) >= 150
+
+    document["services"][0]["title"] = "Testtitel"
+    exported.write_text(json.dumps(document), encoding="utf-8")
+    code, _, err = await _run(settings, "import", str(exported), "--dry-run")
+    assert code == 0
+    assert f"~ services: {document['services'][0]['id']}" in err
+    assert "dry run" in err
+
+    code, out, _ = await _run(settings, "export")
+    assert json.loads(out)["services"][0]["title"] != "Testtitel"
+
+
+async def test_import_refuses_an_inconsistent_document(settings: Settings, tmp_path: Path) -> None:
+    broken = tmp_path / "broken.json"
+    broken.write_text(json.dumps({"places": [{"id": "p", "county": "00000", "kind": "ortsgemeinde", "name": "X"}]}))
+    code, _, err = await _run(settings, "import", str(broken))
+    assert code == 1
+    assert "places.0.county: unknown county '00000'" in err
+
+
+async def test_check_rules_accepts_the_default_policy(settings: Settings) -> None:
+    code, _, err = await _run(settings, "check-rules")
+    assert code == 0, err
+
+
+async def test_check_rules_reports_problems_with_lines(settings: Settings, tmp_path: Path) -> None:
+    rules = tmp_path / "rules.yaml"
+    rules.write_text("members: ['07135']\nrules: 3\n")
+    code, _, err = await _run(settings, "check-rules", str(rules))
+    assert code == 1
+    assert f"{rules}:" in err and "problem(s)" in err
+
+
+async def test_reindex_reports_the_count(settings: Settings) -> None:
+    code, _, err = await _run(settings, "reindex")
+    assert code == 0
+    assert "indexed" in err
