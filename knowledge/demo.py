@@ -48,7 +48,7 @@ def _first(units: list[dict], topic: str, **match: object) -> dict | None:
 
 
 def _find(units: list[dict], topic: str, county: str, place: str | None) -> dict | None:
-    """The unit handling `topic` for a territory: the place's own, else the county's, else a countywide-less one."""
+    """The unit handling `topic` for a territory: the place's own, else the county's, else one without county."""
     steps: list[dict] = [{"place": place}] if place else []
     steps += [{"county": county, "place": None}, {"county": None}]
     for match in steps:

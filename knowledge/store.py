@@ -77,7 +77,7 @@ async def responsibilities_for(
         .order_by(Responsibility.county, Responsibility.place.is_not(None), Responsibility.place)
     )
     found: dict[str, list[tuple[Responsibility, Unit]]] = defaultdict(list)
-    for responsibility, unit in rows.tuples():
+    for responsibility, unit in rows:
         found[responsibility.service].append((responsibility, unit))
     return found
 
@@ -116,7 +116,7 @@ async def iter_services(session: AsyncSession, *, batch: int = 1000) -> AsyncIte
         rows = await session.execute(
             select(Responsibility.service, Responsibility.county).where(Responsibility.service.in_(ids))
         )
-        for service_id, county in rows.tuples():
+        for service_id, county in rows:
             counties[service_id].add(county)
         for service in services:
             yield service, sorted(counties[service.id])

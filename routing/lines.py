@@ -20,10 +20,13 @@ class Line:
     kind: LineKind
     county: str | None
 
+    def __str__(self) -> str:
+        return f"the {self.county} switchboard" if self.county else f"line {self.kind}"
+
 
 @dataclass(frozen=True, slots=True)
 class LineTable:
-    """E.164 number -> line, plus numbers listed more than once (a rule-file problem)."""
+    """E.164 number -> line, plus descriptions of numbers listed more than once (a rule-file problem)."""
 
     by_number: Mapping[str, Line]
     duplicates: tuple[str, ...]
@@ -59,6 +62,6 @@ def line_table(rules: RuleFile) -> LineTable:
             continue
         key = e164(number)
         if key in by_number:
-            duplicates.append(raw)
+            duplicates.append(f"number {raw!r} is listed twice: for {by_number[key]} and for {line}")
         by_number[key] = line
     return LineTable(MappingProxyType(by_number), tuple(duplicates))

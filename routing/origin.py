@@ -42,7 +42,7 @@ class AreaDirectory:
 
     @classmethod
     def from_places(cls, places: Iterable[tuple[str, str, str]]) -> AreaDirectory:
-        """Build from (area code like "06592", county key, place name) triples; raises ValueError on a bad code."""
+        """Build from (area code like "06592", county key, place name) triples; ValueError on a bad code."""
         areas: dict[str, dict[str, list[str]]] = {}
         for area_code, county, place in places:
             code = area_code.replace(" ", "")

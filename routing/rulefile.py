@@ -46,7 +46,9 @@ class SourceMap:
         return Problem(self.file, self.line(loc), message)
 
 
-def _mark_lines(node: yaml.Node, path: Loc, lines: dict[Loc, int], problems: list[Problem], file: str) -> None:
+def _mark_lines(
+    node: yaml.Node, path: Loc, lines: dict[Loc, int], problems: list[Problem], file: str
+) -> None:
     lines.setdefault(path, node.start_mark.line + 1)
     if isinstance(node, yaml.MappingNode):
         seen: set[str] = set()

@@ -42,6 +42,9 @@ SLOTS_PER_DAY = 96
 _FIRST_MONDAY = dt.date(2026, 1, 5)
 _HOLIDAY = dt.date(2026, 12, 25)  # 1. Weihnachtstag, a Friday: a public holiday in every year's calendar
 
+Signature = tuple[bool, ...]
+Slot = tuple[str, int, Signature]
+
 
 def check(subject: Policy | RuleFile, source: SourceMap | None = None) -> list[Problem]:
     """Every problem of a policy or parsed rule file; an empty list means it may be loaded."""
@@ -79,49 +82,53 @@ def _references(rules: RuleFile, source: SourceMap) -> list[Problem]:
     for index, key in enumerate(rules.members):
         need(key in rules.counties, ("members", index), f"member {key} is not in counties")
     for key, county in rules.counties.items():
-        need(county.pool in pools, ("counties", key, "pool"), f"county {key}: unknown pool {county.pool!r}")
+        message = f"county {key}: unknown pool {county.pool!r}"
+        need(county.pool in pools, ("counties", key, "pool"), message)
     for kind, line in rules.lines.items():
-        need(line.hours in rules.schedules, ("lines", kind, "hours"), f"line {kind}: unknown schedule {line.hours!r}")
+        message = f"line {kind}: unknown schedule {line.hours!r}"
+        need(line.hours in rules.schedules, ("lines", kind, "hours"), message)
     for topic, by_county in rules.departments.items():
         for key, department in by_county.items():
             loc = ("departments", topic, key)
             need(key in rules.counties, loc, f"department {topic}: unknown county {key}")
-            need(department.target in rules.targets, (*loc, "target"), f"unknown target {department.target!r}")
-            need(department.hours in rules.schedules, (*loc, "hours"), f"unknown schedule {department.hours!r}")
+            target, hours = department.target, department.hours
+            need(target in rules.targets, (*loc, "target"), f"department {topic}: unknown target {target!r}")
+            need(hours in rules.schedules, (*loc, "hours"), f"department {topic}: unknown schedule {hours!r}")
     for target_id, target in rules.targets.items():
-        if target.fallback is not None:
-            need(
-                target.fallback in rules.targets,
-                ("targets", target_id, "fallback"),
-                f"target {target_id}: unknown fallback target {target.fallback!r}",
-            )
-    seen_ids: set[str] = set()
+        need(
+            target.fallback is None or target.fallback in rules.targets,
+            ("targets", target_id, "fallback"),
+            f"target {target_id}: unknown fallback target {target.fallback!r}",
+        )
     for index, rule in enumerate(rules.rules):
         loc = ("rules", index)
-        need(rule.id not in seen_ids, (*loc, "id"), f"rule id {rule.id!r} is used twice")
-        seen_ids.add(rule.id)
+        need(
+            all(earlier.id != rule.id for earlier in rules.rules[:index]),
+            (*loc, "id"),
+            f"rule id {rule.id!r} is used twice",
+        )
         need(
             rule.target in rules.targets or rule.target in SYMBOLIC_TARGETS,
             (*loc, "target"),
             f"rule {rule.id}: unknown target {rule.target!r}",
         )
-        if rule.when is not None:
-            for condition, where in _conditions(rule.when, (*loc, "when")):
-                problems += _condition_references(rules, source, rule, condition, where, pools)
+        for condition, where in _conditions(rule.when, (*loc, "when")) if rule.when else ():
+            message = _condition_reference(rules, condition, pools)
+            need(message is None, where, f"rule {rule.id}: {message}")
     return problems
 
 
-def _condition_references(
-    rules: RuleFile, source: SourceMap, rule: Rule, condition: Condition, loc: Loc, pools: set[str]
-) -> list[Problem]:
+def _condition_reference(rules: RuleFile, condition: Condition, pools: set[str]) -> str | None:
+    """What a condition refers to that the rule file does not define, if anything."""
     if isinstance(condition, ScheduleOpen) and condition.open not in rules.schedules:
-        return [source.problem(loc, f"rule {rule.id}: unknown schedule {condition.open!r}")]
+        return f"unknown schedule {condition.open!r}"
     if isinstance(condition, PoolSaturated) and condition.saturated.pool not in pools | {COUNTY_POOL}:
-        return [source.problem(loc, f"rule {rule.id}: unknown pool {condition.saturated.pool!r}")]
+        return f"unknown pool {condition.saturated.pool!r}"
     if isinstance(condition, CountyIn | CalledCountyIn):
         keys = condition.county if isinstance(condition, CountyIn) else condition.called_county
-        return [source.problem(loc, f"rule {rule.id}: unknown county {key}") for key in keys if key not in rules.counties]
-    return []
+        unknown = [key for key in keys if key not in rules.counties]
+        return f"unknown county {', '.join(unknown)}" if unknown else None
+    return None
 
 
 def _fallback_loops(rules: RuleFile, source: SourceMap) -> list[Problem]:
@@ -132,17 +139,16 @@ def _fallback_loops(rules: RuleFile, source: SourceMap) -> list[Problem]:
         while following in rules.targets and following not in chain:
             chain.append(following)
             following = rules.targets[following].fallback
-        if following == start:
-            loop = " -> ".join([*chain, start])
-            if len(chain) == 1:
-                problems.append(source.problem(("targets", start, "fallback"), f"target {start} falls back to itself"))
-            elif start == min(chain):
-                problems.append(source.problem(("targets", start, "fallback"), f"fallback chain loops: {loop}"))
+        loc = ("targets", start, "fallback")
+        if following == start and len(chain) == 1:
+            problems.append(source.problem(loc, f"target {start} falls back to itself"))
+        elif following == start and start == min(chain):
+            problems.append(source.problem(loc, f"fallback chain loops: {' -> '.join([*chain, start])}"))
     return problems
 
 
 def _duplicates(rules: RuleFile, source: SourceMap) -> list[Problem]:
-    return [source.problem(("lines",), f"number {raw!r} is listed twice") for raw in line_table(rules).duplicates]
+    return [source.problem(("lines",), message) for message in line_table(rules).duplicates]
 
 
 def _conjuncts(rule: Rule) -> frozenset[str]:
@@ -173,6 +179,7 @@ def _shadowed(rules: RuleFile, source: SourceMap) -> list[Problem]:
 
 
 def _sample_days(calendar: ServiceCalendar) -> list[tuple[str, dt.date]]:
+    """An ordinary week without holidays or closing days, then a public holiday."""
     monday = _FIRST_MONDAY
     for _ in range(53):
         week = [monday + dt.timedelta(days=offset) for offset in range(7)]
@@ -182,68 +189,80 @@ def _sample_days(calendar: ServiceCalendar) -> list[tuple[str, dt.date]]:
     return [*zip(WEEKDAY_NAMES_DE, week), ("Feiertag", _HOLIDAY)]
 
 
+def _time_samples(
+    rules: RuleFile, calendar: ServiceCalendar
+) -> tuple[dict[Signature, dt.datetime], list[Slot]]:
+    """One sample time per distinct combination of open schedules, and the signature of every slot."""
+    samples: dict[Signature, dt.datetime] = {}
+    slots: list[Slot] = []
+    for label, day in _sample_days(calendar):
+        ordinary = calendar.closed_because(day) is None
+        for slot in range(SLOTS_PER_DAY):
+            local = dt.datetime.combine(day, dt.time(), BERLIN) + slot * STEP
+            signature = (ordinary, *(hours.covers(local) for hours in rules.schedules.values()))
+            samples.setdefault(signature, local)
+            slots.append((label, slot, signature))
+    return samples, slots
+
+
+def _cases(rules: RuleFile) -> Iterator[tuple[str, str | None, str | None, str, dict[str, PoolState]]]:
+    """Line, county, topic and pool load combinations that every time of the week must cover."""
+    busy = PoolState(agents_available=0, calls_waiting=1, longest_wait_s=1e9)
+    saturated = {target_id: busy for target_id, target in rules.targets.items() if target.kind == "pool"}
+    with_switchboard = [key for key in rules.members if rules.counties[key].switchboard]
+    for kind in rules.lines:
+        counties = with_switchboard if kind == "switchboard" else [*rules.members, None]
+        for county in counties:
+            for topic in [None, *rules.departments]:
+                yield kind, county, topic, "pools unknown", {}
+                yield kind, county, topic, "pools saturated", saturated
+
+
 def _ranges(slots: list[int]) -> str:
-    spans: list[tuple[int, int]] = []
+    """Quarter-hour slot numbers as time ranges, e.g. "00:00–08:00, 18:00–24:00"."""
+    spans: list[list[int]] = []
     for slot in slots:
         if spans and spans[-1][1] == slot:
-            spans[-1] = (spans[-1][0], slot + 1)
+            spans[-1][1] = slot + 1
         else:
-            spans.append((slot, slot + 1))
+            spans.append([slot, slot + 1])
 
     def clock(slot: int) -> str:
-        minutes = slot * 15
-        return f"{minutes // 60:02d}:{minutes % 60:02d}"
+        return f"{slot // 4:02d}:{slot % 4 * 15:02d}"
 
     return ", ".join(f"{clock(start)}–{clock(end)}" for start, end in spans)
 
 
 def _gaps(rules: RuleFile, source: SourceMap) -> list[Problem]:
     calendar = ServiceCalendar(list(rules.closing_days))
-    schedules = list(rules.schedules.items())
-    samples: dict[tuple[bool, ...], dt.datetime] = {}
-    slot_keys: list[tuple[str, int, tuple[bool, ...]]] = []
-    for label, day in _sample_days(calendar):
-        closed = calendar.closed_because(day)
-        for slot in range(SLOTS_PER_DAY):
-            local = dt.datetime.combine(day, dt.time(), BERLIN) + slot * STEP
-            key = (closed is None, *(hours.covers(local) for _, hours in schedules))
-            samples.setdefault(key, local)
-            slot_keys.append((label, slot, key))
-
-    pool_ids = [target_id for target_id, target in rules.targets.items() if target.kind == "pool"]
-    saturated = {pool_id: PoolState(agents_available=0, calls_waiting=1, longest_wait_s=1e9) for pool_id in pool_ids}
-    switchboard_counties = [key for key in rules.members if key in rules.counties and rules.counties[key].switchboard]
+    samples, slots = _time_samples(rules, calendar)
+    uncovered: dict[tuple[str, str], list[str]] = {}
+    for kind, county, topic, pools_label, pools in _cases(rules):
+        failing = set()
+        for signature, local in samples.items():
+            facts = Facts(
+                line=kind,
+                called_county=county if kind == "switchboard" else None,
+                county=county,
+                origin=Origin(None, county, [county] if county else [], "validation sample"),
+                local=local,
+                closed_because=calendar.closed_because(local.date()),
+                topic=topic,
+                pools=pools,
+                rules=rules,
+            )
+            if select_rule(rules, facts, []) is None:
+                failing.add(signature)
+        if failing:
+            by_day: dict[str, list[int]] = {}
+            for label, slot, signature in slots:
+                if signature in failing:
+                    by_day.setdefault(label, []).append(slot)
+            when = "; ".join(f"{label} {_ranges(day_slots)}" for label, day_slots in by_day.items())
+            case = f"county {county or 'unknown'}, topic {topic or 'none'}, {pools_label}"
+            uncovered.setdefault((kind, when), []).append(case)
     problems = []
-    for kind in rules.lines:
-        counties: list[str | None] = list(switchboard_counties) if kind == "switchboard" else [*rules.members, None]
-        uncovered: dict[str, list[str]] = {}
-        for county in counties:
-            for topic in [None, *rules.departments]:
-                for pools_label, pools in (("pools unknown", {}), ("pools saturated", saturated)):
-                    failing = set()
-                    for key, local in samples.items():
-                        facts = Facts(
-                            line=kind,
-                            called_county=county if kind == "switchboard" else None,
-                            county=county,
-                            origin=Origin(None, county, [county] if county else [], "validation sample"),
-                            local=local,
-                            closed_because=calendar.closed_because(local.date()),
-                            topic=topic,
-                            pools=pools,
-                            rules=rules,
-                        )
-                        if select_rule(rules, facts, []) is None:
-                            failing.add(key)
-                    if failing:
-                        by_day: dict[str, list[int]] = {}
-                        for label, slot, key in slot_keys:
-                            if key in failing:
-                                by_day.setdefault(label, []).append(slot)
-                        when = "; ".join(f"{label} {_ranges(slots)}" for label, slots in by_day.items())
-                        case = f"county {county or 'unknown'}, topic {topic or 'none'}, {pools_label}"
-                        uncovered.setdefault(when, []).append(case)
-        for when, cases in uncovered.items():
-            shown = "; ".join(cases[:3]) + (f"; and {len(cases) - 3} more" if len(cases) > 3 else "")
-            problems.append(source.problem(("rules",), f"no rule matches line {kind} at {when} ({shown})"))
+    for (kind, when), cases in uncovered.items():
+        shown = "; ".join(cases[:4]) + (f"; and {len(cases) - 4} more" if len(cases) > 4 else "")
+        problems.append(source.problem(("rules",), f"no rule matches line {kind} at {when} ({shown})"))
     return problems

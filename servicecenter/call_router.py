@@ -40,7 +40,7 @@ class CallRouter:
 
     def pools(self) -> list[PoolInfo]:
         """Every pool with its current state."""
-        return self._board.infos()
+        return self._board.listing()
 
     def report_pool_state(self, pool_id: str, state: PoolState) -> None:
         """Record the ACD's latest report for one pool; raises UnknownPool for an id not in the policy."""

@@ -99,5 +99,5 @@ async def put_pool_state(request: web.Request) -> web.Response:
     update = await parse_json(request, PoolStateUpdate)
     router = request.app[CALL_ROUTER]
     pool_id = request.match_info["id"]
-    router.report_pool_state(pool_id, PoolState(**update.model_dump(), updated_at=dt.datetime.now(dt.UTC)))
+    router.report_pool_state(pool_id, PoolState(**update.model_dump()))
     return web.json_response(next(p for p in router.pools() if p.id == pool_id).model_dump(mode="json"))

@@ -1,0 +1,343 @@
+"""The EMH default policy end to end: load_policy(config/routing/emh.yaml) + evaluate, table-driven."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+
+from routing.engine import evaluate
+from routing.errors import InvalidCall, UnknownLine
+from routing.models import Call, Decision, PoolState
+from routing.policy import Policy
+
+TUESDAY_MORNING = "2026-03-10T09:00"
+TUESDAY_NIGHT = "2026-03-10T22:00"
+COCHEM = "02671 123456"
+GREETING_115 = "Behördennummer 115, Servicecenter Eifel-Mosel-Hunsrück, guten Tag"
+SATURATED = PoolState(agents_available=0, calls_waiting=4, longest_wait_s=31)
+COUNTY_FIRST = ["emh-cochem-zell", "emh-all", "callback"]
+
+
+def route(
+    policy: Policy,
+    called: str = "115",
+    caller: str | None = COCHEM,
+    at: str = TUESDAY_MORNING,
+    topic: str | None = None,
+    pools: dict[str, PoolState] | None = None,
+) -> Decision:
+    call = Call(called=called, caller=caller, at=dt.datetime.fromisoformat(at), topic=topic)
+    return evaluate(policy, call, pools or {})
+
+
+def route_ids(decision: Decision) -> list[str]:
+    return [decision.target.id, *(target.id for target in decision.fallbacks)]
+
+
+def test_115_from_cochem_on_a_weekday_morning_goes_to_the_cochem_zell_pool(policy: Policy) -> None:
+    decision = route(policy)
+    assert decision.model_dump(mode="json") == {
+        "decision_id": decision.decision_id,
+        "line": "115",
+        "county": "07135",
+        "open": True,
+        "target": {"kind": "pool", "id": "emh-cochem-zell", "uri": "sip:emh-cochem-zell@pbx.local"},
+        "fallbacks": [
+            {"kind": "pool", "id": "emh-all", "uri": "sip:emh-all@pbx.local"},
+            {"kind": "callback", "id": "callback", "uri": "sip:rueckruf@pbx.local"},
+        ],
+        "rule": "115-by-caller-area",
+        "greeting": GREETING_115,
+        "trace": decision.trace,
+    }
+    assert re.fullmatch(r"[0-9a-f]{32}", decision.decision_id)
+
+
+def test_every_decision_gets_its_own_id(policy: Policy) -> None:
+    assert route(policy).decision_id != route(policy).decision_id
+
+
+@pytest.mark.parametrize(
+    "called",
+    [
+        "+4926716 10",
+        "02671610",
+        "02671 61-0",
+        "+49 2671 61-0",
+        "004926716 10",
+        " 49267161 0",
+        "+49 (0)2671 61-0",
+        "+49-2671-610",
+    ],
+)
+def test_cochem_zell_switchboard_is_recognised_in_every_notation(policy: Policy, called: str) -> None:
+    decision = route(policy, called=called, caller="+49 30 1234567")
+    assert (decision.line, decision.county, decision.target.id) == ("switchboard", "07135", "emh-cochem-zell")
+    assert decision.greeting == "Kreisverwaltung Cochem-Zell, Servicecenter, guten Tag"
+    assert decision.rule == "switchboard-by-called-county"
+
+
+@pytest.mark.parametrize(
+    ("called", "county", "pool", "greeting"),
+    [
+        ("06571 14-0", "07231", "emh-bernkastel-wittlich", "Kreisverwaltung Bernkastel-Wittlich"),
+        ("+49 6561 15-0", "07232", "emh-bitburg-pruem", "Kreisverwaltung Eifelkreis Bitburg-Prüm"),
+        ("0049 6592 9330", "07233", "emh-vulkaneifel", "Kreisverwaltung Vulkaneifel"),
+    ],
+)
+def test_each_switchboard_routes_to_its_county_pool_even_for_callers_from_elsewhere(
+    policy: Policy, called: str, county: str, pool: str, greeting: str
+) -> None:
+    decision = route(policy, called=called, caller=COCHEM)
+    assert (decision.county, decision.target.id) == (county, pool)
+    assert decision.greeting == f"{greeting}, Servicecenter, guten Tag"
+
+
+@pytest.mark.parametrize(
+    ("caller", "area", "reason"),
+    [
+        ("+49 2671 123456", "02671", "Cochem"),
+        ("06592 1234", "06592", "Daun"),
+        ("+49 6571 98765", "06571", "Wittlich"),
+        ("06561 4711", "06561", "Bitburg"),
+    ],
+)
+def test_115_county_comes_from_the_callers_area_code(
+    policy: Policy, caller: str, area: str, reason: str
+) -> None:
+    decision = route(policy, caller=caller)
+    assert decision.rule == "115-by-caller-area"
+    assert decision.target.id == policy.rule_file.counties[decision.county or ""].pool
+    assert any(area in line and reason in line for line in decision.trace)
+
+
+def test_cochem_zell_switchboard_at_night_plays_the_closed_announcement(policy: Policy) -> None:
+    decision = route(policy, called="02671 61-0", at=TUESDAY_NIGHT)
+    assert (decision.open, decision.rule, decision.county) == (False, "switchboard-closed", "07135")
+    assert decision.target.kind == "announcement"
+    assert decision.fallbacks == []
+
+
+def test_115_at_night_plays_the_announcement_then_offers_a_callback(policy: Policy) -> None:
+    decision = route(policy, at=TUESDAY_NIGHT)
+    assert (decision.open, decision.rule) == (False, "115-closed")
+    assert decision.target.kind == "announcement"
+    assert [target.kind for target in decision.fallbacks] == ["callback"]
+    assert any("08:00–18:00" in line for line in decision.trace)
+
+
+@pytest.mark.parametrize(
+    ("at", "why"),
+    [
+        ("2026-06-04T10:00", "Fronleichnam"),
+        ("2023-11-01T10:00", "Allerheiligen"),
+        ("2026-12-24T10:00", "Schließtag"),
+        ("2026-12-31T10:00", "Schließtag"),
+        ("2026-01-01T10:00", "Neujahr"),
+        ("2026-03-14T10:00", "hours"),  # a Saturday
+    ],
+)
+@pytest.mark.parametrize("called", ["115", "+49 2671 61-0"])
+def test_closed_on_rlp_holidays_closing_days_and_weekends(
+    policy: Policy, at: str, why: str, called: str
+) -> None:
+    decision = route(policy, called=called, at=at)
+    assert decision.open is False
+    assert decision.target.kind == "announcement"
+    assert any(why in line for line in decision.trace)
+
+
+def test_open_on_the_working_day_after_a_holiday(policy: Policy) -> None:
+    assert route(policy, at="2026-06-05T10:00").open is True
+
+
+@pytest.mark.parametrize(
+    ("at", "is_open"),
+    [
+        # Friday before the spring change: CET, UTC+1
+        ("2026-03-27T06:59:00+00:00", False),
+        ("2026-03-27T07:00:00+00:00", True),
+        ("2026-03-27T16:59:00+00:00", True),
+        ("2026-03-27T17:00:00+00:00", False),
+        # the change days themselves are Sundays: closed all day
+        ("2026-03-29T08:00:00+00:00", False),
+        ("2026-10-25T08:00:00+00:00", False),
+        # Monday after the spring change: CEST, UTC+2
+        ("2026-03-30T05:59:00+00:00", False),
+        ("2026-03-30T06:00:00+00:00", True),
+        ("2026-03-30T15:59:00+00:00", True),
+        ("2026-03-30T16:00:00+00:00", False),
+        ("2026-03-30T09:00:00+03:00", True),
+        ("2026-03-30T00:59:00-05:00", False),
+        ("2026-03-30T07:59:00", False),
+        ("2026-03-30T08:00:00", True),
+        ("2026-03-30T17:59:00", True),
+        ("2026-03-30T18:00:00", False),
+        # Friday before the autumn change: CEST
+        ("2026-10-23T05:59:00+00:00", False),
+        ("2026-10-23T06:00:00+00:00", True),
+        ("2026-10-23T15:59:00+00:00", True),
+        ("2026-10-23T16:00:00+00:00", False),
+        # Monday after the autumn change: CET
+        ("2026-10-26T06:59:00+00:00", False),
+        ("2026-10-26T07:00:00+00:00", True),
+        ("2026-10-26T16:59:00+00:00", True),
+        ("2026-10-26T17:00:00+00:00", False),
+        ("2026-10-26T08:00:00+01:00", True),
+    ],
+)
+def test_service_hours_are_judged_in_berlin_time_across_dst_changes(
+    policy: Policy, at: str, is_open: bool
+) -> None:
+    decision = route(policy, at=at)
+    assert decision.open is is_open
+    assert (decision.target.kind == "pool") is is_open
+
+
+def test_ambiguous_area_code_06542_gives_no_county_and_names_both_candidates(policy: Policy) -> None:
+    decision = route(policy, caller="06542 12345")
+    assert (decision.county, decision.target.id, decision.rule) == (None, "emh-all", "115-no-county")
+    caller_line = next(line for line in decision.trace if line.startswith("caller:"))
+    assert all(part in caller_line for part in ("06542", "07135", "Zell (Mosel)", "07231", "Reil"))
+    assert decision.greeting == GREETING_115
+
+
+@pytest.mark.parametrize(
+    ("caller", "reason"),
+    [
+        ("+49 151 12345678", "mobile"),
+        ("0171 1234567", "mobile"),
+        ("anonymous", "anonymous"),
+        (None, "anonymous"),
+        ("", "anonymous"),
+        ("+33 1 42 68 53 00", "foreign"),
+        ("0033 1 42 68 53 00", "foreign"),
+        ("+49 30 1234567", "030"),
+        ("06502 1234", "not a member"),
+        ("not a number", "not parseable"),
+    ],
+)
+def test_callers_without_a_member_county_go_to_emh_all(
+    policy: Policy, caller: str | None, reason: str
+) -> None:
+    decision = route(policy, caller=caller)
+    assert (decision.county, decision.target.id) == (None, "emh-all")
+    assert [target.id for target in decision.fallbacks] == ["callback"]
+    assert any(reason in line for line in decision.trace[1:3])
+
+
+@pytest.mark.parametrize(
+    ("county_pool", "expected"),
+    [
+        (SATURATED, ["emh-all", "callback"]),
+        (PoolState(agents_available=0, calls_waiting=4, longest_wait_s=30), COUNTY_FIRST),
+        (PoolState(agents_available=1, calls_waiting=4, longest_wait_s=95), COUNTY_FIRST),
+        (PoolState(agents_available=0, calls_waiting=0, longest_wait_s=0), COUNTY_FIRST),
+    ],
+)
+@pytest.mark.parametrize("called", ["115", "02671 610"])
+def test_overflow_to_emh_all_only_when_no_agent_is_free_and_the_wait_exceeds_30_s(
+    policy: Policy, county_pool: PoolState, expected: list[str], called: str
+) -> None:
+    decision = route(policy, called=called, pools={"emh-cochem-zell": county_pool})
+    assert route_ids(decision) == expected
+    assert decision.county == "07135"
+
+
+def test_overflow_is_explained_in_the_trace(policy: Policy) -> None:
+    decision = route(policy, pools={"emh-cochem-zell": SATURATED})
+    assert decision.rule == "overflow-emh-all"
+    assert any("emh-cochem-zell is saturated (0 free, longest wait 31 s" in line for line in decision.trace)
+
+
+@pytest.mark.parametrize(
+    ("called", "caller"), [("115", COCHEM), ("115", "anonymous"), ("06592 933-0", COCHEM)]
+)
+def test_both_pools_saturated_leaves_a_callback(policy: Policy, called: str, caller: str) -> None:
+    pools = {"emh-cochem-zell": SATURATED, "emh-vulkaneifel": SATURATED, "emh-all": SATURATED}
+    decision = route(policy, called=called, caller=caller, pools=pools)
+    assert (decision.target.kind, decision.rule) == ("callback", "all-saturated-callback")
+    assert decision.fallbacks == []
+
+
+def test_a_saturated_shared_pool_alone_does_not_stop_the_county_pool(policy: Policy) -> None:
+    decision = route(policy, pools={"emh-all": SATURATED})
+    assert decision.target.id == "emh-cochem-zell"
+
+
+@pytest.mark.parametrize(
+    ("called", "caller", "at", "expected"),
+    [
+        ("02671 61-0", None, TUESDAY_MORNING, "kfz-zulassung-07135"),
+        ("115", COCHEM, TUESDAY_MORNING, "kfz-zulassung-07135"),
+        ("115", "06592 1234", TUESDAY_MORNING, "kfz-zulassung-07233"),
+        ("06592 933-0", None, "2026-03-12T17:30", "kfz-zulassung-07233"),  # Thursday afternoon hours
+        ("02671 61-0", None, "2026-03-12T17:30", "emh-cochem-zell"),  # closed at 17:30 in Cochem-Zell
+        ("02671 61-0", None, "2026-03-10T14:00", "emh-cochem-zell"),  # Tuesday afternoon: no hours
+        ("02671 61-0", None, "2026-03-10T07:45", "closed-switchboard"),  # before both open
+        ("02671 61-0", None, "2026-06-04T10:00", "closed-switchboard"),  # holiday
+        ("115", "06542 1234", TUESDAY_MORNING, "emh-all"),  # no county, so no department
+        ("115", "+49 151 12345678", TUESDAY_MORNING, "emh-all"),
+    ],
+)
+def test_topic_goes_to_the_department_extension_only_during_its_hours(
+    policy: Policy, called: str, caller: str | None, at: str, expected: str
+) -> None:
+    decision = route(policy, called=called, caller=caller, at=at, topic="kfz-zulassung")
+    assert decision.target.id == expected
+
+
+def test_department_extension_falls_back_to_the_county_pool(policy: Policy) -> None:
+    decision = route(policy, called="02671 61-0", topic="kfz-zulassung")
+    assert decision.target == decision.target.model_validate(
+        {"kind": "extension", "id": "kfz-zulassung-07135", "uri": "sip:212@kv-cochem-zell.pbx.local"}
+    )
+    assert route_ids(decision)[1:] == ["emh-cochem-zell", "emh-all", "callback"]
+
+
+def test_unconfigured_topic_routes_normally(policy: Policy) -> None:
+    assert route(policy, topic="hundesteuer").target.id == "emh-cochem-zell"
+
+
+@pytest.mark.parametrize("called", ["+49 30 1234567", "110", "06571 14-1", "+33 1 42 68 53 00"])
+def test_numbers_that_are_not_lines_of_this_center_raise_unknown_line(policy: Policy, called: str) -> None:
+    with pytest.raises(UnknownLine):
+        route(policy, called=called)
+
+
+@pytest.mark.parametrize("called", ["abc", "  ", "+"])
+def test_called_numbers_that_are_no_phone_numbers_raise_invalid_call(policy: Policy, called: str) -> None:
+    with pytest.raises(InvalidCall):
+        route(policy, called=called)
+
+
+@pytest.mark.parametrize(
+    ("caller", "digits"),
+    [
+        ("02671 123456", "123456"),
+        ("+49 6542 987654", "987654"),
+        ("+49 151 12345678", "12345678"),
+        ("+33 1 42 68 53 00", "42685300"),
+        ("+49 30 7654321", "7654321"),
+        ("06502 55555", "55555"),
+    ],
+)
+@pytest.mark.parametrize("at", [TUESDAY_MORNING, TUESDAY_NIGHT])
+def test_trace_never_contains_the_full_caller_number(
+    policy: Policy, caller: str, digits: str, at: str
+) -> None:
+    decision = route(policy, caller=caller, at=at, pools={"emh-cochem-zell": SATURATED})
+    body = str(decision.model_dump(mode="json"))
+    assert digits not in re.sub(r"\D", "", body.replace(decision.decision_id, ""))
+    assert caller not in body
+
+
+def test_every_rule_tried_leaves_one_trace_line(policy: Policy) -> None:
+    decision = route(policy, pools={"emh-cochem-zell": SATURATED, "emh-all": SATURATED})
+    rule_lines = [line for line in decision.trace if line.startswith("rule ")]
+    assert [line.split(":")[0].removeprefix("rule ") for line in rule_lines] == [
+        rule.id for rule in policy.rule_file.rules
+    ]
+    assert decision.trace[-1] == "route: callback"

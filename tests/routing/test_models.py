@@ -1,0 +1,61 @@
+"""Routing models: what a call may contain and the exact JSON shape of a decision."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+
+from routing.models import Call, Decision, PoolState, Target
+
+
+def test_call_time_without_offset_is_kept_naive_for_berlin() -> None:
+    assert Call(called="115", at="2026-03-10T09:00").at.tzinfo is None  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"called": "", "at": "2026-03-10T09:00"},
+        {"called": "115"},
+        {"called": "115", "at": "soon"},
+        {"called": "115", "at": "2026-03-10T09:00", "callerid": "x"},
+    ],
+)
+def test_malformed_calls_are_refused(fields: dict[str, str]) -> None:
+    with pytest.raises(ValidationError):
+        Call.model_validate(fields)
+
+
+@pytest.mark.parametrize("field", ["agents_available", "calls_waiting", "longest_wait_s"])
+def test_pool_state_cannot_be_negative(field: str) -> None:
+    values = {"agents_available": 1, "calls_waiting": 1, "longest_wait_s": 1.0, field: -1}
+    with pytest.raises(ValidationError):
+        PoolState.model_validate(values)
+
+
+def test_decision_serialises_to_the_api_shape() -> None:
+    target = Target(kind="pool", id="emh-all", uri="sip:emh-all@pbx.local")
+    decision = Decision(
+        decision_id="d1",
+        line="115",
+        county=None,
+        open=True,
+        target=target,
+        fallbacks=[],
+        rule="r",
+        greeting=None,
+        trace=["t"],
+    )
+    assert list(decision.model_dump(mode="json")) == [
+        "decision_id", "line", "county", "open", "target", "fallbacks", "rule", "greeting", "trace"
+    ]
+    assert decision.model_dump(mode="json")["target"] == {
+        "kind": "pool",
+        "id": "emh-all",
+        "uri": "sip:emh-all@pbx.local",
+    }
+
+
+def test_target_kinds_are_limited_to_the_api_list() -> None:
+    with pytest.raises(ValidationError):
+        Target(kind="queue-ish", id="x", uri="sip:x@pbx.local")  # type: ignore[arg-type]

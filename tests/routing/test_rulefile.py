@@ -1,0 +1,97 @@
+"""Reading rule files: YAML and schema problems come back with the line they are on."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from routing.errors import RuleFileError
+from routing.rulefile import parse_rule_file, read_rule_file
+
+
+def problems(text: str) -> list[tuple[int | None, str]]:
+    with pytest.raises(RuleFileError) as caught:
+        parse_rule_file(text, "rules.yaml")
+    assert all(problem.file == "rules.yaml" for problem in caught.value.problems)
+    return [(problem.line, problem.message) for problem in caught.value.problems]
+
+
+def line_of(text: str, needle: str) -> int:
+    return next(number for number, line in enumerate(text.splitlines(), 1) if needle in line)
+
+
+def test_minimal_rule_file_parses_and_knows_its_lines(minimal_text: str) -> None:
+    rules, source = parse_rule_file(minimal_text, "rules.yaml")
+    assert [rule.id for rule in rules.rules] == ["closed", "county", "rest"]
+    assert source.line(("rules", 2, "target")) == line_of(minimal_text, "target: pool-all")
+
+
+def test_wrong_value_deep_in_a_condition_reports_its_line(minimal_text: str) -> None:
+    text = minimal_text.replace("{county_known: true}", "{county_known: maybe}")
+    [(line, message)] = problems(text)
+    assert line == line_of(text, "county_known: maybe")
+    assert "rules.1.when" in message and "county_known" in message
+
+
+def test_unknown_key_reports_the_line_of_the_key(minimal_text: str) -> None:
+    text = minimal_text.replace("    target: closed\n", "    targt: closed\n")
+    found = problems(text)
+    assert (line_of(text, "targt: closed"), "rules.0.targt: Extra inputs are not permitted") in found
+    assert any("rules.0.target: Field required" in message for _, message in found)
+
+
+def test_condition_with_two_kinds_is_refused(minimal_text: str) -> None:
+    text = minimal_text.replace("when: {not: {open: service}}", "when: {not: {open: service}, line: '115'}")
+    [(line, message)] = problems(text)
+    assert line == line_of(text, "line: '115'")
+    assert "exactly one of the keys" in message
+
+
+def test_every_schema_problem_is_reported_at_once(minimal_text: str) -> None:
+    text = minimal_text.replace('uri: "sip:cz@pbx.local"', 'uri: "http://cz"')
+    text = text.replace("version: 1", "version: 2")
+    found = problems(text)
+    assert {line for line, _ in found} == {1, line_of(text, "http://cz")}
+
+
+def test_invalid_switchboard_number_is_refused_with_its_line(minimal_text: str) -> None:
+    text = minimal_text.replace("+49 2671 61-0", "not a number")
+    [(line, message)] = problems(text)
+    assert line == line_of(text, "not a number")
+    assert "not a valid phone number" in message
+
+
+def test_unquoted_county_key_read_as_octal_is_refused(minimal_text: str) -> None:
+    found = problems(minimal_text.replace('members: ["07135"]', "members: [07135]"))
+    assert [line for line, _ in found] == [3]
+
+
+def test_yaml_syntax_error_reports_its_line(minimal_text: str) -> None:
+    text = minimal_text.replace("  - id: rest\n", "  - id: [rest\n")
+    [(line, message)] = problems(text)
+    assert line is not None and line >= line_of(text, "id: [rest")
+    assert "not valid YAML" in message
+
+
+def test_duplicate_keys_are_refused(minimal_text: str) -> None:
+    text = minimal_text.replace("center: Test\n", "center: Test\ncenter: Again\n")
+    assert (3, "duplicate key 'center'") in problems(text)
+
+
+@pytest.mark.parametrize("text", ["", "- a list\n", "just text\n"])
+def test_a_rule_file_must_be_a_mapping(text: str) -> None:
+    assert problems(text) == [(1, "a rule file is a YAML mapping")]
+
+
+def test_missing_file_is_a_rule_file_error(tmp_path: Path) -> None:
+    with pytest.raises(RuleFileError, match="cannot read rule file"):
+        read_rule_file(tmp_path / "missing.yaml")
+
+
+def test_problems_name_the_file_and_line(minimal_text: str, write_rules: Callable[[str], Path]) -> None:
+    path = write_rules(minimal_text.replace("version: 1", "version: 3"))
+    with pytest.raises(RuleFileError) as caught:
+        read_rule_file(path)
+    assert str(caught.value).startswith(f"{path}:1: version:")

@@ -1,0 +1,176 @@
+"""Rule-set checks: unknown references, shadowed rules, gaps in the week, fallback loops."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from routing.errors import Problem, RuleFileError
+from routing.models import RuleFile
+from routing.origin import AreaDirectory
+from routing.policy import Policy, load_policy
+from routing.rulefile import read_rule_file
+from routing.validate import check
+
+Write = Callable[[dict[str, Any] | str], Path]
+
+
+def problems_of(data: dict[str, Any] | str, write_rules: Write) -> list[Problem]:
+    path = write_rules(data)
+    with pytest.raises(RuleFileError) as caught:
+        load_policy(path, AreaDirectory.from_places([]))
+    assert caught.value.problems
+    return caught.value.problems
+
+
+def messages(problems: list[Problem]) -> list[str]:
+    return [problem.message for problem in problems]
+
+
+def test_default_emh_policy_has_no_problems(policy: Policy) -> None:
+    assert check(policy) == []
+
+
+def test_minimal_rule_file_has_no_problems(minimal: dict[str, Any]) -> None:
+    assert check(RuleFile.model_validate(minimal)) == []
+
+
+def test_unknown_rule_target_is_reported_with_its_line(minimal_text: str, write_rules: Write) -> None:
+    text = minimal_text.replace("target: pool-all\n", "target: pool-everyone\n")
+    [problem] = problems_of(text, write_rules)
+    assert problem.message == "rule rest: unknown target 'pool-everyone'"
+    assert problem.line == text.splitlines().index("    target: pool-everyone") + 1
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "message"),
+    [
+        (("targets", "pool-cz", "fallback"), "nowhere", "target pool-cz: unknown fallback target 'nowhere'"),
+        (("rules", 0, "when", "not", "open"), "office", "rule closed: unknown schedule 'office'"),
+        (
+            ("rules", 1, "when", "all", 1, "not", "saturated", "pool"),
+            "closed",
+            "rule county: unknown pool 'closed'",
+        ),
+        (("counties", "07135", "pool"), "callback", "county 07135: unknown pool 'callback'"),
+        (("lines", "115", "hours"), "office", "line 115: unknown schedule 'office'"),
+        (("members",), ["07135", "07233"], "member 07233 is not in counties"),
+        (("rules", 2, "when"), {"county": ["07233"]}, "rule rest: unknown county 07233"),
+        (("rules", 2, "target"), "$somewhere", "rule rest: unknown target '$somewhere'"),
+        (("rules", 1, "id"), "closed", "rule id 'closed' is used twice"),
+        (
+            ("lines", "115", "numbers"),
+            ["115", "02671 61-0"],
+            "number '+49 2671 61-0' is listed twice: for line 115 and for the 07135 switchboard",
+        ),
+        (
+            ("departments",),
+            {"kfz": {"07135": {"target": "kfz-cz", "hours": "service"}}},
+            "department kfz: unknown target 'kfz-cz'",
+        ),
+    ],
+)
+def test_unknown_references_are_reported(
+    minimal: dict[str, Any], write_rules: Write, path: tuple[str | int, ...], value: Any, message: str
+) -> None:
+    *parents, last = path
+    node: Any = minimal
+    for part in parents:
+        node = node[part]
+    node[last] = value
+    assert messages(problems_of(minimal, write_rules)) == [message]
+
+
+@pytest.mark.parametrize(
+    ("earlier", "later", "why"),
+    [
+        (None, {"line": "115"}, "has no conditions"),
+        ({"line": "115"}, {"line": "115"}, "requires nothing more"),
+        ({"line": "115"}, {"all": [{"county_known": False}, {"line": "115"}]}, "requires nothing more"),
+        ({"all": [{"line": "115"}]}, {"all": [{"line": "115"}, {"topic": ["kfz"]}]}, "requires nothing more"),
+    ],
+)
+def test_a_rule_after_a_more_general_one_is_shadowed(
+    minimal: dict[str, Any],
+    write_rules: Write,
+    earlier: dict[str, Any] | None,
+    later: dict[str, Any],
+    why: str,
+) -> None:
+    first = {"id": "first", "target": "pool-all"} | ({"when": earlier} if earlier else {})
+    minimal["rules"][1:1] = [first, {"id": "second", "when": later, "target": "pool-cz"}]
+    found = problems_of(minimal, write_rules)
+    assert f"rule second is never reached: earlier rule first {why} and matches first" in messages(found)
+
+
+def test_a_rule_with_a_symbolic_target_does_not_shadow_a_later_rule(minimal: dict[str, Any]) -> None:
+    minimal["rules"].insert(2, {"id": "also-county", "when": {"county_known": True}, "target": "pool-cz"})
+    assert check(RuleFile.model_validate(minimal)) == []
+
+
+def test_narrower_rules_after_broader_conditions_are_not_shadowed(minimal: dict[str, Any]) -> None:
+    minimal["rules"][1:1] = [
+        {"id": "a", "when": {"all": [{"line": "115"}, {"topic": ["kfz"]}]}, "target": "pool-all"},
+        {"id": "b", "when": {"line": "115"}, "target": "pool-cz"},
+    ]
+    assert check(RuleFile.model_validate(minimal)) == []
+
+
+def test_no_rule_for_unknown_counties_during_service_hours_is_a_gap(
+    minimal: dict[str, Any], write_rules: Write
+) -> None:
+    del minimal["rules"][2]
+    found = messages(problems_of(minimal, write_rules))
+    assert len(found) == 2  # one per line, each listing the cases it was found in
+    assert found[0].startswith("no rule matches line 115 at Mo 08:00–18:00; Di 08:00–18:00; Mi")
+    assert "Sa" not in found[0]
+    cases = "(county 07135, topic none, pools saturated; county unknown, topic none, pools unknown;"
+    assert cases in found[0]
+
+
+def test_a_rule_set_without_closed_hours_for_the_switchboard_has_a_gap_at_night(
+    minimal: dict[str, Any], write_rules: Write
+) -> None:
+    minimal["rules"][0]["when"] = {"all": [{"line": "115"}, {"not": {"open": "service"}}]}
+    minimal["rules"][1]["when"] = {"open": "service"}
+    minimal["rules"][2]["when"] = {"line": "115"}
+    [problem] = problems_of(minimal, write_rules)
+    assert problem.message == (
+        "no rule matches line switchboard at Mo 00:00–08:00, 18:00–24:00; "
+        "Di 00:00–08:00, 18:00–24:00; Mi 00:00–08:00, 18:00–24:00; "
+        "Do 00:00–08:00, 18:00–24:00; Fr 00:00–08:00, 18:00–24:00; "
+        "Sa 00:00–24:00; So 00:00–24:00; Feiertag 00:00–24:00 "
+        "(county 07135, topic none, pools unknown; county 07135, topic none, pools saturated)"
+    )
+    assert problem.file is not None
+    assert problem.line == Path(problem.file).read_text(encoding="utf-8").splitlines().index("rules:") + 1
+
+
+def test_saturated_pools_without_a_last_resort_are_a_gap(minimal: dict[str, Any], write_rules: Write) -> None:
+    minimal["rules"][2]["when"] = {"not": {"saturated": {"pool": "pool-all"}}}
+    found = messages(problems_of(minimal, write_rules))
+    assert len(found) == 2
+    assert all("pools saturated" in message and "pools unknown" not in message for message in found)
+
+
+def test_a_target_falling_back_to_itself_is_reported(minimal: dict[str, Any], write_rules: Write) -> None:
+    minimal["targets"]["closed"]["fallback"] = "closed"
+    assert messages(problems_of(minimal, write_rules)) == ["target closed falls back to itself"]
+
+
+def test_a_fallback_loop_is_reported_once(minimal: dict[str, Any], write_rules: Write) -> None:
+    minimal["targets"]["callback"]["fallback"] = "pool-cz"
+    assert messages(problems_of(minimal, write_rules)) == [
+        "fallback chain loops: callback -> pool-cz -> pool-all -> callback"
+    ]
+
+
+def test_check_reads_lines_from_a_loaded_rule_file(minimal_text: str, write_rules: Write) -> None:
+    text = minimal_text.replace("fallback: callback}", "fallback: pool-all}")
+    rules, source = read_rule_file(write_rules(text))
+    [problem] = check(rules, source)
+    assert (problem.file, problem.line) == (source.file, text.splitlines().index(
+        '  pool-all: {kind: pool, uri: "sip:all@pbx.local", fallback: pool-all}') + 1)
