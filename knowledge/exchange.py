@@ -14,7 +14,18 @@ from sqlmodel import SQLModel
 
 from knowledge import store
 from knowledge.document import CatalogueDocument, ResponsibilityRecord, ServiceRecord
-from knowledge.models import County, Place, Responsibility, Service, Unit
+from knowledge.models import (
+    County,
+    CountyBase,
+    Place,
+    PlaceBase,
+    Responsibility,
+    ResponsibilityBase,
+    Service,
+    ServiceBase,
+    Unit,
+    UnitBase,
+)
 
 __all__ = ["ImportReport", "export_document", "import_document"]
 
@@ -43,8 +54,9 @@ class ImportReport:
         }
 
 
-def _fields(record: SQLModel, table: type[SQLModel]) -> dict:
-    return {name: getattr(record, name) for name in table.model_fields if name in type(record).model_fields}
+def _fields(source: SQLModel, model: type[SQLModel]) -> dict:
+    """The values of `model`'s fields, read from `source` (a table row or a document record)."""
+    return {name: getattr(source, name) for name in model.model_fields}
 
 
 async def export_document(session: AsyncSession) -> CatalogueDocument:
@@ -52,14 +64,14 @@ async def export_document(session: AsyncSession) -> CatalogueDocument:
     services = (await session.scalars(select(Service).order_by(Service.id))).all()
     responsibilities = await store.responsibilities_for(session, service_ids=[s.id for s in services])
     return CatalogueDocument(
-        counties=[_fields(c, County) for c in await store.list_counties(session)],
-        places=[_fields(p, Place) for p in await store.list_places(session)],
-        units=[_fields(u, Unit) for u in (await session.scalars(select(Unit).order_by(Unit.id))).all()],
+        counties=[_fields(c, CountyBase) for c in await store.list_counties(session)],
+        places=[_fields(p, PlaceBase) for p in await store.list_places(session)],
+        units=[_fields(u, UnitBase) for u in (await session.scalars(select(Unit).order_by(Unit.id))).all()],
         services=[
             ServiceRecord(
-                **_fields(s, Service),
+                **_fields(s, ServiceBase),
                 responsibilities=[
-                    ResponsibilityRecord(**_fields(r, Responsibility)) for r, _ in responsibilities.get(s.id, [])
+                    ResponsibilityRecord(**_fields(r, ResponsibilityBase)) for r, _ in responsibilities.get(s.id, [])
                 ],
             )
             for s in services
@@ -68,16 +80,22 @@ async def export_document(session: AsyncSession) -> CatalogueDocument:
 
 
 async def _upsert(
-    session: AsyncSession, table: type[SQLModel], records: list, key: str, report: ImportReport, section: str
+    session: AsyncSession,
+    table: type[SQLModel],
+    base: type[SQLModel],
+    records: list,
+    key: str,
+    report: ImportReport,
+    section: str,
 ) -> None:
     created, updated, unchanged = [], [], 0
     for record in records:
-        values = _fields(record, table)
+        values = _fields(record, base)
         existing = await session.get(table, values[key])
         if existing is None:
             session.add(table(**values))
             created.append(values[key])
-        elif _fields(existing, table) != values:
+        elif _fields(existing, base) != values:
             for name, value in values.items():
                 setattr(existing, name, value)
             updated.append(values[key])
@@ -92,7 +110,7 @@ async def _replace_responsibilities(session: AsyncSession, document: CatalogueDo
     changed = []
     for service in document.services:
         wanted = [r.model_dump() for r in service.responsibilities]
-        have = [_fields(r, Responsibility) for r, _ in current.get(service.id, [])]
+        have = [_fields(r, ResponsibilityBase) for r, _ in current.get(service.id, [])]
         if sorted(map(repr, wanted)) == sorted(map(repr, have)):
             continue
         changed.append(service.id)
@@ -107,10 +125,10 @@ async def import_document(session: AsyncSession, document: CatalogueDocument) ->
     """Write `document` into the caller's transaction; the caller commits, or rolls back for a dry run."""
     report = ImportReport()
     places = sorted(document.places, key=lambda p: p.parent is not None)
-    await _upsert(session, County, document.counties, "key", report, "counties")
-    await _upsert(session, Place, places, "id", report, "places")
-    await _upsert(session, Unit, document.units, "id", report, "units")
-    await _upsert(session, Service, document.services, "id", report, "services")
+    await _upsert(session, County, CountyBase, document.counties, "key", report, "counties")
+    await _upsert(session, Place, PlaceBase, places, "id", report, "places")
+    await _upsert(session, Unit, UnitBase, document.units, "id", report, "units")
+    await _upsert(session, Service, ServiceBase, document.services, "id", report, "services")
     await _replace_responsibilities(session, document, report)
     if report.changed:
         await store.bump_revision(session)

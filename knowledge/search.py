@@ -15,7 +15,7 @@ from functools import lru_cache
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from whoosh import query as wq
-from whoosh.highlight import HtmlFormatter
+from whoosh.highlight import HtmlFormatter, get_text
 from whoosh.searching import Searcher
 
 from knowledge import store
@@ -102,7 +102,17 @@ def _build_query(terms: list[str], group: type[wq.CompoundQuery]) -> wq.Query:
     return group([wq.Or([wq.Term(f, term) for f in SEARCH_FIELDS]) for term in terms])
 
 
-_FORMATTER = HtmlFormatter(tagname="mark", classname="", termclass="", between=" … ")
+class MarkFormatter(HtmlFormatter):
+    """Escaped text with matched words in plain <mark> elements, fragments joined by an ellipsis."""
+
+    def __init__(self) -> None:
+        super().__init__(between=" … ")
+
+    def format_token(self, text: str, token, replace: bool = False) -> str:
+        return f"<mark>{self._text(get_text(text, token, replace))}</mark>"
+
+
+_FORMATTER = MarkFormatter()
 
 
 def _rank(searcher: Searcher, terms: list[str], request: SearchRequest) -> _Ranked:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 
 import structlog
 from aiohttp import web
 from aiohttp.typedefs import Handler
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 from knowledge.document import DocumentError
 from routing.errors import InvalidCall, UnknownLine, UnknownPool
@@ -36,6 +38,10 @@ ROUTING_PROBLEMS = (
 )
 
 
+DATABASE_OUTAGES = (OperationalError, InterfaceError, OSError, asyncio.TimeoutError)
+"""Failures to reach the database: a 503 the client may retry, not a bug."""
+
+
 def _as_problem(error: Exception) -> Problem | None:
     """Domain errors of the packages, mapped to HTTP in one table."""
     if isinstance(error, Problem):
@@ -45,6 +51,9 @@ def _as_problem(error: Exception) -> Problem | None:
     for kind, status, title in ROUTING_PROBLEMS:
         if isinstance(error, kind):
             return Problem(status, str(error), title=title)
+    if isinstance(error, DATABASE_OUTAGES):
+        log.warning("database_unavailable", error=type(error).__name__)
+        return Problem(503, "the catalogue database is unreachable; routing still answers", title="Database unavailable")
     return None
 
 
@@ -64,4 +73,5 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         if problem is None:
             log.exception("unhandled_error")
             problem = Problem(500, "internal error; the request id in the logs identifies it")
-        return problem_response(problem)
+        headers = {"Retry-After": "5"} if problem.status == 503 else None
+        return problem_response(problem, headers)

@@ -102,3 +102,24 @@ async def empty_settings(tmp_path: Path) -> AsyncIterator[Settings]:
         yield Settings(data_dir=data_dir, database_url=_database_url(name))
     finally:
         await _admin(POSTGRES_URL, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@pytest.fixture
+def cut_database(settings: Settings):
+    """A function that makes the test database unreachable for new connections, as an outage would."""
+
+    async def cut(engine) -> None:
+        await engine.dispose()
+        if settings.database_url is None:
+            database = settings.data_dir / "servicecenter.db"
+            database.rename(database.with_suffix(".away"))
+            database.mkdir()
+            return
+        name = make_url(settings.database_url).database
+        await _admin(
+            POSTGRES_URL,
+            f"ALTER DATABASE {name} ALLOW_CONNECTIONS false",
+            f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'",
+        )
+
+    return cut

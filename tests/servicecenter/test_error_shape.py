@@ -1,5 +1,7 @@
 """Every error leaves as RFC 9457 problem+json with type, title, status and detail; never a 5xx."""
 
+import io
+
 import pytest
 
 
@@ -28,7 +30,7 @@ async def test_errors_are_problem_json(client, method: str, path: str, kwargs: d
 
 
 async def test_oversized_body_is_413(client) -> None:
-    response = await client.post("/api/v1/route", data=b"x" * (9 * 1024 * 1024),
+    response = await client.post("/api/v1/route", data=io.BytesIO(b"x" * (9 * 1024 * 1024)),
                                  headers={"Content-Type": "application/json"})
     assert response.status == 413
     assert response.content_type == "application/problem+json"
