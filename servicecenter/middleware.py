@@ -8,7 +8,7 @@ import uuid
 import structlog
 from aiohttp import web
 from aiohttp.typedefs import Handler
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from knowledge.document import DocumentError
 from routing.errors import InvalidCall, UnknownLine, UnknownPool
@@ -39,7 +39,8 @@ ROUTING_PROBLEMS = (
 
 
 DATABASE_OUTAGES = (OperationalError, InterfaceError, OSError, asyncio.TimeoutError)
-"""Failures to reach the database: a 503 the client may retry, not a bug."""
+"""Failures to reach the database: a 503 the client may retry, not a bug. asyncpg's refusals that
+SQLAlchemy cannot classify arrive as a bare DBAPIError; its subclasses (IntegrityError, …) are not outages."""
 
 
 def _as_problem(error: Exception) -> Problem | None:
@@ -51,7 +52,7 @@ def _as_problem(error: Exception) -> Problem | None:
     for kind, status, title in ROUTING_PROBLEMS:
         if isinstance(error, kind):
             return Problem(status, str(error), title=title)
-    if isinstance(error, DATABASE_OUTAGES):
+    if isinstance(error, DATABASE_OUTAGES) or type(error) is DBAPIError:
         log.warning("database_unavailable", error=type(error).__name__)
         return Problem(503, "the catalogue database is unreachable; routing still answers", title="Database unavailable")
     return None
