@@ -8,6 +8,7 @@ every test copies: a file copy on SQLite, `CREATE DATABASE ... TEMPLATE` on Post
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import os
 import shutil
@@ -67,20 +68,26 @@ def template_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         asyncio.run(_admin(POSTGRES_URL, "DROP DATABASE IF EXISTS sc_template"))
 
 
-@pytest.fixture
-async def settings(template_dir: Path, tmp_path: Path) -> AsyncIterator[Settings]:
-    """Settings on a private copy of the template database and index."""
-    data_dir = tmp_path / "data"
-    shutil.copytree(template_dir, data_dir)
+@contextlib.asynccontextmanager
+async def _database_for_test(data_dir: Path, template: str | None) -> AsyncIterator[Settings]:
+    """Settings on SQLite in `data_dir`, or on a new PostgreSQL database (a copy of `template`)."""
     if not POSTGRES_URL:
         yield Settings(data_dir=data_dir, database_url=None)
         return
     name = f"sc_test_{os.getpid()}_{next(_counter)}"
-    await _admin(POSTGRES_URL, f"CREATE DATABASE {name} TEMPLATE sc_template")
+    await _admin(POSTGRES_URL, f"CREATE DATABASE {name}" + (f" TEMPLATE {template}" if template else ""))
     try:
         yield Settings(data_dir=data_dir, database_url=_database_url(name))
     finally:
         await _admin(POSTGRES_URL, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@pytest.fixture
+async def settings(template_dir: Path, tmp_path: Path) -> AsyncIterator[Settings]:
+    """Settings on a private copy of the template database and index."""
+    shutil.copytree(template_dir, tmp_path / "data")
+    async with _database_for_test(tmp_path / "data", "sc_template") as settings:
+        yield settings
 
 
 @pytest.fixture
@@ -92,16 +99,8 @@ async def client(aiohttp_client, settings: Settings):
 @pytest.fixture
 async def empty_settings(tmp_path: Path) -> AsyncIterator[Settings]:
     """Settings on an empty data dir and an empty database: a first start."""
-    data_dir = tmp_path / "fresh"
-    if not POSTGRES_URL:
-        yield Settings(data_dir=data_dir, database_url=None)
-        return
-    name = f"sc_empty_{os.getpid()}_{next(_counter)}"
-    await _admin(POSTGRES_URL, f"CREATE DATABASE {name}")
-    try:
-        yield Settings(data_dir=data_dir, database_url=_database_url(name))
-    finally:
-        await _admin(POSTGRES_URL, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    async with _database_for_test(tmp_path / "fresh", None) as settings:
+        yield settings
 
 
 @pytest.fixture
