@@ -6,6 +6,8 @@ advisory lock keeps several instances starting at once from migrating or seeding
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import structlog
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -29,9 +31,11 @@ async def _lock(session: AsyncSession) -> None:
         await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": STARTUP_LOCK})
 
 
-async def seed_demo(sessionmaker: async_sessionmaker[AsyncSession], *, only_if_empty: bool) -> ImportReport | None:
-    """Import the demo catalogue (always, or only into an empty database); None if nothing was done."""
-    document = load_demo_document()
+async def seed_demo(
+    sessionmaker: async_sessionmaker[AsyncSession], *, directory: Path, only_if_empty: bool
+) -> ImportReport | None:
+    """Import the demo catalogue in `directory` (always, or only into an empty database); None if skipped."""
+    document = load_demo_document(directory)
     async with sessionmaker() as session, session.begin():
         await _lock(session)
         if only_if_empty and not await store.is_empty(session):
@@ -51,7 +55,7 @@ async def open_database(
         await upgrade(engine)
         sessionmaker = create_sessionmaker(engine)
         if settings.load_demo if load_demo is None else load_demo:
-            await seed_demo(sessionmaker, only_if_empty=True)
+            await seed_demo(sessionmaker, directory=settings.catalogue_dir, only_if_empty=True)
     except BaseException:
         await engine.dispose()
         raise

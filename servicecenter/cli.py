@@ -72,9 +72,10 @@ def _print_report(report: ImportReport) -> None:
 
 async def seed(args: argparse.Namespace) -> int:
     """Load the demo catalogue; the index follows on the next start or `reindex`."""
-    engine, sessionmaker = await open_database(_settings(args), load_demo=False)
+    settings = _settings(args)
+    engine, sessionmaker = await open_database(settings, load_demo=False)
     try:
-        report = await seed_demo(sessionmaker, only_if_empty=False)
+        report = await seed_demo(sessionmaker, directory=settings.catalogue_dir, only_if_empty=False)
         assert report is not None
         _print_report(report)
     finally:

@@ -64,3 +64,11 @@ async def test_reindex_reports_the_count(settings: Settings) -> None:
     code, _, err = await _run(settings, "reindex")
     assert code == 0
     assert "indexed" in err
+
+
+async def test_seed_into_a_seeded_database_changes_nothing(settings: Settings) -> None:
+    code, _, err = await _run(settings, "seed")
+    assert code == 0
+    services = next(line for line in err.splitlines() if line.startswith("services"))
+    assert services.split()[1:] == ["created", "0", "updated", "0", "unchanged", services.split()[-1]]
+    assert int(services.split()[-1]) >= 150
