@@ -10,6 +10,7 @@ from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
+import structlog
 from aiohttp import web
 from sqlalchemy import func, select
 from tqdm import tqdm
@@ -30,6 +31,8 @@ from servicecenter.settings import Settings
 
 __all__ = ["main"]
 
+log = structlog.get_logger(__name__)
+
 
 def _settings(args: argparse.Namespace, **overrides: Any) -> Settings:
     if getattr(args, "data_dir", None):
@@ -42,7 +45,14 @@ def serve(args: argparse.Namespace) -> int:
     overrides = {k: v for k in ("host", "port") if (v := getattr(args, k)) is not None}
     settings = _settings(args, **overrides)
     configure_logging(log_format=settings.log_format, level=settings.log_level)
-    web.run_app(create_app(settings), host=settings.host, port=settings.port, print=None, access_log=None)
+    url = f"http://{settings.host}:{settings.port}"
+    web.run_app(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        print=lambda _: log.info("serving", url=url, data_dir=str(settings.data_dir.resolve())),
+        access_log=None,
+    )
     return 0
 
 
