@@ -10,7 +10,7 @@ import structlog
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from routing.calendar import BERLIN
+from routing.calendar import BERLIN, to_berlin
 from routing.models import Call, PoolState
 from routing.rtjson import to_rtjson
 from servicecenter.api.params import parse_json, parse_query
@@ -38,6 +38,17 @@ class RouteRequest(BaseModel):
     def _restore_plus(cls, value: object) -> object:
         """A PBX that puts '+01:00' unescaped into a query string sends ' 01:00'."""
         return _UNESCAPED_PLUS.sub(r"\1+\2", value.strip()) if isinstance(value, str) else value
+
+    @field_validator("at")
+    @classmethod
+    def _representable_in_berlin(cls, value: dt.datetime | None) -> dt.datetime | None:
+        """Times at the edge of the calendar cannot be judged in Berlin time."""
+        if value is not None:
+            try:
+                to_berlin(value)
+            except OverflowError:
+                raise ValueError("time out of range") from None
+        return value
 
 
 AnswerFormat = Literal["json", "rtjson"]

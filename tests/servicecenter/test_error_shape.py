@@ -15,6 +15,8 @@ import pytest
         ("POST", "/api/v1/route", {"json": {"called": 115}}, 422),
         ("POST", "/api/v1/route", {"json": ["115"]}, 422),
         ("GET", "/api/v1/route", {"params": {"called": "115", "at": "gestern"}}, 422),
+        ("GET", "/api/v1/route", {"params": {"called": "115", "at": "0001-01-01T00:00:00+14:00"}}, 422),
+        ("GET", "/api/v1/route", {"params": {"called": "+"}}, 422),
         ("PUT", "/api/v1/pools/emh-all/state", {"json": {"agents_available": -1}}, 422),
         ("PUT", "/api/v1/pools/gibt-es-nicht/state",
          {"json": {"agents_available": 1, "calls_waiting": 0, "longest_wait_s": 0}}, 404),
