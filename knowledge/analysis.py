@@ -6,6 +6,8 @@ ae/oe/ue/ss spellings, so "Führerschein", "Fuehrerschein" and "fuhrerschein" me
 
 from __future__ import annotations
 
+from functools import cache
+
 import Stemmer
 from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer, StopFilter
 from whoosh.analysis.analyzers import CompositeAnalyzer
@@ -54,6 +56,12 @@ def german_analyzer() -> CompositeAnalyzer:
     )
 
 
+@cache
+def _query_analyzer() -> CompositeAnalyzer:
+    """One analyzer for queries, built once: building one creates a stemmer and loses its cache."""
+    return german_analyzer()
+
+
 def normalise(text: str) -> list[str]:
-    """The terms `text` becomes in the index."""
-    return [token.text for token in german_analyzer()(text)]
+    """The terms `text` becomes in the index (call from one thread: whoosh reuses its token object)."""
+    return [token.text for token in _query_analyzer()(text)]

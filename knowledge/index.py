@@ -176,11 +176,11 @@ class SearchIndex:
 
     def _searcher(self) -> Searcher:
         local = self._local
-        if getattr(local, "generation", None) != self._generation or local.path != self._current:
+        if getattr(local, "generation", None) != self._generation:
             if getattr(local, "searcher", None) is not None:
                 local.searcher.close()
             local.searcher = whoosh_index.open_dir(str(self._current)).searcher()
-            local.generation, local.path = self._generation, self._current
+            local.generation = self._generation
         return local.searcher
 
     async def read(self, fn: Callable[[Searcher], T]) -> T:

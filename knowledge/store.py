@@ -70,6 +70,8 @@ async def responsibilities_for(
     session: AsyncSession, *, service_ids: Sequence[str]
 ) -> dict[str, list[tuple[Responsibility, Unit]]]:
     """Responsibilities with their units for several services in one query, in county and place order."""
+    if not service_ids:
+        return {}
     rows = await session.execute(
         select(Responsibility, Unit)
         .join(Unit, Unit.id == Responsibility.unit)
