@@ -131,5 +131,6 @@ async def import_document(session: AsyncSession, document: CatalogueDocument) ->
     await _upsert(session, Service, ServiceBase, document.services, "id", report, "services")
     await _replace_responsibilities(session, document, report)
     if report.changed:
-        await store.bump_revision(session)
+        touched = {*report.created["services"], *report.updated["services"], *report.updated["responsibilities"]}
+        await store.bump_revision(session, services=touched)
     return report

@@ -163,7 +163,7 @@ class ServiceBase(SQLModel):
 
 
 class Service(ServiceBase, table=True):
-    pass
+    revision: int = Field(default=0, index=True, description="catalogue revision of its last indexed change")
 
 
 class ResponsibilityBase(SQLModel):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Iterable, Sequence
 
 from sqlalchemy import String, cast, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -22,6 +22,7 @@ __all__ = [
     "list_places",
     "list_units",
     "responsibilities_for",
+    "services_changed_since",
 ]
 
 
@@ -35,15 +36,27 @@ async def catalogue_revision(session: AsyncSession) -> int:
     return (await session.scalar(select(CatalogueState.revision).where(CatalogueState.id == 1))) or 0
 
 
-async def bump_revision(session: AsyncSession) -> int:
-    """Count one more change, in the caller's transaction, and return the new revision."""
+async def bump_revision(session: AsyncSession, *, services: Iterable[str] = ()) -> int:
+    """Count one more change, in the caller's transaction, and return the new revision.
+
+    `services` names the services whose indexed form changed (texts, synonyms, responsibilities); the
+    search index picks exactly those up. Every catalogue write calls this once before it commits.
+    """
     updated = await session.execute(
         update(CatalogueState).where(CatalogueState.id == 1).values(revision=CatalogueState.revision + 1)
     )
     if updated.rowcount == 0:
         session.add(CatalogueState(id=1, revision=1))
     await session.flush()
-    return await catalogue_revision(session)
+    revision = await catalogue_revision(session)
+    if ids := list(services):
+        await session.execute(update(Service).where(Service.id.in_(ids)).values(revision=revision))
+    return revision
+
+
+async def services_changed_since(session: AsyncSession, *, revision: int) -> Sequence[str]:
+    """Ids of the services whose indexed form changed after `revision`."""
+    return (await session.scalars(select(Service.id).where(Service.revision > revision))).all()
 
 
 async def list_counties(session: AsyncSession) -> Sequence[County]:

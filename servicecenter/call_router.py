@@ -34,6 +34,15 @@ class CallRouter:
         """A router for the rule file at `rules_file`; raises RuleFileError if it is not valid."""
         return cls(load_policy(rules_file, directory))
 
+    def replace(self, policy: Policy) -> None:
+        """Make `policy` active in one step; pools it keeps keep their reported state."""
+        board = PoolBoard(policy)
+        kept = {pool.id for pool in policy.pools()}
+        for pool_id, state in self._board.snapshot().items():
+            if pool_id in kept:
+                board.update(pool_id, state)
+        self.policy, self._board = policy, board
+
     def decide(self, call: Call) -> Decision:
         """Where `call` goes now, and why."""
         return evaluate(self.policy, call, self._board.snapshot())
