@@ -122,3 +122,24 @@ def cut_database(settings: Settings):
         )
 
     return cut
+
+
+@pytest.fixture(scope="session")
+def system_tool():
+    """A function that finds a system program (kamailio, sipp, chromium) or skips the test without it.
+
+    `.ci/run` installs every such program and sets SERVICECENTER_CI=1, so there a missing program fails
+    the test instead of skipping it.
+    """
+
+    def find(name: str) -> str:
+        path = shutil.which(name) or next(
+            (str(p) for d in ("/usr/sbin", "/usr/bin", "/usr/lib/chromium") if (p := Path(d) / name).exists()), None
+        )
+        if path:
+            return path
+        if os.environ.get("SERVICECENTER_CI") == "1":
+            pytest.fail(f"{name} is not installed, and CI must run this test")
+        pytest.skip(f"{name} is not installed (.ci/run installs it)")
+
+    return find
