@@ -1,27 +1,60 @@
 """German text analysis for the search index, the same chain for indexing and for queries.
 
-Lower-casing, then Snowball German stemming from PyStemmer, which also folds ä/ö/ü/ß and their
-ae/oe/ue/ss spellings, so "Führerschein", "Fuehrerschein" and "fuhrerschein" meet.
+Words are lower-cased and folded (ä/ae → a, ö/oe → o, ü/ue → u, ß → ss) so every spelling an agent
+types meets the catalogue's; compounds are split into the catalogue's own words, keeping the compound
+("wohnsitzanmeldung" → wohnsitzanmeldung, wohnsitz, anmeldung); then Snowball German stems from
+PyStemmer. The word list lives in the index schema, so a query is always analysed with the list its
+index was built with.
 """
 
 from __future__ import annotations
 
-from functools import cache
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+from functools import lru_cache
 
 import Stemmer
-from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer, StopFilter
+from whoosh.analysis import CompoundWordFilter, Filter, LowercaseFilter, RegexTokenizer, StopFilter, Token
 from whoosh.analysis.analyzers import CompositeAnalyzer
 
-__all__ = ["GERMAN_STOPWORDS", "german_analyzer", "normalise"]
+__all__ = ["GERMAN_STOPWORDS", "build_wordset", "fold", "german_analyzer", "surface_analyzer", "words"]
 
 GERMAN_STOPWORDS = frozenset(
     """
     aber alle als also am an auch auf aus bei beim bin bis bzw da damit dann das dass dem den der des die
-    dies diese dieser doch dort du durch ein eine einem einen einer eines er es für gibt hab habe haben hat
-    ich ihr im in ist ja kann mal man mein meine mit muss nach nicht noch nur ob oder sein sich sie sind so
-    über um und uns vom von vor war was wer wie wir wird wo zu zum zur
+    dies diese dieser doch dort du durch ein eine einem einen einer eines er es für fuer gibt hab habe haben
+    hat ich ihr im in ist ja kann mal man mein meine mit muss nach nicht noch nur ob oder sein sich sie sind
+    so über ueber um und uns vom von vor war was wer wie wir wird wo zu zum zur
     """.split()
 )
+
+JOINING_FORMS = ("", "s", "es", "n", "en")
+"""Fugenelemente: how a German word joins the next one in a compound (Wohnsitz·anmeldung, Geburt·s·urkunde)."""
+
+MIN_PART = 3
+"""Shortest compound part: Kfz, Amt and Bau are words; shorter pieces are noise."""
+
+_DIGRAPHS = re.compile(r"ae|oe|(?<!q)ue")
+
+
+@lru_cache(maxsize=65536)
+def fold(word: str) -> str:
+    """A lower-case word without umlauts, accents or ae/oe/ue spellings, as index and query both see it."""
+    decomposed = unicodedata.normalize("NFKD", word.lower().replace("ß", "ss"))
+    return _DIGRAPHS.sub(lambda m: m.group()[0], "".join(c for c in decomposed if not unicodedata.combining(c)))
+
+
+class FoldFilter(Filter):
+    """Applies `fold` to every token."""
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, FoldFilter)
+
+    def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:
+        for token in tokens:
+            token.text = fold(token.text)
+            yield token
 
 
 class GermanStemFilter(Filter):
@@ -39,29 +72,55 @@ class GermanStemFilter(Filter):
     def __eq__(self, other: object) -> bool:
         return isinstance(other, GermanStemFilter)
 
-    def __call__(self, tokens):
+    def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:
         for token in tokens:
             if not token.stopped:
                 token.text = self._stem(token.text)
             yield token
 
 
-def german_analyzer() -> CompositeAnalyzer:
-    """The analyzer of every text field in the index."""
-    return (
-        RegexTokenizer(r"\w+")
-        | LowercaseFilter()
-        | StopFilter(stoplist=GERMAN_STOPWORDS, minsize=1)
-        | GermanStemFilter()
-    )
+def _base_chain() -> CompositeAnalyzer:
+    return RegexTokenizer(r"\w+") | LowercaseFilter() | StopFilter(stoplist=GERMAN_STOPWORDS, minsize=1) | FoldFilter()
 
 
-@cache
-def _query_analyzer() -> CompositeAnalyzer:
-    """One analyzer for queries, built once: building one creates a stemmer and loses its cache."""
-    return german_analyzer()
+def german_analyzer(wordset: frozenset[str] = frozenset()) -> CompositeAnalyzer:
+    """The analyzer of the scored text fields; `wordset` holds the known compound parts (folded)."""
+    return _base_chain() | CompoundWordFilter(wordset, keep_compound=True) | GermanStemFilter()
 
 
-def normalise(text: str) -> list[str]:
-    """The terms `text` becomes in the index (call from one thread: whoosh reuses its token object)."""
-    return [token.text for token in _query_analyzer()(text)]
+def surface_analyzer() -> CompositeAnalyzer:
+    """Folded words without stemming: the vocabulary for typo correction and search as you type."""
+    return _base_chain()
+
+
+def words(text: str) -> list[str]:
+    """The folded words of `text`, stopwords dropped, in order."""
+    return [fold(w) for w in re.findall(r"\w+", text.lower()) if w not in GERMAN_STOPWORDS]
+
+
+def _is_part(piece: str, parts: set[str]) -> bool:
+    return any(piece.endswith(joint) and piece[: len(piece) - len(joint)] in parts for joint in JOINING_FORMS)
+
+
+def _splits(word: str, parts: set[str]) -> bool:
+    """Whether `word` is made up entirely of two or more `parts`, joined as German joins them."""
+    for i in range(MIN_PART, len(word) - MIN_PART + 1):
+        head, rest = word[:i], word[i:]
+        if _is_part(head, parts) and (rest in parts or _splits(rest, parts)):
+            return True
+    return False
+
+
+def build_wordset(texts: Iterable[str]) -> frozenset[str]:
+    """Compound parts from the catalogue's own words, with their joining forms.
+
+    A word that is itself made of other words ("personalausweis") is left out, so that it is split
+    wherever it appears; the compound stays searchable because the filter keeps it too.
+    """
+    vocabulary = {w for text in texts for w in words(text) if len(w) >= MIN_PART and w.isalpha()}
+    simple = set(vocabulary)
+    for word in sorted(vocabulary, key=len):
+        simple.discard(word)
+        if not _splits(word, simple):
+            simple.add(word)
+    return frozenset(w + joint for w in simple for joint in JOINING_FORMS)

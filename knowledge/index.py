@@ -23,7 +23,7 @@ from whoosh import index as whoosh_index
 from whoosh.fields import ID, KEYWORD, TEXT, Schema
 from whoosh.searching import Searcher
 
-from knowledge.analysis import german_analyzer
+from knowledge.analysis import german_analyzer, surface_analyzer
 from knowledge.models import Service
 
 __all__ = ["IndexDocument", "SearchIndex"]
@@ -33,15 +33,20 @@ T = TypeVar("T")
 BODY_MODULES = ("full_text", "requirements", "documents", "fees", "deadlines", "procedure", "forms", "notes")
 
 
-def build_schema() -> Schema:
-    """Title and synonyms weigh most, then the short text, then everything else."""
-    german = german_analyzer()
+def build_schema(wordset: frozenset[str] = frozenset()) -> Schema:
+    """Title and synonyms weigh most, then the short text, then everything else.
+
+    `words` is never scored: it is the vocabulary of folded words that typo correction and search as
+    you type look words up in. `wordset` is the list of compound parts (see `build_wordset`).
+    """
+    german = german_analyzer(wordset)
     return Schema(
         id=ID(stored=True, unique=True),
         title=TEXT(analyzer=german, field_boost=4.0, stored=True),
         synonyms=TEXT(analyzer=german, field_boost=3.0, stored=True),
         short_text=TEXT(analyzer=german, field_boost=1.5, stored=True),
         body=TEXT(analyzer=german, stored=True),
+        words=TEXT(analyzer=surface_analyzer(), phrase=False),
         level=ID(stored=True),
         leika=ID(stored=True),
         counties=KEYWORD(stored=True, commas=True),
@@ -74,6 +79,12 @@ class IndexDocument:
             leika=service.leika or "",
             counties=",".join(counties),
         )
+
+
+def _fields(document: IndexDocument) -> dict[str, str]:
+    fields = asdict(document)
+    fields["words"] = " ".join((document.title, document.synonyms, document.short_text, document.body))
+    return fields
 
 
 class SearchIndex:
@@ -131,6 +142,7 @@ class SearchIndex:
         batches: AsyncIterable[list[IndexDocument]],
         *,
         revision: int,
+        wordset: frozenset[str],
         progress: Callable[[int], None] | None = None,
     ) -> int:
         """Index every document into a new generation, then switch to it; returns the count."""
@@ -138,12 +150,12 @@ class SearchIndex:
         shutil.rmtree(path, ignore_errors=True)
         path.mkdir(parents=True)
         writer = await self._in_writer(
-            lambda: whoosh_index.create_in(str(path), build_schema()).writer(limitmb=256)
+            lambda: whoosh_index.create_in(str(path), build_schema(wordset)).writer(limitmb=256)
         )
         count = 0
         try:
             async for batch in batches:
-                await self._in_writer(lambda b=batch: [writer.add_document(**asdict(d)) for d in b])
+                await self._in_writer(lambda b=batch: [writer.add_document(**_fields(d)) for d in b])
                 count += len(batch)
                 if progress:
                     progress(count)
@@ -165,7 +177,7 @@ class SearchIndex:
             for service_id in deleted:
                 writer.delete_by_term("id", service_id)
             for document in documents:
-                writer.update_document(**asdict(document))
+                writer.update_document(**_fields(document))
             writer.commit()
             self._write_revision(self._current, revision)
             self._generation += 1

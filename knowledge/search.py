@@ -9,33 +9,32 @@ from __future__ import annotations
 import datetime as dt
 import re
 import time
-import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from whoosh import query as wq
+from whoosh.collectors import TimeLimit, TimeLimitCollector
 from whoosh.highlight import HtmlFormatter, get_text
-from whoosh.searching import Searcher
+from whoosh.searching import Results, Searcher
+from whoosh.sorting import Count, FieldFacet
 
 from knowledge import store
-from knowledge.analysis import normalise
+from knowledge.analysis import fold, words
 from knowledge.index import SearchIndex
+from knowledge.query import plan_query
+from knowledge.synonyms import SynonymTable
 from knowledge.models import Place, PlaceKind, Responsibility, Unit
 from routing.calendar import ServiceCalendar, WeeklyHours
 
 __all__ = ["Gazetteer", "SearchRequest", "search"]
 
-SEARCH_FIELDS = ("title", "synonyms", "short_text", "body")
 SNIPPET_FIELDS = ("short_text", "body", "title")
 
 
 def _fold(text: str) -> str:
-    """Lower-case, umlauts and accents removed, punctuation to spaces: how place names are compared."""
-    text = text.lower().replace("ß", "ss")
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    return " ".join(re.findall(r"\w+", text))
+    """Folded words, punctuation to spaces: how place names are compared."""
+    return " ".join(fold(w) for w in re.findall(r"\w+", text))
 
 
 @dataclass(frozen=True)
@@ -84,7 +83,8 @@ class Gazetteer:
 
 @dataclass(frozen=True)
 class SearchRequest:
-    """One agent query."""
+    """One agent query. A query that does not end in a space is still being typed: its last word is
+    completed as a prefix."""
 
     q: str
     county: str | None = None
@@ -94,12 +94,10 @@ class SearchRequest:
 
 @dataclass
 class _Ranked:
-    total: int
+    total: int = 0
     hits: list[dict] = field(default_factory=list)
-
-
-def _build_query(terms: list[str], group: type[wq.CompoundQuery]) -> wq.Query:
-    return group([wq.Or([wq.Term(f, term) for f in SEARCH_FIELDS]) for term in terms])
+    facets: dict[str, dict[str, int]] = field(default_factory=dict)
+    corrections: dict[str, str] = field(default_factory=dict)
 
 
 class MarkFormatter(HtmlFormatter):
@@ -113,32 +111,71 @@ class MarkFormatter(HtmlFormatter):
 
 
 _FORMATTER = MarkFormatter()
+COUNTY_BONUS = 1000.0
+"""Added to the score of services with a responsibility in the agent's county, so they come first."""
+FACETS = {"level": FieldFacet("level"), "county": FieldFacet("counties", allow_overlap=True)}
+TIME_LIMIT_S = 0.25
+"""A loose query over a very large catalogue stops collecting after this long and ranks what it has."""
 
 
-def _rank(searcher: Searcher, terms: list[str], request: SearchRequest) -> _Ranked:
-    """AND over all terms; OR when AND finds nothing. Runs in a search thread."""
-    flt = wq.Term("counties", request.county) if request.county else None
+def _collect(searcher: Searcher, query: wq.Query, limit: int) -> Results:
+    collector = TimeLimitCollector(
+        searcher.collector(limit=limit, groupedby=FACETS, maptype=Count), TIME_LIMIT_S, use_alarm=False
+    )
+    try:
+        searcher.search_with_collector(query, collector)
+    except TimeLimit:
+        pass
+    return collector.results()
+
+
+def _rank(searcher: Searcher, query_words: list[str], request: SearchRequest, county: str | None,
+          synonyms: SynonymTable) -> _Ranked:
+    """Strict query first, loosened to any word when it finds nothing. Runs in a search thread."""
+    completing = not request.q[-1:].isspace()
+    plan = plan_query(searcher, query_words, synonyms, completing=completing)
+    if plan is None:
+        return _Ranked()
     results = None
-    for group in (wq.And, wq.Or) if len(terms) > 1 else (wq.And,):
-        results = searcher.search(_build_query(terms, group), limit=request.offset + request.limit, filter=flt)
+    for query in (plan.strict, plan.loose):
+        if county:
+            query = wq.AndMaybe(query, wq.ConstantScoreQuery(wq.Term("counties", county), COUNTY_BONUS))
+        results = _collect(searcher, query, request.offset + request.limit)
         if not results.is_empty():
             break
     assert results is not None
     results.formatter = _FORMATTER
-    ranked = _Ranked(total=len(results))
+    ranked = _Ranked(
+        total=len(results),
+        facets={name: dict(sorted(results.groups(name).items())) for name in FACETS},
+        corrections=plan.corrections,
+    )
     for hit in results[request.offset : request.offset + request.limit]:
         snippet = next((s for f in SNIPPET_FIELDS if (s := hit.highlights(f, top=2))), "")
+        in_county = county is not None and county in hit["counties"].split(",")
         ranked.hits.append(
             {
                 "id": hit["id"],
                 "title": hit["title"],
                 "leika": hit["leika"] or None,
-                "score": round(hit.score, 3),
+                "score": round(hit.score - (COUNTY_BONUS if in_county else 0.0), 3),
                 "snippet": snippet or hit["short_text"][:200],
                 "level": hit["level"],
+                "synonyms": hit["synonyms"],
             }
         )
     return ranked
+
+
+def _suggestion(q: str, corrections: dict[str, str], hits: list[dict]) -> str | None:
+    """The query with its misspelt words corrected, spelt as the best hits spell them."""
+    if not corrections:
+        return None
+    spelling = {fold(w): w.lower() for h in hits for w in re.findall(r"\w+", f"{h['title']} {h['synonyms']}")}
+    return " ".join(
+        spelling.get(corrections[f], corrections[f]) if (f := fold(w)) in corrections else w
+        for w in re.findall(r"\w+", q)
+    )
 
 
 @lru_cache(maxsize=4096)
@@ -183,6 +220,7 @@ async def search(
     index: SearchIndex,
     session: AsyncSession,
     gazetteer: Gazetteer,
+    synonyms: SynonymTable,
     calendar: ServiceCalendar,
     request: SearchRequest,
     now: dt.datetime,
@@ -191,12 +229,14 @@ async def search(
     started = time.perf_counter()
     territory, text = gazetteer.detect(request.q)
     county = request.county or (territory.county if territory else None)
-    terms = list(dict.fromkeys(normalise(text)))
-    ranked = _Ranked(total=0)
-    if terms:
-        ranked = await index.read(lambda s: _rank(s, terms, SearchRequest(text, county, request.limit, request.offset)))
+    query_words = list(dict.fromkeys(words(text)))
+    ranked = _Ranked()
+    if query_words:
+        ranked = await index.read(lambda s: _rank(s, query_words, request, county, synonyms))
     found = await store.responsibilities_for(session, service_ids=[h["id"] for h in ranked.hits])
+    suggestion = _suggestion(request.q, ranked.corrections, ranked.hits)
     for hit in ranked.hits:
+        del hit["synonyms"]
         hit["responsible"] = [
             responsible_entry(r, u, calendar, now) for r, u in found.get(hit["id"], []) if _applies(r, territory, county)
         ]
@@ -204,7 +244,8 @@ async def search(
         "query": request.q,
         "total": ranked.total,
         "took_ms": round((time.perf_counter() - started) * 1000, 2),
-        "suggestion": None,
+        "suggestion": suggestion,
         "place": {"name": territory.name, "county": territory.county} if territory else None,
+        "facets": ranked.facets,
         "hits": ranked.hits,
     }

@@ -117,22 +117,25 @@ async def list_units(
     return (await session.scalars(statement)).all()
 
 
-async def iter_services(session: AsyncSession, *, batch: int = 1000) -> AsyncIterator[tuple[Service, list[str]]]:
-    """Every service with the counties it has a responsibility in, streamed in id order for indexing."""
+async def iter_services(
+    session: AsyncSession, *, batch: int = 1000, ids: Sequence[str] | None = None
+) -> AsyncIterator[tuple[Service, list[str]]]:
+    """Services (all, or those in `ids`) with the counties they have a responsibility in, in id order."""
     last = ""
     while True:
-        services = (
-            await session.scalars(select(Service).where(Service.id > last).order_by(Service.id).limit(batch))
-        ).all()
+        statement = select(Service).where(Service.id > last).order_by(Service.id).limit(batch)
+        if ids is not None:
+            statement = statement.where(Service.id.in_(ids))
+        services = (await session.scalars(statement)).all()
         if not services:
             return
-        ids = [s.id for s in services]
+        page = [s.id for s in services]
         counties: dict[str, set[str]] = defaultdict(set)
         rows = await session.execute(
-            select(Responsibility.service, Responsibility.county).where(Responsibility.service.in_(ids))
+            select(Responsibility.service, Responsibility.county).where(Responsibility.service.in_(page))
         )
         for service_id, county in rows:
             counties[service_id].add(county)
         for service in services:
             yield service, sorted(counties[service.id])
-        last = ids[-1]
+        last = page[-1]

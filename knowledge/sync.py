@@ -8,11 +8,16 @@ import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from knowledge import store
+from knowledge.analysis import build_wordset
 from knowledge.index import IndexDocument, SearchIndex
 
-__all__ = ["ensure_index", "rebuild_index"]
+__all__ = ["REBUILD_THRESHOLD", "catch_up", "ensure_index", "rebuild_index"]
 
 log = structlog.get_logger(__name__)
+
+REBUILD_THRESHOLD = 1000
+"""More changed services than this (a bulk import) are taken in by a full rebuild, which also
+renews the compound word list, instead of one by one."""
 
 
 async def _batches(session: AsyncSession, size: int) -> AsyncIterator[list[IndexDocument]]:
@@ -26,6 +31,14 @@ async def _batches(session: AsyncSession, size: int) -> AsyncIterator[list[Index
         yield batch
 
 
+async def _wordset(session: AsyncSession) -> frozenset[str]:
+    """Compound parts from every service's texts: a first pass before indexing."""
+    texts: list[str] = []
+    async for batch in _batches(session, 1000):
+        texts += (" ".join((d.title, d.synonyms, d.short_text, d.body)) for d in batch)
+    return build_wordset(texts)
+
+
 async def rebuild_index(
     index: SearchIndex,
     sessionmaker: async_sessionmaker[AsyncSession],
@@ -35,7 +48,8 @@ async def rebuild_index(
     """Index every service afresh beside the current index and switch over; returns the count."""
     async with sessionmaker() as session:
         revision = await store.catalogue_revision(session)
-        return await index.rebuild(_batches(session, 500), revision=revision, progress=progress)
+        wordset = await _wordset(session)
+        return await index.rebuild(_batches(session, 500), revision=revision, wordset=wordset, progress=progress)
 
 
 async def ensure_index(index: SearchIndex, sessionmaker: async_sessionmaker[AsyncSession]) -> bool:
@@ -50,3 +64,18 @@ async def ensure_index(index: SearchIndex, sessionmaker: async_sessionmaker[Asyn
     log.info("index_rebuilt", services=count, revision=revision)
     return True
 
+
+async def catch_up(index: SearchIndex, sessionmaker: async_sessionmaker[AsyncSession]) -> int | None:
+    """Bring the index to the database's revision; the new revision, or None when nothing changed."""
+    async with sessionmaker() as session:
+        revision = await store.catalogue_revision(session)
+        if index.revision is None or index.revision >= revision:
+            return None
+        changed = await store.services_changed_since(session, revision=index.revision)
+        if len(changed) > REBUILD_THRESHOLD:
+            await rebuild_index(index, sessionmaker)
+            return revision
+        documents = [IndexDocument.from_service(s, c) async for s, c in store.iter_services(session, ids=changed)]
+    await index.upsert(documents, revision=revision)
+    log.info("index_updated", services=len(documents), revision=revision)
+    return revision

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 
 from aiohttp import web
 
 from knowledge import store
 from knowledge.index import SearchIndex
-from knowledge.search import Gazetteer
 from knowledge.sync import ensure_index
 from routing.origin import AreaDirectory
 from servicecenter.bootstrap import open_database
 from servicecenter.call_router import CallRouter
-from servicecenter.keys import CALL_ROUTER, ENGINE, GAZETTEER, SEARCH_INDEX, SESSIONMAKER, SETTINGS
+from servicecenter.catalogue_follower import CatalogueFollower
+from servicecenter.keys import CALL_ROUTER, CATALOGUE_FOLLOWER, ENGINE, SEARCH_INDEX, SESSIONMAKER, SETTINGS
 from servicecenter.middleware import error_middleware, request_context_middleware
 from servicecenter.routes import setup_routes
 from servicecenter.settings import Settings
@@ -31,14 +33,19 @@ async def database_ctx(app: web.Application) -> AsyncIterator[None]:
 
 
 async def search_ctx(app: web.Application) -> AsyncIterator[None]:
-    """The search index, rebuilt first if it is missing, damaged or behind the database."""
-    index = SearchIndex(app[SETTINGS].index_dir)
+    """The search index, rebuilt first if it is missing, damaged or behind the database, then kept current."""
+    settings = app[SETTINGS]
+    index = SearchIndex(settings.index_dir)
     try:
         await ensure_index(index, app[SESSIONMAKER])
-        async with app[SESSIONMAKER]() as session:
-            app[GAZETTEER] = Gazetteer(list(await store.list_places(session)))
-        app[SEARCH_INDEX] = index
+        follower = CatalogueFollower(index, app[SESSIONMAKER], app[CALL_ROUTER], settings.synonyms_files)
+        await follower.start()
+        app[SEARCH_INDEX], app[CATALOGUE_FOLLOWER] = index, follower
+        following = asyncio.create_task(follower.run(), name="catalogue-follower")
         yield
+        following.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await following
     finally:
         index.close()
 

@@ -6,13 +6,13 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from knowledge.index import SearchIndex
-from knowledge.search import Gazetteer
 from servicecenter.call_router import CallRouter
+from servicecenter.catalogue_follower import CatalogueFollower
 from servicecenter.settings import Settings
 
 SETTINGS = web.AppKey("settings", Settings)
 ENGINE = web.AppKey("engine", AsyncEngine)
 SESSIONMAKER = web.AppKey("sessionmaker", async_sessionmaker[AsyncSession])
 SEARCH_INDEX = web.AppKey("search_index", SearchIndex)
-GAZETTEER = web.AppKey("gazetteer", Gazetteer)
+CATALOGUE_FOLLOWER = web.AppKey("catalogue_follower", CatalogueFollower)
 CALL_ROUTER = web.AppKey("call_router", CallRouter)

@@ -28,6 +28,9 @@ class Settings(BaseSettings):
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     rules_file: Path = CONFIG_DIR / "routing" / "emh.yaml"
     catalogue_dir: Path = CONFIG_DIR / "catalogue"
+    synonyms_files: list[Path] = Field(
+        default=[CONFIG_DIR / "search" / "synonyms.yaml"], description="colloquial words for search, later files add"
+    )
     load_demo: bool = Field(default=True, description="load the demo catalogue into an empty database")
 
     @classmethod

@@ -14,7 +14,7 @@ from knowledge.models import Unit
 from knowledge.search import SearchRequest, responsible_entry, search
 from routing.calendar import BERLIN
 from servicecenter.api.params import parse_query
-from servicecenter.keys import CALL_ROUTER, GAZETTEER, SEARCH_INDEX, SESSIONMAKER
+from servicecenter.keys import CALL_ROUTER, CATALOGUE_FOLLOWER, SEARCH_INDEX, SESSIONMAKER
 from servicecenter.problems import Problem
 
 __all__ = ["export", "get_service", "get_unit", "list_units", "search_services"]
@@ -42,11 +42,13 @@ def _now() -> dt.datetime:
 async def search_services(request: web.Request) -> web.Response:
     """GET /api/v1/search: what an agent types, ranked, with who is responsible and whether open now."""
     query = parse_query(request, SearchQuery)
+    follower = request.app[CATALOGUE_FOLLOWER]
     async with request.app[SESSIONMAKER]() as session:
         body = await search(
             index=request.app[SEARCH_INDEX],
             session=session,
-            gazetteer=request.app[GAZETTEER],
+            gazetteer=follower.gazetteer,
+            synonyms=follower.synonyms,
             calendar=request.app[CALL_ROUTER].policy.calendar,
             request=SearchRequest(query.q, query.county, query.limit, query.offset),
             now=_now(),

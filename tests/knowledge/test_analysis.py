@@ -2,7 +2,11 @@
 
 import pytest
 
-from knowledge.analysis import normalise
+from knowledge.analysis import german_analyzer
+
+
+def normalise(text: str) -> list[str]:
+    return [t.text for t in german_analyzer()(text)]
 
 
 @pytest.mark.parametrize(

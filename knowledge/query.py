@@ -1,0 +1,135 @@
+"""From what an agent typed to whoosh queries: synonyms, compounds, typos and the word still being typed.
+
+Each typed word (or colloquial phrase from the synonym table) becomes a group of alternatives: the word
+itself, its catalogue synonyms, spelling corrections when the index does not know it, and completions
+when it is the word being typed. The strict query needs every group; the loose one any term.
+Runs in a search thread with that thread's searcher, whose schema carries the analyzer of its index.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from itertools import islice
+
+from whoosh import query as wq
+from whoosh.searching import Searcher
+
+from knowledge.synonyms import Span, SynonymTable
+
+__all__ = ["QueryPlan", "SCORED_FIELDS", "VOCABULARY", "max_edits", "plan_query"]
+
+SCORED_FIELDS = ("title", "synonyms", "short_text", "body")
+VOCABULARY = "words"
+
+SYNONYM_WEIGHT = 1.0
+CORRECTION_WEIGHT = 0.9
+COMPLETION_WEIGHT = 0.5
+PHRASE_BOOST = 3.0
+MAX_CORRECTIONS = 3
+MAX_COMPLETIONS = 6
+COMPLETION_SCAN = 64
+
+
+def max_edits(word: str) -> int:
+    """Typos tolerated in a word of this length: none up to 4 letters, one up to 8, two beyond."""
+    return 0 if len(word) <= 4 else 1 if len(word) <= 8 else 2
+
+
+@dataclass
+class QueryPlan:
+    """The queries for one search, and the corrections that went into them."""
+
+    strict: wq.Query
+    loose: wq.Query
+    corrections: dict[str, str] = field(default_factory=dict)
+
+
+class _Planner:
+    def __init__(self, searcher: Searcher) -> None:
+        self.reader = searcher.reader()
+        self.analyzer = searcher.schema["title"].analyzer
+
+    def groups(self, text: str) -> list[list[str]]:
+        """Terms of `text` by position: a compound comes with its parts at the same position."""
+        by_position: dict[int, list[str]] = {}
+        for token in self.analyzer(text, positions=True):
+            by_position.setdefault(token.pos, []).append(token.text)
+        return list(by_position.values())
+
+    def knows(self, word: str) -> bool:
+        return (VOCABULARY, word) in self.reader or any(len(g) > 1 for g in self.groups(word))
+
+    def by_frequency(self, candidates: list[str], limit: int) -> list[str]:
+        ranked = sorted(candidates, key=lambda w: -self.reader.doc_frequency(VOCABULARY, w))
+        return ranked[:limit]
+
+    def corrections(self, word: str) -> list[str]:
+        """Known words within the tolerated edits, nearest first, then the most common."""
+        if not word.isalpha():
+            return []
+        for distance in range(1, max_edits(word) + 1):
+            found = [w for w in self.reader.terms_within(VOCABULARY, word, distance, prefix=1) if w != word]
+            if found:
+                return self.by_frequency(found, MAX_CORRECTIONS)
+        return []
+
+    def completions(self, word: str) -> list[str]:
+        """The most common known words that start with `word`."""
+        if len(word) < 3:
+            return []
+        expansions = islice(self.reader.expand_prefix(VOCABULARY, word), COMPLETION_SCAN)
+        found = [t.decode() if isinstance(t, bytes) else t for t in expansions]
+        return self.by_frequency([w for w in found if w != word], MAX_COMPLETIONS)
+
+
+def _term(text: str, boost: float) -> wq.Query:
+    return wq.Or([wq.Term(f, text, boost=boost) for f in SCORED_FIELDS])
+
+
+def _strict_group(terms: list[str], boost: float) -> wq.Query:
+    """A compound matches as a whole or by all of its parts."""
+    whole = _term(terms[0], boost)
+    if len(terms) == 1:
+        return whole
+    return wq.Or([whole, wq.And([_term(t, boost) for t in terms[1:]])])
+
+
+def _alternatives(planner: _Planner, span: Span, completing: bool, corrections: dict[str, str]) -> list[tuple[str, float]]:
+    typed = " ".join(span.words)
+    found = [(typed, 1.0)] + [(term, SYNONYM_WEIGHT) for term in span.alternatives]
+    if len(span.words) > 1 or span.alternatives:
+        return found
+    word = span.words[0]
+    completed = planner.completions(word) if completing else []
+    found += [(w, COMPLETION_WEIGHT) for w in completed]
+    if not completed and not planner.knows(word) and (fixed := planner.corrections(word)):
+        corrections[word] = fixed[0]
+        found = [(w, CORRECTION_WEIGHT) for w in fixed]
+    return found
+
+
+def plan_query(searcher: Searcher, query_words: list[str], synonyms: SynonymTable, *, completing: bool) -> QueryPlan | None:
+    """The strict and loose queries for the folded `query_words`; None when nothing is left to search."""
+    planner = _Planner(searcher)
+    spans = synonyms.spans(query_words)
+    corrections: dict[str, str] = {}
+    required, anywhere = [], []
+    for i, span in enumerate(spans):
+        options = []
+        for text, weight in _alternatives(planner, span, completing and i == len(spans) - 1, corrections):
+            groups = planner.groups(text)
+            if not groups:
+                continue
+            options.append(wq.And([_strict_group(g, weight) for g in groups]))
+            anywhere += [_term(t, weight) for g in groups for t in g]
+        if options:
+            required.append(wq.Or(options))
+    if not required:
+        return None
+    strict: wq.Query = wq.And(required)
+    heads = [g[0] for g in planner.groups(" ".join(query_words))]
+    if len(heads) > 1:
+        strict = wq.AndMaybe(
+            strict, wq.Or([wq.Phrase(f, heads, boost=PHRASE_BOOST) for f in ("title", "synonyms")])
+        )
+    return QueryPlan(strict=strict.normalize(), loose=wq.Or(anywhere).normalize(), corrections=corrections)

@@ -1,0 +1,63 @@
+"""The colloquial-word table an agent's query is widened with ("perso" → Personalausweis).
+
+It is applied to queries, not to the index, so an edited table counts from the next search on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from knowledge.analysis import words
+
+__all__ = ["Span", "SynonymTable"]
+
+
+@dataclass(frozen=True)
+class Span:
+    """Query words taken together, with what the catalogue calls them."""
+
+    words: tuple[str, ...]
+    alternatives: tuple[str, ...] = ()
+
+
+class SynonymTable:
+    """Folded word sequences and their catalogue terms."""
+
+    def __init__(self, entries: dict[tuple[str, ...], tuple[str, ...]]) -> None:
+        self._entries = entries
+        self._longest = max((len(k) for k in entries), default=1)
+
+    @classmethod
+    def load(cls, paths: Iterable[Path]) -> SynonymTable:
+        """Merge the YAML tables at `paths` (later files add to earlier ones); ValueError names a bad file."""
+        entries: dict[tuple[str, ...], tuple[str, ...]] = {}
+        for path in paths:
+            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            if not isinstance(data, dict) or not all(
+                isinstance(v, list) and all(isinstance(t, str) for t in v) for v in data.values()
+            ):
+                raise ValueError(f"{path}: expected a mapping of words to lists of catalogue terms")
+            for said, terms in data.items():
+                key = tuple(words(str(said)))
+                if key:
+                    entries[key] = tuple(dict.fromkeys(entries.get(key, ()) + tuple(terms)))
+        return cls(entries)
+
+    def spans(self, query_words: list[str]) -> list[Span]:
+        """`query_words` (folded) grouped into spans, the longest table entry at each position first."""
+        spans, i = [], 0
+        while i < len(query_words):
+            for size in range(min(self._longest, len(query_words) - i), 0, -1):
+                key = tuple(query_words[i : i + size])
+                if key in self._entries:
+                    spans.append(Span(key, self._entries[key]))
+                    i += size
+                    break
+            else:
+                spans.append(Span((query_words[i],)))
+                i += 1
+        return spans

@@ -1,0 +1,91 @@
+"""Everything derived from the catalogue, kept current while the service runs.
+
+Several instances may share one database, and edits arrive through any of them or the CLI, so each
+instance polls the catalogue revision (one cheap query) and catches up: changed services into the
+search index, place names into the search gazetteer and routing's area-code table. The synonym table
+is reloaded when its file changes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import structlog
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from knowledge import store
+from knowledge.index import SearchIndex
+from knowledge.search import Gazetteer
+from knowledge.synonyms import SynonymTable
+from knowledge.sync import catch_up
+from routing.origin import AreaDirectory
+from routing.policy import build_policy
+from servicecenter.call_router import CallRouter
+
+__all__ = ["CatalogueFollower"]
+
+log = structlog.get_logger(__name__)
+
+POLL_INTERVAL_S = 0.25
+
+
+class CatalogueFollower:
+    """The gazetteer and synonym table searches use, and the loop that keeps them and the index current."""
+
+    def __init__(
+        self,
+        index: SearchIndex,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        router: CallRouter,
+        synonym_files: list[Path],
+    ) -> None:
+        self.index = index
+        self._sessionmaker = sessionmaker
+        self._router = router
+        self._synonym_files = synonym_files
+        self._synonym_stamps: tuple[float, ...] = ()
+        self._area_codes: list[tuple[str, str, str]] | None = None
+        self.gazetteer = Gazetteer([])
+        self.synonyms = SynonymTable({})
+
+    async def start(self) -> None:
+        """Load places and synonyms once, before the first request."""
+        self._reload_synonyms()
+        await self._reload_places()
+
+    def _reload_synonyms(self) -> None:
+        stamps = tuple(p.stat().st_mtime for p in self._synonym_files)
+        if stamps == self._synonym_stamps:
+            return
+        try:
+            self.synonyms = SynonymTable.load(self._synonym_files)
+        except (OSError, ValueError) as error:
+            log.error("synonyms_rejected", error=str(error))
+        self._synonym_stamps = stamps
+
+    async def _reload_places(self) -> None:
+        async with self._sessionmaker() as session:
+            places = list(await store.list_places(session))
+            area_codes = await store.area_code_places(session)
+        self.gazetteer = Gazetteer(places)
+        if self._area_codes is not None and area_codes != self._area_codes:
+            policy = self._router.policy
+            self._router.replace(build_policy(policy.rule_file, AreaDirectory.from_places(area_codes), policy.source))
+        self._area_codes = area_codes
+
+    async def step(self) -> None:
+        """One round: synonyms if their file changed; index and places if the catalogue did."""
+        self._reload_synonyms()
+        if await catch_up(self.index, self._sessionmaker) is not None:
+            await self._reload_places()
+
+    async def run(self) -> None:
+        """Follow the catalogue until cancelled; a database outage is logged and waited out."""
+        while True:
+            await asyncio.sleep(POLL_INTERVAL_S)
+            try:
+                await self.step()
+            except (SQLAlchemyError, OSError) as error:
+                log.warning("catalogue_follow_failed", error=type(error).__name__)
