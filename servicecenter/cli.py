@@ -27,6 +27,7 @@ from servicecenter.app import create_app
 from servicecenter.bootstrap import open_database, seed_demo
 from servicecenter.call_router import check_rule_file
 from servicecenter.logs import configure_logging
+from servicecenter.reload import reload_rules_on_sighup
 from servicecenter.settings import Settings
 
 __all__ = ["main"]
@@ -41,13 +42,15 @@ def _settings(args: argparse.Namespace, **overrides: Any) -> Settings:
 
 
 def serve(args: argparse.Namespace) -> int:
-    """Run the service until interrupted."""
+    """Run the service until interrupted; SIGHUP reloads the routing rules."""
     overrides = {k: v for k in ("host", "port") if (v := getattr(args, k)) is not None}
     settings = _settings(args, **overrides)
     configure_logging(log_format=settings.log_format, level=settings.log_level)
     url = f"http://{settings.host}:{settings.port}"
+    app = create_app(settings)
+    app.cleanup_ctx.append(reload_rules_on_sighup)
     web.run_app(
-        create_app(settings),
+        app,
         host=settings.host,
         port=settings.port,
         print=lambda _: log.info("serving", url=url, data_dir=str(settings.data_dir.resolve())),

@@ -10,9 +10,18 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
+import json
 import os
 import shutil
-from collections.abc import AsyncIterator, Iterator
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -143,3 +152,81 @@ def system_tool():
         pytest.skip(f"{name} is not installed (.ci/run installs it)")
 
     return find
+
+
+@dataclass
+class ServiceProcess:
+    """A `servicecenter serve` process on loopback, its JSON log in a file."""
+
+    process: subprocess.Popen
+    url: str
+    log_path: Path
+
+    def log_lines(self) -> list[dict]:
+        """The JSON log lines written so far."""
+        text = self.log_path.read_text(encoding="utf-8", errors="replace")
+        return [json.loads(line) for line in text.splitlines() if line.startswith("{")]
+
+    def get_json(self, path: str) -> dict:
+        """GET `path` and decode the JSON answer (raises on a non-2xx status)."""
+        with urllib.request.urlopen(self.url + path, timeout=5) as response:
+            return json.load(response)
+
+    def stop(self) -> None:
+        """Stop by PID: SIGINT (graceful), a bounded wait, then SIGKILL."""
+        stop_process(self.process, signal.SIGINT)
+
+
+def stop_process(process: subprocess.Popen, first: signal.Signals = signal.SIGTERM, wait_s: float = 10) -> None:
+    """Stop one process we started: `first`, wait at most `wait_s`, then kill it."""
+    if process.poll() is None:
+        process.send_signal(first)
+        try:
+            process.wait(timeout=wait_s)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=wait_s)
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def start_service(settings: Settings, tmp_path: Path) -> Iterator[Callable[..., ServiceProcess]]:
+    """A function that starts `servicecenter serve` on the test database (environment overrides as
+    keyword arguments, e.g. SERVICECENTER_RULES_FILE=...) and waits until /readyz answers; every
+    process it started is stopped by its PID at the end of the test."""
+    started: list[ServiceProcess] = []
+
+    def start(**env: str) -> ServiceProcess:
+        port = free_port()
+        log_path = tmp_path / f"serve-{len(started)}.log"
+        full_env = {**os.environ, "SERVICECENTER_LOG_FORMAT": "json", "SERVICECENTER_DATA_DIR": str(settings.data_dir)}
+        if settings.database_url:
+            full_env["SERVICECENTER_DATABASE_URL"] = settings.database_url
+        full_env.update(env)
+        with log_path.open("wb") as log_file:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "servicecenter", "serve", "--host", "127.0.0.1", "--port", str(port)],
+                env=full_env, stdout=subprocess.DEVNULL, stderr=log_file, stdin=subprocess.DEVNULL,
+            )
+        service = ServiceProcess(process, f"http://127.0.0.1:{port}", log_path)
+        started.append(service)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise AssertionError(f"the service exited during start-up:\n{log_path.read_text()}")
+            try:
+                service.get_json("/readyz")
+                return service
+            except (OSError, urllib.error.HTTPError):
+                time.sleep(0.1)
+        raise AssertionError("the service did not become ready within 60 s")
+
+    yield start
+    for service in started:
+        service.stop()

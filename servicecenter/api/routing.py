@@ -51,11 +51,13 @@ class RouteRequest(BaseModel):
         return value
 
 
-AnswerFormat = Literal["json", "rtjson"]
+AnswerFormat = Literal["json", "rtjson", "text"]
+"""`json`: the decision; `rtjson`: Kamailio's routing document; `text`: one SIP URI per line, target
+then fallbacks, for dialplans that cannot read JSON (Asterisk)."""
 
 
 class RouteQuery(RouteRequest):
-    """GET: the call's fields plus the answer format (`rtjson` for Kamailio)."""
+    """GET: the call's fields plus the answer format (`rtjson` for Kamailio, `text` for Asterisk)."""
 
     format: AnswerFormat = "json"
 
@@ -96,6 +98,8 @@ async def route(request: web.Request) -> web.Response:
         rule=decision.rule,
         target=decision.target.id,
     )
+    if answer_format == "text":
+        return web.Response(text="".join(f"{t.uri}\n" for t in (decision.target, *decision.fallbacks)))
     body = to_rtjson(decision) if answer_format == "rtjson" else decision.model_dump(mode="json")
     return web.json_response(body)
 

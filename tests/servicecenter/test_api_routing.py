@@ -64,6 +64,26 @@ async def test_rtjson_lists_target_then_fallbacks(client) -> None:
     ]
 
 
+async def test_text_format_is_one_uri_per_line_target_then_fallbacks(client) -> None:
+    decision = await _route(client, called="115", caller="06592 1234", at=MONDAY_NIGHT)
+    for method, kwargs in (
+        ("GET", {"params": {"called": "115", "caller": "06592 1234", "at": MONDAY_NIGHT, "format": "text"}}),
+        ("POST", {"params": {"format": "text"}, "json": {"called": "115", "caller": "06592 1234", "at": MONDAY_NIGHT}}),
+    ):
+        response = await client.request(method, "/api/v1/route", **kwargs)
+        assert response.status == 200
+        assert response.content_type == "text/plain"
+        assert (await response.text()).splitlines() == [decision["target"]["uri"]] + [
+            f["uri"] for f in decision["fallbacks"]
+        ]
+    assert decision["target"]["id"] == "closed-115" and len(decision["fallbacks"]) == 1
+
+
+async def test_unknown_answer_format_is_422(client) -> None:
+    response = await client.get("/api/v1/route", params={"called": "115", "format": "xml"})
+    assert response.status == 422
+
+
 async def test_unknown_line_is_422(client) -> None:
     response = await client.get("/api/v1/route", params={"called": "+49 30 1234567"})
     assert response.status == 422
