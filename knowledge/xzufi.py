@@ -314,10 +314,11 @@ def build_document(root: etree._Element, existing: CatalogueDocument) -> Catalog
         raise DocumentError(problems)
 
     ordered = sorted(services)
+    kept_units = {r["unit"] for s in services.values() for r in s["responsibilities"]} - file_units
     data = {
         "counties": [c.model_dump() for c in existing.counties],
         "places": [p.model_dump() for p in existing.places],
-        "units": units,
+        "units": units + [u.model_dump() for u in existing.units if u.id in kept_units],
         "services": [services[sid] for sid in ordered],
     }
     try:
@@ -330,7 +331,7 @@ def build_document(root: etree._Element, existing: CatalogueDocument) -> Catalog
 def _locate(problem: dict, located: dict[str, list[etree._Element]]) -> dict:
     """A document problem at `services.3.title` as one at the XML element the record came from."""
     loc = problem["loc"]
-    if len(loc) >= 2 and loc[0] in located and isinstance(loc[1], int):
+    if len(loc) >= 2 and loc[0] in located and isinstance(loc[1], int) and loc[1] < len(located[loc[0]]):
         where = _problem(located[loc[0]][loc[1]], "")["loc"][0]
         return {"loc": [where, *loc[2:]], "msg": problem["msg"]}
     return problem
