@@ -35,9 +35,13 @@ LEIKA_TEXTMODULES = {
     "14": "forms",  # Formulare
     "16": "notes",  # Hinweise (Besonderheiten)
 }
-"""Codes of urn:de:xzufi:codeliste:leistungstextmodulleika mapped to our TEXT_MODULES; 02/03 give the title."""
+"""Codes of urn:de:xzufi:codeliste:leistungstextmodulleika as our TEXT_MODULES; 02/03 give the title."""
 
-_STRUCTURED_MODULES = {"modulKosten": "fees", "modulFrist": "deadlines", "modulBearbeitungsdauer": "processing_time"}
+_STRUCTURED_MODULES = {
+    "modulKosten": "fees",
+    "modulFrist": "deadlines",
+    "modulBearbeitungsdauer": "processing_time",
+}
 _TITLE_CODES = ("03", "02")  # Leistungsbezeichnung II (citizen wording) first, then Leistungsbezeichnung
 _KANAL = {"01": "email", "02": "phone"}  # urn:de:xoev:codeliste:erreichbarkeit: E-Mail, Telefon (Festnetz)
 _UNIT_KINDS = (
@@ -72,7 +76,8 @@ def read_transfer(data: bytes) -> etree._Element:
     try:
         root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError as error:
-        raise DocumentError([{"loc": [f"line {error.lineno}"], "msg": f"malformed XML: {error.msg}"}]) from None
+        problem = {"loc": [f"line {error.lineno}"], "msg": f"malformed XML: {error.msg}"}
+        raise DocumentError([problem]) from None
     if root.getroottree().docinfo.doctype:
         raise DocumentError([{"loc": ["line 1"], "msg": "a DOCTYPE is not allowed in an XZuFi document"}])
     if etree.QName(root).namespace != NAMESPACE:
@@ -127,7 +132,8 @@ def _leistung(element: etree._Element, problems: list[dict]) -> tuple[str, _Leis
             fields[name] = text
     title = next((titles[c] for c in _TITLE_CODES if titles.get(c)), None)
     if title is None:
-        problems.append(_problem(element, "required modulText Leistungsbezeichnung (code 02 or 03) is missing"))
+        msg = "required modulText Leistungsbezeichnung (code 02 or 03) is missing"
+        problems.append(_problem(element, msg))
     fields["title"] = title
     leika = _code(element, f"{_X}referenzLeiKa")
     if leika is not None and not re.fullmatch(r"\d{14}", leika):
@@ -147,7 +153,8 @@ def _address(element: etree._Element) -> dict:
         return {}
     chosen = next((a for a in addresses if _code(a, f"{_X}typ") == "002"), addresses[0])
     street = " ".join(filter(None, (_text(chosen, f"{_X}strasse"), _text(chosen, f"{_X}hausnummer"))))
-    return {"street": street or None, "postcode": _text(chosen, f"{_X}postleitzahl"), "city": _text(chosen, f"{_X}ort")}
+    postcode, city = _text(chosen, f"{_X}postleitzahl"), _text(chosen, f"{_X}ort")
+    return {"street": street or None, "postcode": postcode, "city": city}
 
 
 def _einheit(element: etree._Element, problems: list[dict]) -> tuple[str, _Einheit] | None:
@@ -220,7 +227,7 @@ def _level(fields: dict, responsibilities: list[dict], previous: dict) -> Servic
 
 
 def build_document(root: etree._Element, existing: CatalogueDocument) -> CatalogueDocument:
-    """The transfer `root` as a catalogue document on top of `existing`, or DocumentError with every problem."""
+    """The transfer `root` as a catalogue document on top of `existing`; DocumentError with every problem."""
     problems: list[dict] = []
     leistungen: dict[str, _Leistung] = {}
     einheiten: dict[str, _Einheit] = {}
@@ -272,12 +279,13 @@ def build_document(root: etree._Element, existing: CatalogueDocument) -> Catalog
             for gebiet in gebiete:
                 territory = territories.resolve((gebiet.text or "").strip())
                 if territory is None:
-                    problems.append(_problem(gebiet, f"unknown Gebiet {gebiet.text!r} (not a county or place of ours)"))
+                    msg = f"unknown Gebiet {gebiet.text!r} (not a county or place of ours)"
+                    problems.append(_problem(gebiet, msg))
                     continue
                 covered.append(territory)
-                wanted.setdefault(sid, []).append(
-                    {"unit": uid, "county": territory[0], "place": territory[1], "fees": None, "hours": None, "notes": None}
-                )
+                county, place = territory
+                responsibility = {"unit": uid, "county": county, "place": place, "fees": None, "hours": None}
+                wanted.setdefault(sid, []).append({**responsibility, "notes": None})
         counties = {county for county, _ in covered}
         places = {place for _, place in covered}
         units.append({
@@ -290,7 +298,8 @@ def build_document(root: etree._Element, existing: CatalogueDocument) -> Catalog
 
     for onlinedienst in onlinedienste:
         links = onlinedienst.findall(f"{_X}link")
-        chosen = next((link for link in links if _code(link, f"{_X}typ") == "01"), links[0] if links else None)
+        first = links[0] if links else None
+        chosen = next((link for link in links if _code(link, f"{_X}typ") == "01"), first)
         url = _text(chosen, f"{_X}link")
         for leistung_id in onlinedienst.iterfind(f"{_X}zustaendigkeit/{_X}leistungID"):
             sid = service_id((leistung_id.text or "").strip())

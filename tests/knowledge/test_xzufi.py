@@ -1,4 +1,4 @@
-"""XZuFi 2.2 import: the sample transfer mapped field by field, imported into a real database, refused when wrong."""
+"""XZuFi 2.2 import: the sample mapped field by field, imported into a real database, refused when wrong."""
 
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -75,10 +75,13 @@ def test_organisationseinheiten_and_zustaendigkeiten_land_on_our_territories(dem
     assert (bb.street, bb.postcode, bb.city) == ("Kyllweg 1", "54568", "Gerolstein")  # Besucheranschrift
     assert (bb.phone, bb.email) == ("+49 6591 13-1100", "buergerbuero@gerolstein.example")  # not the fax
     assert bb.website == "https://www.gerolstein.example/buergerbuero"
-    assert bb.hours == {"mon": ["08:00-12:00", "14:00-16:00"], "thu": ["08:00-18:00"], "note": "Termine nach Vereinbarung"}
+    assert bb.hours == {
+        "mon": ["08:00-12:00", "14:00-16:00"], "thu": ["08:00-18:00"], "note": "Termine nach Vereinbarung"
+    }
     assert (bb.county, bb.place, bb.notes) == ("07233", "vg-gerolstein", None)
     fischerei = units[FISCHEREI]
-    assert (fischerei.kind, fischerei.county, fischerei.place, fischerei.hours) == ("department", "07135", None, None)
+    assert (fischerei.kind, fischerei.county, fischerei.place) == ("department", "07135", None)
+    assert fischerei.hours is None
     assert fischerei.notes == "Öffnungszeiten: Mo–Fr vormittags, Do auch nachmittags"
 
     services = {s.id: s for s in document.services}
@@ -92,9 +95,8 @@ def test_organisationseinheiten_and_zustaendigkeiten_land_on_our_territories(dem
 
 def test_a_leika_match_updates_the_existing_service_and_keeps_other_territories(demo) -> None:
     target = next(s for s in demo.services if len(s.responsibilities) > 3 and s.level == "municipality")
-    existing = demo.model_copy(
-        update={"services": [s.model_copy(update={"leika": "99028004012000"}) if s is target else s for s in demo.services]}
-    )
+    keyed = target.model_copy(update={"leika": "99028004012000"})
+    existing = demo.model_copy(update={"services": [keyed if s is target else s for s in demo.services]})
     merged = next(s for s in _build(_sample(), existing).services if s.id == target.id)
     assert merged.title == "Hund zur Hundesteuer anmelden"
     assert merged.online_service == target.online_service  # not in the transfer: kept
@@ -105,18 +107,22 @@ def test_a_leika_match_updates_the_existing_service_and_keeps_other_territories(
     )
 
 
+NO_TITLE = (
+    '<code>02</code></xzufi:leikaTextmodul>\n      </xzufi:modulText>\n      <xzufi:modulText>\n'
+    '        <xzufi:inhalt languageCode="de">Wer in'
+)
+OE_ID = '<xzufi:id schemeAgencyID="S100042">OE.KV-COC.FISCHEREI</xzufi:id>'
+
+
 @pytest.mark.parametrize(
     ("change", "expected"),
     [
         (("072335006<", "079995006<"), "gebietID: unknown Gebiet '079995006'"),
         (("071350000000", "079990000000"), "gebietID: unknown Gebiet '079990000000'"),
-        (("<code>99037002012000</code>", "<code>9903700</code>"), "referenzLeiKa: LeiKa key '9903700' is not 14 digits"),
-        (("<xzufi:id schemeAgencyID=\"S100042\">OE.KV-COC.FISCHEREI</xzufi:id>", ""), "organisationseinheit: required element id"),
-        (("<code>02</code></xzufi:leikaTextmodul>\n      </xzufi:modulText>\n      <xzufi:modulText>\n        "
-          "<xzufi:inhalt languageCode=\"de\">Wer in", "<code>05</code></xzufi:leikaTextmodul>\n      </xzufi:modulText>\n"
-          "      <xzufi:modulText>\n        <xzufi:inhalt languageCode=\"de\">Wer in"),
-         "leistung: required modulText Leistungsbezeichnung (code 02 or 03) is missing"),
-        (("L100042.LB.1002</xzufi:leistungID>", "L999.LB.1</xzufi:leistungID>"), "zustaendigkeit: unknown leistung 'L999.LB.1'"),
+        (("<code>99037002012000</code>", "<code>9903700</code>"), "LeiKa key '9903700' is not 14 digits"),
+        ((OE_ID, ""), "organisationseinheit: required element id"),
+        ((NO_TITLE, NO_TITLE.replace("<code>02</code>", "<code>05</code>")), "Leistungsbezeichnung (code 02 or 03)"),
+        (("L100042.LB.1002</xzufi:leistungID>", "L9.LB.1</xzufi:leistungID>"), "unknown leistung 'L9.LB.1'"),
     ],
 )
 def test_a_wrong_transfer_names_the_xml_line_and_element(demo, change, expected) -> None:
@@ -130,15 +136,19 @@ def test_two_units_for_one_territory_are_refused_by_the_shared_checks_at_the_lei
     xml = _sample().replace("071350000000", "072335006")
     xml = xml.replace("L100042.LB.1002</xzufi:leistungID>", "L100042.LB.1001</xzufi:leistungID>")
     problems = _problems(xml, demo)
-    assert any("schreibe/leistung" in p and "2 responsibilities for vg-gerolstein" in p for p in problems), problems
+    expected = "2 responsibilities for vg-gerolstein"
+    assert any("schreibe/leistung" in p and expected in p for p in problems), problems
 
 
 @pytest.mark.parametrize(
     ("data", "expected"),
     [
         (b"<xzufi:schreibe xmlns:xzufi='http://xoev.de/schemata/xzufi/2_2_0'>", "malformed XML"),
-        (b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY e "x">]><r xmlns="http://xoev.de/schemata/xzufi/2_2_0">&e;</r>',
-         "DOCTYPE is not allowed"),
+        (
+            b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY e "x">]>'
+            b'<r xmlns="http://xoev.de/schemata/xzufi/2_2_0">&e;</r>',
+            "DOCTYPE is not allowed",
+        ),
         (b'<transfer xmlns="http://xoev.de/schemata/xzufi/2_1_0"/>', "not an XZuFi 2.2 document"),
     ],
 )
