@@ -1,4 +1,4 @@
-"""The `servicecenter` command: serve, migrate, seed, reindex, check-rules, import, export."""
+"""The `servicecenter` command: serve, migrate, seed, reindex, check-rules, import (JSON, XZuFi), export."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ from knowledge.index import SearchIndex
 from knowledge.migrate import upgrade
 from knowledge.models import Service
 from knowledge.sync import rebuild_index
+from knowledge.xzufi import looks_like_xml, read_transfer, xzufi_document
 from routing.errors import RuleFileError
 from servicecenter.app import create_app
 from servicecenter.bootstrap import open_database, seed_demo
@@ -128,21 +129,40 @@ def check_rules(args: argparse.Namespace) -> int:
     return 0
 
 
+def _print_problems(error: DocumentError) -> None:
+    for problem in error.problems:
+        print(f"{'.'.join(map(str, problem['loc']))}: {problem['msg']}", file=sys.stderr)
+
+
 async def import_(args: argparse.Namespace) -> int:
-    """Import a catalogue document; with --dry-run, show what would change and change nothing."""
+    """Import a catalogue document (JSON) or an XZuFi 2.2 transfer (XML, recognised by its content).
+
+    With --dry-run, show what would change and change nothing.
+    """
     try:
-        document = CatalogueDocument.parse(json.loads(Path(args.file).read_text(encoding="utf-8")))
+        data = Path(args.file).read_bytes()
+        if looks_like_xml(data):
+            root = read_transfer(data)
+            document = None
+        else:
+            document = CatalogueDocument.parse(json.loads(data.decode("utf-8")))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
         print(f"cannot read {args.file}: {error}", file=sys.stderr)
         return 1
     except DocumentError as error:
-        for problem in error.problems:
-            print(f"{'.'.join(map(str, problem['loc']))}: {problem['msg']}", file=sys.stderr)
+        _print_problems(error)
         return 1
     engine, sessionmaker = await open_database(_settings(args), load_demo=False)
     try:
         async with sessionmaker() as session:
             transaction = await session.begin()
+            try:
+                if document is None:
+                    document = await xzufi_document(session, root)
+            except DocumentError as error:
+                await transaction.rollback()
+                _print_problems(error)
+                return 1
             report = await import_document(session, document)
             await (transaction.rollback() if args.dry_run else transaction.commit())
     finally:
@@ -186,7 +206,7 @@ def _parser() -> argparse.ArgumentParser:
     command("reindex", reindex, "rebuild the search index from the database")
     sub = command("check-rules", check_rules, "validate a routing rule file")
     sub.add_argument("file", nargs="?", type=Path)
-    sub = command("import", import_, "import a catalogue document (JSON)")
+    sub = command("import", import_, "import a catalogue document (JSON) or an XZuFi 2.2 transfer (XML)")
     sub.add_argument("file")
     sub.add_argument("--dry-run", action="store_true", help="show the differences, change nothing")
     sub = command("export", export, "export the catalogue document (JSON)")

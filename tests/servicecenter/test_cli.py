@@ -72,3 +72,40 @@ async def test_seed_into_a_seeded_database_changes_nothing(settings: Settings) -
     services = next(line for line in err.splitlines() if line.startswith("services"))
     assert services.split()[1:] == ["created", "0", "updated", "0", "unchanged", services.split()[-1]]
     assert int(services.split()[-1]) >= 150
+
+
+XZUFI_SAMPLE = Path(__file__).parents[1] / "knowledge" / "data" / "xzufi-sample.xml"
+
+
+async def test_import_recognises_an_xzufi_transfer_and_imports_it(settings: Settings) -> None:
+    code, _, err = await _run(settings, "import", str(XZUFI_SAMPLE), "--dry-run")
+    assert code == 0, err
+    assert "+ services: xzufi-l100042-lb-1001" in err and "dry run" in err
+    code, out, _ = await _run(settings, "export")
+    assert not any(s["id"].startswith("xzufi-") for s in json.loads(out)["services"])
+
+    code, _, err = await _run(settings, "import", str(XZUFI_SAMPLE))
+    assert code == 0, err
+    code, out, _ = await _run(settings, "export")
+    services = {s["id"]: s for s in json.loads(out)["services"]}
+    assert services["xzufi-l100042-lb-1001"]["responsibilities"][0]["place"] == "vg-gerolstein"
+
+    code, _, err = await _run(settings, "import", str(XZUFI_SAMPLE))
+    services_line = next(line for line in err.splitlines() if line.startswith("services"))
+    assert services_line.split()[1:] == ["created", "0", "updated", "0", "unchanged", "3"]
+
+
+async def test_import_refuses_an_xzufi_transfer_with_an_unknown_gebiet(settings: Settings, tmp_path: Path) -> None:
+    broken = tmp_path / "broken.xml"
+    broken.write_bytes(XZUFI_SAMPLE.read_bytes().replace(b"071350000000", b"079990000000"))
+    code, before, _ = await _run(settings, "export")
+    code, _, err = await _run(settings, "import", str(broken))
+    assert code == 1
+    assert "schreibe/organisationseinheit/zustaendigkeit/gebietID: unknown Gebiet '079990000000'" in err
+    assert err.startswith("line ")
+    code, after, _ = await _run(settings, "export")
+    assert after == before
+
+    broken.write_bytes(XZUFI_SAMPLE.read_bytes()[:400])
+    code, _, err = await _run(settings, "import", str(broken))
+    assert code == 1 and "malformed XML" in err
