@@ -24,6 +24,7 @@ def setup_routes(app: web.Application) -> None:
     # PBX and ACD
     app.router.add_get("/api/v1/route", routing.route)
     app.router.add_post("/api/v1/route", routing.route)
+    app.router.add_get("/api/v1/decisions/{id}", routing.get_decision)
     app.router.add_get("/api/v1/pools", routing.list_pools)
     app.router.add_put("/api/v1/pools/{id}/state", routing.put_pool_state)
 
