@@ -6,13 +6,15 @@ ae/oe/ue/ss spellings, so "Führerschein", "Fuehrerschein" and "fuhrerschein" me
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from functools import cache
 
 import Stemmer
 from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer, StopFilter
 from whoosh.analysis.analyzers import CompositeAnalyzer
 
-__all__ = ["GERMAN_STOPWORDS", "german_analyzer", "normalise"]
+__all__ = ["GERMAN_STOPWORDS", "fold", "german_analyzer", "normalise"]
 
 GERMAN_STOPWORDS = frozenset(
     """
@@ -65,3 +67,14 @@ def _query_analyzer() -> CompositeAnalyzer:
 def normalise(text: str) -> list[str]:
     """The terms `text` becomes in the index (call from one thread: whoosh reuses its token object)."""
     return [token.text for token in _query_analyzer()(text)]
+
+
+_UMLAUT_SPELLINGS = re.compile(r"([aou])e")
+
+
+def fold(text: str) -> str:
+    """Text reduced for plain matching of names: lower-case, no accents, ß as ss, ae/oe/ue as a/o/u,
+    punctuation as single spaces; "Prüm", "Pruem" and "prum" all become "prum"."""
+    text = text.lower().replace("ß", "ss")
+    text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    return _UMLAUT_SPELLINGS.sub(r"\1", " ".join(re.findall(r"\w+", text)))

@@ -24,7 +24,7 @@ from knowledge.index import SearchIndex
 from knowledge.models import Place, PlaceKind, Responsibility, Unit
 from routing.calendar import ServiceCalendar, WeeklyHours
 
-__all__ = ["Gazetteer", "SearchRequest", "search"]
+__all__ = ["Gazetteer", "SearchRequest", "opening", "responsible_entry", "search"]
 
 SEARCH_FIELDS = ("title", "synonyms", "short_text", "body")
 SNIPPET_FIELDS = ("short_text", "body", "title")
@@ -152,9 +152,17 @@ def _weekly(hours: dict | None) -> WeeklyHours | None:
     return _hours(tuple((k, tuple(v) if isinstance(v, list) else v) for k, v in sorted(hours.items())))
 
 
+def opening(hours: dict | None, calendar: ServiceCalendar, now: dt.datetime) -> tuple[str | None, bool | None]:
+    """Opening hours as German text and whether open at `now`; (None, None) when hours are unknown."""
+    weekly = _weekly(hours)
+    if weekly is None:
+        return None, None
+    return weekly.describe(), calendar.is_open(weekly, now)
+
+
 def responsible_entry(responsibility: Responsibility, unit: Unit, calendar: ServiceCalendar, now: dt.datetime) -> dict:
     """How an agent sees one responsibility: who, which number, open now."""
-    hours = _weekly(responsibility.hours or unit.hours)
+    hours, open_now = opening(responsibility.hours or unit.hours, calendar, now)
     return {
         "county": responsibility.county,
         "place": responsibility.place,
@@ -163,8 +171,8 @@ def responsible_entry(responsibility: Responsibility, unit: Unit, calendar: Serv
         "phone": unit.phone,
         "extension": unit.extension,
         "email": unit.email,
-        "hours": hours.describe() if hours else None,
-        "open_now": calendar.is_open(hours, now) if hours else None,
+        "hours": hours,
+        "open_now": open_now,
         "fees": responsibility.fees,
         "notes": responsibility.notes,
     }

@@ -2,7 +2,7 @@
 
 import pytest
 
-from knowledge.analysis import normalise
+from knowledge.analysis import fold, normalise
 
 
 @pytest.mark.parametrize(
@@ -26,3 +26,17 @@ def test_stopwords_and_punctuation_are_dropped() -> None:
 
 def test_hyphenated_compounds_split_into_their_parts() -> None:
     assert normalise("Kfz-Zulassung") == normalise("Kfz Zulassung")
+
+
+@pytest.mark.parametrize(
+    ("typed", "name"),
+    [
+        ("pruem", "Bitburg-Prüm"),
+        ("PRUM", "Bitburg-Prüm"),
+        ("fuehrerschein", "Führerscheinstelle"),
+        ("strasse", "Straßenverkehr"),
+        ("kfz zulassung", "Kfz-Zulassungsstelle"),
+    ],
+)
+def test_fold_lets_typed_words_meet_names(typed: str, name: str) -> None:
+    assert fold(typed) in fold(name)
