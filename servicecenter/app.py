@@ -17,6 +17,7 @@ from servicecenter.keys import CALL_ROUTER, ENGINE, GAZETTEER, SEARCH_INDEX, SES
 from servicecenter.middleware import error_middleware, request_context_middleware
 from servicecenter.routes import setup_routes
 from servicecenter.settings import Settings
+from servicecenter.ui import setup_templates
 
 __all__ = ["create_app"]
 
@@ -58,5 +59,6 @@ def create_app(settings: Settings) -> web.Application:
     )
     app[SETTINGS] = settings
     app.cleanup_ctx.extend([database_ctx, routing_ctx, search_ctx])
+    setup_templates(app)
     setup_routes(app)
     return app
