@@ -19,7 +19,7 @@ STATIC_DIR = UI_DIR / "static"
 
 
 def setup_templates(app: web.Application) -> None:
-    """Jinja2 with autoescaping; every template sees `request` (for the navigation) and `app`."""
+    """Jinja2 with autoescaping; `pages.render` gives every template `request` and `messages`."""
     aiohttp_jinja2.setup(
         app,
         loader=jinja2.FileSystemLoader(UI_DIR / "templates"),
@@ -27,5 +27,4 @@ def setup_templates(app: web.Application) -> None:
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
-        context_processors=[aiohttp_jinja2.request_processor],
     )

@@ -47,7 +47,8 @@ class Message:
 
 def render(template: str, request: web.Request, context: dict, *, status: int = 200) -> web.Response:
     """A page from `template`, with the headers every page carries (no caching: pages show calls)."""
-    response = aiohttp_jinja2.render_template(template, request, {"messages": [], **context}, status=status)
+    context = {"request": request, "messages": [], **context}
+    response = aiohttp_jinja2.render_template(template, request, context, status=status)
     response.headers.update(SECURITY_HEADERS)
     return response
 
