@@ -152,7 +152,9 @@ def _weekly(hours: dict | None) -> WeeklyHours | None:
     return _hours(tuple((k, tuple(v) if isinstance(v, list) else v) for k, v in sorted(hours.items())))
 
 
-def opening(hours: dict | None, calendar: ServiceCalendar, now: dt.datetime) -> tuple[str | None, bool | None]:
+def opening(
+    hours: dict | None, calendar: ServiceCalendar, now: dt.datetime
+) -> tuple[str | None, bool | None]:
     """Opening hours as German text and whether open at `now`; (None, None) when hours are unknown."""
     weekly = _weekly(hours)
     if weekly is None:

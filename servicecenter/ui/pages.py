@@ -35,6 +35,8 @@ SECURITY_HEADERS = {
     "Cache-Control": "no-store",
 }
 LINE_NAMES = {"115": "Behördennummer 115", "switchboard": "Telefonzentrale"}
+NO_CALL = "Zu diesen Rufnummern kann kein Anruf zugeordnet werden."
+UNKNOWN_CALL = "Dieser Anruf ist nicht mehr bekannt; suchen Sie ohne Anrufdaten."
 
 
 @dataclass(frozen=True)
@@ -83,20 +85,18 @@ async def console(request: web.Request) -> web.Response:
     query = request.query
     if "called" in query:
         try:
-            call = Call(called=query["called"], caller=query.get("caller") or None, at=dt.datetime.now(BERLIN))
+            now = dt.datetime.now(BERLIN)
+            call = Call(called=query["called"], caller=query.get("caller") or None, at=now)
             decision = router.decide(call)
         except (ValidationError, InvalidCall, UnknownLine, NoMatchingRule):
-            return await _console_page(
-                request, policy, None, [Message("error", "Zu diesen Rufnummern kann kein Anruf zugeordnet werden.")],
-                status=422,
-            )
+            return await _console_page(request, policy, None, [Message("error", NO_CALL)], status=422)
         # The caller's number leaves the address bar; the page is rendered from the decision alone.
         raise web.HTTPSeeOther(request.url.with_query({"call": decision.decision_id}).relative())
     decision, messages, status = None, [], 200
     if call_id := query.get("call"):
         decision = router.recent.get(call_id)
         if decision is None:
-            messages, status = [Message("warning", "Dieser Anruf ist nicht mehr bekannt; suchen Sie ohne Anrufdaten.")], 404
+            messages, status = [Message("warning", UNKNOWN_CALL)], 404
     return await _console_page(request, policy, decision, messages, status=status)
 
 
@@ -151,7 +151,7 @@ async def routing_view(request: web.Request) -> web.Response:
         {
             "center": rules.center,
             "rules": describe_policy(policy),
-            "counties": [(key, short_county(c.name), c) for key, c in rules.counties.items() if key in policy.members],
+            "counties": [(key, name, rules.counties[key]) for key, name in _counties(policy)],
             "lines": lines,
             "schedules": [(name, hours.describe()) for name, hours in rules.schedules.items()],
             "closing_days": list(rules.closing_days),

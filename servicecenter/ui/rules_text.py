@@ -122,10 +122,10 @@ def _fallback_names(policy: Policy, target_ids: list[str]) -> list[str]:
     """The fallbacks shared by the targets a symbolic reference stands for; a county's own pool reads
     as "Agentenpool des Kreises", so the four counties' chains read the same."""
     county_pools = {county.pool for county in policy.rule_file.counties.values()}
-    tails = {
-        tuple("Agentenpool des Kreises" if t.id in county_pools else target_name(policy, t.id) for t in chain[1:])
-        for chain in (policy.chains[i] for i in target_ids)
-    }
+    def name(target_id: str) -> str:
+        return "Agentenpool des Kreises" if target_id in county_pools else target_name(policy, target_id)
+
+    tails = {tuple(name(t.id) for t in policy.chains[i][1:]) for i in target_ids}
     return list(tails.pop()) if len(tails) == 1 else []
 
 
@@ -147,5 +147,6 @@ def describe_policy(policy: Policy) -> list[RuleText]:
         when = rule.when
         members = when.all if isinstance(when, AllOf) else [when] if when is not None else []
         target, fallbacks = _target(policy, rule.target)
-        texts.append(RuleText(position, rule.id, [describe_condition(policy, m) for m in members], target, fallbacks))
+        conditions = [describe_condition(policy, m) for m in members]
+        texts.append(RuleText(position, rule.id, conditions, target, fallbacks))
     return texts
