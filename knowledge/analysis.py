@@ -18,7 +18,7 @@ import Stemmer
 from whoosh.analysis import CompoundWordFilter, Filter, LowercaseFilter, RegexTokenizer, StopFilter, Token
 from whoosh.analysis.analyzers import CompositeAnalyzer
 
-__all__ = ["GERMAN_STOPWORDS", "build_wordset", "fold", "german_analyzer", "surface_analyzer", "words"]
+__all__ = ["GERMAN_STOPWORDS", "build_wordset", "fold", "fold_text", "german_analyzer", "surface_analyzer", "words"]
 
 GERMAN_STOPWORDS = frozenset(
     """
@@ -91,6 +91,11 @@ def german_analyzer(wordset: frozenset[str] = frozenset()) -> CompositeAnalyzer:
 def surface_analyzer() -> CompositeAnalyzer:
     """Folded words without stemming: the vocabulary for typo correction and search as you type."""
     return _base_chain()
+
+
+def fold_text(text: str) -> str:
+    """Folded words separated by single spaces, punctuation dropped: how names are compared."""
+    return " ".join(fold(w) for w in re.findall(r"\w+", text))
 
 
 def words(text: str) -> list[str]:

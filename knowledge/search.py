@@ -20,21 +20,16 @@ from whoosh.searching import Results, Searcher
 from whoosh.sorting import Count, FieldFacet
 
 from knowledge import store
-from knowledge.analysis import fold, words
+from knowledge.analysis import fold, fold_text, words
 from knowledge.index import SearchIndex
 from knowledge.query import plan_query
 from knowledge.synonyms import SynonymTable
 from knowledge.models import Place, PlaceKind, Responsibility, Unit
 from routing.calendar import ServiceCalendar, WeeklyHours
 
-__all__ = ["Gazetteer", "SearchRequest", "search"]
+__all__ = ["Gazetteer", "SearchRequest", "opening", "responsible_entry", "search"]
 
 SNIPPET_FIELDS = ("short_text", "body", "title")
-
-
-def _fold(text: str) -> str:
-    """Folded words, punctuation to spaces: how place names are compared."""
-    return " ".join(fold(w) for w in re.findall(r"\w+", text))
 
 
 @dataclass(frozen=True)
@@ -58,8 +53,8 @@ class Gazetteer:
         for place in places:
             municipality = place.id if place.kind is not PlaceKind.ortsgemeinde else place.parent
             territory = Territory(by_id[municipality].name if municipality else place.name, place.county, municipality)
-            folded = _fold(place.name)
-            keys = {folded, _fold(re.sub(r"\(.*?\)", "", place.name))}
+            folded = fold_text(place.name)
+            keys = {folded, fold_text(re.sub(r"\(.*?\)", "", place.name))}
             keys |= {folded.removeprefix(prefix) for prefix in self.PREFIXES}
             for key in keys:
                 self._names.setdefault(key, territory)
@@ -69,7 +64,7 @@ class Gazetteer:
 
     def detect(self, text: str) -> tuple[Territory | None, str]:
         """The first place named in `text` (longest name wins) and the text without it."""
-        words = _fold(text).split()
+        words = fold_text(text).split()
         for i, word in enumerate(words):
             if word in self._postal:
                 return self._postal[word], " ".join(words[:i] + words[i + 1 :])
@@ -189,9 +184,19 @@ def _weekly(hours: dict | None) -> WeeklyHours | None:
     return _hours(tuple((k, tuple(v) if isinstance(v, list) else v) for k, v in sorted(hours.items())))
 
 
+def opening(
+    hours: dict | None, calendar: ServiceCalendar, now: dt.datetime
+) -> tuple[str | None, bool | None]:
+    """Opening hours as German text and whether open at `now`; (None, None) when hours are unknown."""
+    weekly = _weekly(hours)
+    if weekly is None:
+        return None, None
+    return weekly.describe(), calendar.is_open(weekly, now)
+
+
 def responsible_entry(responsibility: Responsibility, unit: Unit, calendar: ServiceCalendar, now: dt.datetime) -> dict:
     """How an agent sees one responsibility: who, which number, open now."""
-    hours = _weekly(responsibility.hours or unit.hours)
+    hours, open_now = opening(responsibility.hours or unit.hours, calendar, now)
     return {
         "county": responsibility.county,
         "place": responsibility.place,
@@ -200,8 +205,8 @@ def responsible_entry(responsibility: Responsibility, unit: Unit, calendar: Serv
         "phone": unit.phone,
         "extension": unit.extension,
         "email": unit.email,
-        "hours": hours.describe() if hours else None,
-        "open_now": calendar.is_open(hours, now) if hours else None,
+        "hours": hours,
+        "open_now": open_now,
         "fees": responsibility.fees,
         "notes": responsibility.notes,
     }

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import AsyncIterator, Iterable, Sequence
 
-from sqlalchemy import String, cast, func, or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from knowledge.analysis import fold_text
 from knowledge.models import CatalogueState, County, Place, Responsibility, Service, Unit
 
 __all__ = [
@@ -104,17 +105,31 @@ async def get_unit(session: AsyncSession, *, unit_id: str) -> Unit | None:
 
 async def list_units(
     session: AsyncSession, *, q: str | None = None, county: str | None = None, limit: int = 50
-) -> Sequence[Unit]:
-    """Units whose name or topics contain every word of `q`, optionally in one county (or county-free)."""
-    statement = select(Unit).order_by(Unit.county, Unit.name).limit(limit)
+) -> list[Unit]:
+    """Units whose name, topics, place or county contain every word of `q`, optionally in one county
+    (or county-free). Matching ignores case, umlauts and their ae/oe/ue spellings, so "kfz zulassung
+    cochem" and "Führerschein Prüm" find their units; units that match in their name come first.
+
+    The directory holds a few hundred units, so they are matched here rather than in SQL, where
+    SQLite's lower() would not fold umlauts.
+    """
+    statement = (
+        select(Unit, County.name, Place.name)
+        .outerjoin(County, County.key == Unit.county)
+        .outerjoin(Place, Place.id == Unit.place)
+        .order_by(Unit.county, Unit.name)
+    )
     if county:
         statement = statement.where(or_(Unit.county == county, Unit.county.is_(None)))
-    for word in (q or "").split():
-        pattern = f"%{word.lower()}%"
-        statement = statement.where(
-            or_(func.lower(Unit.name).like(pattern), func.lower(cast(Unit.topics, String)).like(pattern))
-        )
-    return (await session.scalars(statement)).all()
+    words = fold_text(q or "").split()
+    ranked: list[tuple[int, Unit]] = []
+    for unit, county_name, place_name in await session.execute(statement):
+        name = fold_text(unit.name)
+        rest = fold_text(" ".join([*unit.topics, unit.city or "", place_name or "", county_name or ""]))
+        if all(word in name or word in rest for word in words):
+            ranked.append((-sum(word in name for word in words), unit))
+    ranked.sort(key=lambda entry: entry[0])
+    return [unit for _, unit in ranked[:limit]]
 
 
 async def iter_services(

@@ -19,6 +19,7 @@ from servicecenter.keys import CALL_ROUTER, CATALOGUE_FOLLOWER, ENGINE, SEARCH_I
 from servicecenter.middleware import error_middleware, request_context_middleware
 from servicecenter.routes import setup_routes
 from servicecenter.settings import Settings
+from servicecenter.ui import setup_templates
 
 __all__ = ["create_app"]
 
@@ -65,5 +66,6 @@ def create_app(settings: Settings) -> web.Application:
     )
     app[SETTINGS] = settings
     app.cleanup_ctx.extend([database_ctx, routing_ctx, search_ctx])
+    setup_templates(app)
     setup_routes(app)
     return app

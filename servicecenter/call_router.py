@@ -6,6 +6,7 @@ pool state arrives from the ACD, and a new rule file replaces the policy in one 
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from pathlib import Path
 
 from routing.engine import evaluate
@@ -14,12 +15,37 @@ from routing.origin import AreaDirectory
 from routing.policy import Policy, load_policy
 from routing.pools import PoolBoard
 
-__all__ = ["CallRouter", "check_rule_file"]
+__all__ = ["CallRouter", "RecentDecisions", "check_rule_file"]
 
 
 def check_rule_file(path: Path) -> Policy:
     """Load `path` as a policy on its own, raising RuleFileError with every problem found."""
     return load_policy(path, AreaDirectory.from_places([]))
+
+
+class RecentDecisions:
+    """The last `capacity` decisions by id, so the agent console can show a call's context.
+
+    A Decision holds no caller number (only what the area code told), so keeping it is harmless;
+    the oldest entry goes when the store is full.
+    """
+
+    def __init__(self, capacity: int = 10_000) -> None:
+        self.capacity = capacity
+        self._items: OrderedDict[str, Decision] = OrderedDict()
+
+    def add(self, decision: Decision) -> None:
+        """Remember `decision`, forgetting the oldest one beyond capacity."""
+        self._items[decision.decision_id] = decision
+        if len(self._items) > self.capacity:
+            self._items.popitem(last=False)
+
+    def get(self, decision_id: str) -> Decision | None:
+        """The decision with `decision_id`, or None when unknown or forgotten."""
+        return self._items.get(decision_id)
+
+    def __len__(self) -> int:
+        return len(self._items)
 
 
 class CallRouter:
@@ -28,6 +54,7 @@ class CallRouter:
     def __init__(self, policy: Policy) -> None:
         self.policy = policy
         self._board = PoolBoard(policy)
+        self.recent = RecentDecisions()
 
     @classmethod
     def load(cls, rules_file: Path, directory: AreaDirectory) -> CallRouter:
@@ -44,8 +71,10 @@ class CallRouter:
         self.policy, self._board = policy, board
 
     def decide(self, call: Call) -> Decision:
-        """Where `call` goes now, and why."""
-        return evaluate(self.policy, call, self._board.snapshot())
+        """Where `call` goes now, and why; remembered in `recent` for the agent console."""
+        decision = evaluate(self.policy, call, self._board.snapshot())
+        self.recent.add(decision)
+        return decision
 
     def pools(self) -> list[PoolInfo]:
         """Every pool with its current state."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from servicecenter.api import catalogue, health, routing
+from servicecenter.ui import STATIC_DIR, pages
 
 __all__ = ["setup_routes"]
 
@@ -24,8 +25,15 @@ def setup_routes(app: web.Application) -> None:
     # PBX and ACD
     app.router.add_get("/api/v1/route", routing.route)
     app.router.add_post("/api/v1/route", routing.route)
+    app.router.add_get("/api/v1/decisions/{id}", routing.get_decision)
     app.router.add_get("/api/v1/pools", routing.list_pools)
     app.router.add_put("/api/v1/pools/{id}/state", routing.put_pool_state)
+
+    # Agent and switchboard UI (HTML, German)
+    app.router.add_get("/", pages.console, name="console")
+    app.router.add_get("/vermittlung", pages.switchboard, name="switchboard")
+    app.router.add_get("/routing", pages.routing_view, name="routing")
+    app.router.add_static("/static/", STATIC_DIR, name="static", append_version=True)
 
     # Catalogue exchange
     app.router.add_get("/api/v1/export", catalogue.export)

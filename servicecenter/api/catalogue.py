@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from knowledge import store
 from knowledge.exchange import export_document
 from knowledge.models import Unit
-from knowledge.search import SearchRequest, responsible_entry, search
+from knowledge.search import SearchRequest, opening, responsible_entry, search
 from routing.calendar import BERLIN
 from servicecenter.api.params import parse_query
 from servicecenter.keys import CALL_ROUTER, CATALOGUE_FOLLOWER, SEARCH_INDEX, SESSIONMAKER
@@ -69,15 +69,17 @@ async def get_service(request: web.Request) -> web.Response:
     }
     return web.json_response(body)
 
-def _unit_body(unit: Unit) -> dict:
-    return unit.model_dump(mode="json")
+def _unit_body(request: web.Request, unit: Unit) -> dict:
+    """A unit as stored, plus its hours as German text and whether it is open now."""
+    hours_text, open_now = opening(unit.hours, request.app[CALL_ROUTER].policy.calendar, _now())
+    return unit.model_dump(mode="json") | {"hours_text": hours_text, "open_now": open_now}
 
 async def list_units(request: web.Request) -> web.Response:
     """GET /api/v1/units: the switchboard directory, offices and departments with their numbers."""
     query = parse_query(request, UnitQuery)
     async with request.app[SESSIONMAKER]() as session:
         units = await store.list_units(session, q=query.q, county=query.county, limit=query.limit)
-    return web.json_response([_unit_body(u) for u in units])
+    return web.json_response([_unit_body(request, u) for u in units])
 
 async def get_unit(request: web.Request) -> web.Response:
     """GET /api/v1/units/{id}: one unit."""
@@ -86,7 +88,7 @@ async def get_unit(request: web.Request) -> web.Response:
         unit = await store.get_unit(session, unit_id=unit_id)
     if unit is None:
         raise Problem(404, f"no unit {unit_id!r}")
-    return web.json_response(_unit_body(unit))
+    return web.json_response(_unit_body(request, unit))
 
 async def export(request: web.Request) -> web.Response:
     """GET /api/v1/export: the catalogue document, the same as `servicecenter export` writes."""

@@ -15,8 +15,9 @@ from routing.models import Call, PoolState
 from routing.rtjson import to_rtjson
 from servicecenter.api.params import parse_json, parse_query
 from servicecenter.keys import CALL_ROUTER
+from servicecenter.problems import Problem
 
-__all__ = ["list_pools", "put_pool_state", "route"]
+__all__ = ["get_decision", "list_pools", "put_pool_state", "route"]
 
 log = structlog.get_logger(__name__)
 
@@ -102,6 +103,15 @@ async def route(request: web.Request) -> web.Response:
         return web.Response(text="".join(f"{t.uri}\n" for t in (decision.target, *decision.fallbacks)))
     body = to_rtjson(decision) if answer_format == "rtjson" else decision.model_dump(mode="json")
     return web.json_response(body)
+
+
+async def get_decision(request: web.Request) -> web.Response:
+    """GET /api/v1/decisions/{id}: a recent decision again, for the agent who takes the call."""
+    decision_id = request.match_info["id"]
+    decision = request.app[CALL_ROUTER].recent.get(decision_id)
+    if decision is None:
+        raise Problem(404, f"no recent decision {decision_id!r}")
+    return web.json_response(decision.model_dump(mode="json"))
 
 
 async def list_pools(request: web.Request) -> web.Response:

@@ -2,7 +2,7 @@
 
 import pytest
 
-from knowledge.analysis import build_wordset, fold, german_analyzer
+from knowledge.analysis import build_wordset, fold, fold_text, german_analyzer
 
 WORDSET = build_wordset(
     ["Wohnsitz anmelden", "Anmeldung des Wohnsitzes", "Geburt beurkunden", "Urkunde", "Zulassung", "Stelle",
@@ -63,3 +63,17 @@ def test_the_word_list_leaves_compounds_out_so_they_are_split() -> None:
 def test_unknown_words_and_short_pieces_are_not_split() -> None:
     assert terms("Verlust", WORDSET) == terms("Verlust")
     assert terms("Anmeldung", WORDSET) == terms("Anmeldung")
+
+
+@pytest.mark.parametrize(
+    ("typed", "name"),
+    [
+        ("pruem", "Bitburg-Prüm"),
+        ("PRUM", "Bitburg-Prüm"),
+        ("fuehrerschein", "Führerscheinstelle"),
+        ("strasse", "Straßenverkehr"),
+        ("kfz zulassung", "Kfz-Zulassungsstelle"),
+    ],
+)
+def test_fold_lets_typed_words_meet_names(typed: str, name: str) -> None:
+    assert fold_text(typed) in fold_text(name)

@@ -111,3 +111,17 @@ async def test_pools_list_every_county_pool_and_the_shared_pool(client) -> None:
     assert by_id["emh-all"]["county"] is None
     assert {by_id[p]["county"] for p in ("emh-bernkastel-wittlich", "emh-bitburg-pruem", "emh-cochem-zell",
                                           "emh-vulkaneifel")} == {"07231", "07232", "07135", "07233"}
+
+
+async def test_recent_decision_can_be_read_again_by_id(client) -> None:
+    decision = await _route(client, called="115", caller="+49 2671 555123", at=MONDAY_MORNING)
+    response = await client.get(f"/api/v1/decisions/{decision['decision_id']}")
+    assert response.status == 200
+    assert await response.json() == decision
+    assert "555123" not in await response.text()
+
+
+async def test_unknown_decision_is_404_problem(client) -> None:
+    response = await client.get("/api/v1/decisions/0123456789abcdef")
+    assert response.status == 404
+    assert response.content_type == "application/problem+json"

@@ -1,0 +1,166 @@
+"""HTML pages for agents and the switchboard: console, switchboard lookup, routing view.
+
+Pages are rendered on the server; their scripts then talk to the JSON API (search, services, units,
+route). A call's context comes from the in-process router, never from the database, so the console
+shows the greeting even while the catalogue is unreachable.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import aiohttp_jinja2
+from aiohttp import web
+from pydantic import ValidationError
+
+from knowledge import store
+from knowledge.models import PlaceKind
+from routing.calendar import BERLIN
+from routing.errors import InvalidCall, NoMatchingRule, UnknownLine
+from routing.models import Call, Decision
+from routing.policy import Policy
+from servicecenter.keys import CALL_ROUTER, SESSIONMAKER
+from servicecenter.ui.rules_text import KIND_NAMES, describe_policy, short_county, target_name
+
+__all__ = ["Message", "console", "render", "routing_view", "switchboard"]
+
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "Cache-Control": "no-store",
+}
+LINE_NAMES = {"115": "Behördennummer 115", "switchboard": "Telefonzentrale"}
+NO_CALL = "Zu diesen Rufnummern kann kein Anruf zugeordnet werden."
+UNKNOWN_CALL = "Dieser Anruf ist nicht mehr bekannt; suchen Sie ohne Anrufdaten."
+
+
+@dataclass(frozen=True)
+class Message:
+    """A notice shown at the top of a page; `level` is info, success, warning or error."""
+
+    level: str
+    text: str
+
+
+def render(template: str, request: web.Request, context: dict, *, status: int = 200) -> web.Response:
+    """A page from `template`, with the headers every page carries (no caching: pages show calls)."""
+    context = {"request": request, "messages": [], **context}
+    response = aiohttp_jinja2.render_template(template, request, context, status=status)
+    response.headers.update(SECURITY_HEADERS)
+    return response
+
+
+def _counties(policy: Policy) -> list[tuple[str, str]]:
+    """(key, short name) of the member counties, in the rule file's order."""
+    return [(key, short_county(policy.rule_file.counties[key].name)) for key in policy.rule_file.members]
+
+
+def _member(policy: Policy, key: str | None) -> str | None:
+    return key if key in policy.members else None
+
+
+def _call_view(policy: Policy, decision: Decision) -> dict:
+    """What the console's call banner shows about a decision."""
+    county = policy.rule_file.counties.get(decision.county or "")
+    return {
+        "id": decision.decision_id,
+        "greeting": decision.greeting,
+        "line": LINE_NAMES[decision.line],
+        "county": short_county(county.name) if county else None,
+        "target": target_name(policy, decision.target.id),
+        "target_kind": KIND_NAMES.get(decision.target.kind, decision.target.kind),
+        "open": decision.open,
+    }
+
+
+async def console(request: web.Request) -> web.Response:
+    """GET /: the agent console; `?called=&caller=` decides the call and shows it as `?call=ID`."""
+    router = request.app[CALL_ROUTER]
+    policy = router.policy
+    query = request.query
+    if "called" in query:
+        try:
+            now = dt.datetime.now(BERLIN)
+            call = Call(called=query["called"], caller=query.get("caller") or None, at=now)
+            decision = router.decide(call)
+        except (ValidationError, InvalidCall, UnknownLine, NoMatchingRule):
+            return await _console_page(request, policy, None, [Message("error", NO_CALL)], status=422)
+        # The caller's number leaves the address bar; the page is rendered from the decision alone.
+        raise web.HTTPSeeOther(request.url.with_query({"call": decision.decision_id}).relative())
+    decision, messages, status = None, [], 200
+    if call_id := query.get("call"):
+        decision = router.recent.get(call_id)
+        if decision is None:
+            messages, status = [Message("warning", UNKNOWN_CALL)], 404
+    return await _console_page(request, policy, decision, messages, status=status)
+
+
+async def _console_page(
+    request: web.Request, policy: Policy, decision: Decision | None, messages: list[Message], *, status: int
+) -> web.Response:
+    async with request.app[SESSIONMAKER]() as session:
+        places = await store.list_places(session)
+    county = _member(policy, request.query.get("county")) or (decision.county if decision else None)
+    return render(
+        "console.html",
+        request,
+        {
+            "counties": _counties(policy),
+            "county": county,
+            "q": request.query.get("q", "")[:200],
+            "call": _call_view(policy, decision) if decision else None,
+            "places": {p.id: p.name for p in places if p.kind is not PlaceKind.ortsgemeinde},
+            "messages": messages,
+        },
+        status=status,
+    )
+
+
+async def switchboard(request: web.Request) -> web.Response:
+    """GET /vermittlung: find an office or department by name or topic, with the number to transfer to."""
+    policy = request.app[CALL_ROUTER].policy
+    return render(
+        "switchboard.html",
+        request,
+        {
+            "counties": _counties(policy),
+            "county": _member(policy, request.query.get("county")),
+            "q": request.query.get("q", "")[:200],
+        },
+    )
+
+
+async def routing_view(request: web.Request) -> web.Response:
+    """GET /routing: the active rules in German and a form to simulate a call; works without the database."""
+    policy = request.app[CALL_ROUTER].policy
+    rules = policy.rule_file
+    lines = [("115", number) for number in rules.lines["115"].numbers] if "115" in rules.lines else []
+    lines += [
+        (f"Zentrale {short_county(rules.counties[key].name)}", number)
+        for key in rules.members
+        for number in rules.counties[key].switchboard
+    ]
+    return render(
+        "routing.html",
+        request,
+        {
+            "center": rules.center,
+            "rules": describe_policy(policy),
+            "counties": [(key, name, rules.counties[key]) for key, name in _counties(policy)],
+            "lines": lines,
+            "schedules": [(name, hours.describe()) for name, hours in rules.schedules.items()],
+            "closing_days": list(rules.closing_days),
+            "topics": list(rules.departments),
+            "targets": {
+                target_id: {"name": t.name or target_id, "kind": KIND_NAMES.get(t.kind, t.kind)}
+                for target_id, t in rules.targets.items()
+            },
+            "county_names": {key: name for key, name in _counties(policy)},
+            "now": dt.datetime.now(BERLIN).strftime("%Y-%m-%dT%H:%M"),
+        },
+    )

@@ -1,0 +1,126 @@
+/* Shared helpers for the pages: building DOM safely, JSON fetches, copying numbers, list navigation.
+   Plain JavaScript, no build step. Text always goes in through textContent, never as HTML. */
+"use strict";
+
+window.SC = (() => {
+  /** An element with attributes and children (strings become text nodes). */
+  function el(tag, attrs = {}, ...children) {
+    const node = document.createElement(tag);
+    for (const [key, value] of Object.entries(attrs)) {
+      if (value === null || value === undefined || value === false) continue;
+      if (key === "class") node.className = value;
+      else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
+      else node.setAttribute(key, value === true ? "" : value);
+    }
+    for (const child of children.flat()) {
+      if (child === null || child === undefined || child === false) continue;
+      node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+    }
+    return node;
+  }
+
+  /** JSON from the API; a problem+json answer becomes an Error carrying the problem. */
+  async function fetchJSON(url, options = {}) {
+    const response = await fetch(url, { headers: { Accept: "application/json" }, ...options });
+    const body = await response.json().catch(() => null);
+    if (!response.ok) {
+      const error = new Error((body && (body.detail || body.title)) || `HTTP ${response.status}`);
+      error.problem = body;
+      throw error;
+    }
+    return body;
+  }
+
+  /** Search snippets arrive as escaped text with <mark> around matches; keep only those marks. */
+  function snippet(html) {
+    const template = document.createElement("template");
+    template.innerHTML = html || "";
+    const out = document.createDocumentFragment();
+    for (const node of template.content.childNodes) {
+      out.append(node.nodeName === "MARK" ? el("mark", {}, node.textContent) : node.textContent);
+    }
+    return out;
+  }
+
+  function openBadge(openNow) {
+    if (openNow === true) return el("span", { class: "badge badge-open" }, "Jetzt geöffnet");
+    if (openNow === false) return el("span", { class: "badge badge-closed" }, "Jetzt geschlossen");
+    return el("span", { class: "badge badge-unknown" }, "Zeiten unbekannt");
+  }
+
+  async function copy(text) {
+    try {
+      await navigator.clipboard.writeText(text);
+      return true;
+    } catch {
+      const area = el("textarea", { class: "visually-hidden", "aria-hidden": "true" }, text);
+      document.body.append(area);
+      area.select();
+      const ok = document.execCommand("copy");
+      area.remove();
+      return ok;
+    }
+  }
+
+  /** A button that copies `text` and says so, for the number an agent transfers to. */
+  function copyButton(text, what) {
+    const button = el("button", { type: "button", class: "button-copy", "aria-label": `${what} ${text} kopieren` }, "Kopieren");
+    button.addEventListener("click", async () => {
+      const ok = await copy(text);
+      button.textContent = ok ? "Kopiert ✓" : "Nicht kopiert";
+      setTimeout(() => { button.textContent = "Kopieren"; }, 1500);
+    });
+    return button;
+  }
+
+  /** Combobox keyboard behaviour: ↑/↓ move the active option, Enter picks it, a click picks too. */
+  function combobox(input, list, onPick) {
+    let active = -1;
+    const options = () => [...list.querySelectorAll('[role="option"]')];
+    function setActive(index) {
+      const all = options();
+      active = all.length ? Math.max(0, Math.min(index, all.length - 1)) : -1;
+      all.forEach((option, i) => option.setAttribute("aria-selected", i === active ? "true" : "false"));
+      input.setAttribute("aria-expanded", all.length ? "true" : "false");
+      if (active < 0) { input.removeAttribute("aria-activedescendant"); return; }
+      input.setAttribute("aria-activedescendant", all[active].id);
+      all[active].scrollIntoView({ block: "nearest" });
+    }
+    input.addEventListener("keydown", (event) => {
+      if (event.key === "ArrowDown") { event.preventDefault(); setActive(active + 1); }
+      else if (event.key === "ArrowUp") { event.preventDefault(); setActive(active - 1); }
+      else if (event.key === "Enter") { event.preventDefault(); if (active >= 0) onPick(active); }
+    });
+    list.addEventListener("click", (event) => {
+      const option = event.target.closest('[role="option"]');
+      if (!option || event.target.closest("a, button")) return;
+      const index = options().indexOf(option);
+      setActive(index);
+      onPick(index);
+      input.focus();
+    });
+    return { reset: () => setActive(0), clear: () => setActive(-1) };
+  }
+
+  /** Run `fn` `ms` after the last call; results then show well within 150 ms of the last key. */
+  function debounce(fn, ms) {
+    let timer = null;
+    return (...args) => { clearTimeout(timer); timer = setTimeout(() => fn(...args), ms); };
+  }
+
+  function readJSON(id) {
+    const node = document.getElementById(id);
+    return node ? JSON.parse(node.textContent) : {};
+  }
+
+  // "/" jumps to the page's search field from anywhere but a text field.
+  document.addEventListener("keydown", (event) => {
+    if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey) return;
+    const target = event.target;
+    if (target.closest && target.closest("input, textarea, select, [contenteditable]")) return;
+    const search = document.querySelector('input[type="search"]');
+    if (search) { event.preventDefault(); search.focus(); search.select(); }
+  });
+
+  return { el, fetchJSON, snippet, openBadge, copy, copyButton, combobox, debounce, readJSON };
+})();

@@ -1,0 +1,222 @@
+/* The agent console: search as you type, open a hit, see who is responsible and where to transfer. */
+"use strict";
+
+(() => {
+  const { el, fetchJSON, snippet, openBadge, copyButton, combobox, debounce, readJSON } = window.SC;
+  const DEBOUNCE_MS = 60;
+  const form = document.getElementById("search-form");
+  const input = document.getElementById("q");
+  const county = document.getElementById("county");
+  const results = document.getElementById("results");
+  const status = document.getElementById("search-status");
+  const detail = document.getElementById("detail");
+  const places = readJSON("places-data");
+  const countyNames = readJSON("counties-data");
+  const callId = new URLSearchParams(location.search).get("call");
+
+  let hits = [];
+  let lastPlace = null;
+  let current = null; // {service, hit, place}
+  let searchAbort = null;
+  let detailAbort = null;
+
+  const list = combobox(input, results, (index) => openHit(hits[index]));
+
+  function syncUrl() {
+    const params = new URLSearchParams();
+    if (callId) params.set("call", callId);
+    if (input.value.trim()) params.set("q", input.value.trim());
+    if (county.value) params.set("county", county.value);
+    const query = params.toString();
+    history.replaceState(null, "", query ? `?${query}` : location.pathname);
+  }
+
+  async function search() {
+    syncUrl();
+    if (searchAbort) searchAbort.abort();
+    const q = input.value.trim();
+    if (!q) {
+      hits = [];
+      results.replaceChildren();
+      list.clear();
+      status.textContent = "";
+      return;
+    }
+    searchAbort = new AbortController();
+    const params = new URLSearchParams({ q, limit: "12" });
+    if (county.value) params.set("county", county.value);
+    let body;
+    try {
+      body = await fetchJSON(`/api/v1/search?${params}`, { signal: searchAbort.signal });
+    } catch (error) {
+      if (error.name === "AbortError") return;
+      status.textContent = `Die Suche ist gerade nicht möglich: ${error.message}`;
+      return;
+    }
+    hits = body.hits;
+    lastPlace = body.place;
+    results.replaceChildren(...hits.map(resultItem));
+    const where = body.place ? ` · Ort erkannt: ${body.place.name} (${countyNames[body.place.county] || body.place.county})` : "";
+    status.textContent = hits.length
+      ? `${body.total} Treffer${where}`
+      : `Keine Treffer für „${q}“${where}. Andere Worte versuchen, z. B. den Gegenstand („Auto“, „Hund“).`;
+    if (hits.length) list.reset(); else list.clear();
+  }
+
+  function unitLine(entry) {
+    const number = entry.phone || "keine Nummer";
+    return [entry.unit, " · ", el("span", { class: "nowrap" }, number), " ", openBadge(entry.open_now)];
+  }
+
+  function resultItem(hit, index) {
+    const first = hit.responsible[0];
+    return el("li", { role: "option", id: `hit-${index}`, class: "result", "aria-selected": "false" },
+      el("span", { class: "result-title" }, hit.title),
+      el("span", { class: "result-snippet" }, snippet(hit.snippet)),
+      first ? el("span", { class: "result-meta" }, unitLine(first),
+        hit.responsible.length > 1 ? el("span", { class: "muted" }, ` · +${hit.responsible.length - 1} weitere`) : null)
+        : el("span", { class: "result-meta muted" }, "Keine Zuständigkeit im gewählten Gebiet"));
+  }
+
+  async function openHit(hit) {
+    if (!hit) return;
+    if (detailAbort) detailAbort.abort();
+    detailAbort = new AbortController();
+    let service;
+    try {
+      service = await fetchJSON(`/api/v1/services/${encodeURIComponent(hit.id)}`, { signal: detailAbort.signal });
+    } catch (error) {
+      if (error.name === "AbortError") return;
+      status.textContent = `Die Leistung konnte nicht geladen werden: ${error.message}`;
+      return;
+    }
+    current = { service, hit, place: lastPlace };
+    renderDetail();
+    status.textContent = `Geöffnet: ${service.title}`;
+    if (window.matchMedia("(max-width: 899px)").matches) detail.scrollIntoView({ block: "start" });
+  }
+
+  const key = (r) => `${r.unit_id}|${r.county}|${r.place || ""}`;
+
+  /** The responsibilities for the caller: the place named in the query, else the chosen county. */
+  function focusOf({ service, hit, place }) {
+    if (place) {
+      const wanted = new Set(hit.responsible.map(key));
+      return service.responsible.filter((r) => wanted.has(key(r)));
+    }
+    if (county.value) return service.responsible.filter((r) => r.county === county.value);
+    return [];
+  }
+
+  function territory(entry) {
+    const where = entry.place ? places[entry.place] || entry.place : "ganzer Kreis";
+    return `${countyNames[entry.county] || entry.county} · ${where}`;
+  }
+
+  function numberRow(label, value, what, big) {
+    return el("div", { class: big ? "transfer-row transfer-main" : "transfer-row" },
+      el("span", { class: "transfer-label" }, label),
+      el("span", { class: "transfer-number" }, value),
+      copyButton(value, what));
+  }
+
+  function transferCard(entry) {
+    return el("section", { class: "transfer-card", "aria-labelledby": "transfer-heading" },
+      el("p", { class: "eyebrow" }, `Zuständig · ${territory(entry)}`),
+      el("h3", { id: "transfer-heading" }, entry.unit),
+      el("div", { class: "transfer" },
+        entry.phone ? numberRow("Weiterverbinden an", entry.phone, "Rufnummer", true)
+          : el("p", { class: "transfer-row" }, "Keine Rufnummer hinterlegt."),
+        entry.extension ? numberRow("Durchwahl", entry.extension, "Durchwahl", false) : null),
+      el("p", { class: "hours" }, openBadge(entry.open_now), " ", entry.hours || "Öffnungszeiten nicht hinterlegt"),
+      entry.email ? el("p", { class: "muted" }, "E-Mail: ", el("a", { href: `mailto:${entry.email}` }, entry.email)) : null,
+      entry.fees ? el("p", {}, el("strong", {}, "Gebühren hier: "), entry.fees) : null,
+      entry.notes ? el("p", { class: "note" }, entry.notes) : null);
+  }
+
+  function compactEntry(entry) {
+    return el("li", { class: "compact-unit" },
+      el("span", { class: "compact-where" }, territory(entry)),
+      el("span", { class: "compact-name" }, entry.unit),
+      el("span", { class: "compact-number" },
+        entry.phone || "keine Nummer", entry.extension ? ` · DW ${entry.extension}` : "", " ",
+        openBadge(entry.open_now), " ", entry.phone ? copyButton(entry.phone, `Rufnummer ${entry.unit}`) : null));
+  }
+
+  function textBlock(title, text) {
+    if (!text) return null;
+    return el("div", { class: "fact" }, el("h3", {}, title), el("p", { class: "pre-line" }, text));
+  }
+
+  function renderDetail() {
+    if (!current) return;
+    const { service } = current;
+    const focus = focusOf(current);
+    const focusKeys = new Set(focus.map(key));
+    const others = service.responsible.filter((r) => !focusKeys.has(key(r)));
+    const parts = [
+      el("header", { class: "detail-head" },
+        el("p", { class: "eyebrow" }, "Leistung", service.leika ? ` · LeiKa ${service.leika}` : ""),
+        el("h2", { id: "detail-heading", tabindex: "-1" }, service.title),
+        service.short_text ? el("p", { class: "lead pre-line" }, service.short_text) : null),
+    ];
+    if (focus.length === 1 || (focus.length > 1 && current.place)) {
+      parts.push(transferCard(focus[0]));
+      if (focus.length > 1) parts.push(el("ul", { class: "compact-list" }, focus.slice(1).map(compactEntry)));
+    } else if (focus.length > 1) {
+      parts.push(el("section", { class: "transfer-card transfer-choice", "aria-labelledby": "transfer-heading" },
+        el("h3", { id: "transfer-heading" }, "Zuständig je nach Wohnort – bitte den Ort erfragen"),
+        el("ul", { class: "compact-list" }, focus.map(compactEntry))));
+    } else {
+      const why = county.value || current.place
+        ? "Für das gewählte Gebiet ist keine Stelle hinterlegt."
+        : "Kreis wählen oder den Wohnort in die Suche schreiben, dann steht hier die zuständige Stelle.";
+      parts.push(el("section", { class: "transfer-card transfer-choice", "aria-labelledby": "transfer-heading" },
+        el("h3", { id: "transfer-heading" }, "Zuständige Stelle"), el("p", {}, why)));
+    }
+    const online = service.online_service
+      ? el("div", { class: "fact" }, el("h3", {}, "Online erledigen"),
+          el("p", {}, el("a", { href: service.online_service, target: "_blank", rel: "noopener noreferrer" }, service.online_service)))
+      : null;
+    parts.push(el("div", { class: "facts" },
+      textBlock("Unterlagen", service.documents),
+      textBlock("Gebühren", service.fees),
+      online,
+      textBlock("Voraussetzungen", service.requirements),
+      textBlock("Fristen", service.deadlines),
+      textBlock("Bearbeitungsdauer", service.processing_time)));
+    const more = [
+      textBlock("Beschreibung", service.full_text),
+      textBlock("Ablauf", service.procedure),
+      textBlock("Formulare", service.forms),
+      textBlock("Rechtsgrundlage", service.legal_basis),
+      textBlock("Hinweise", service.notes),
+    ].filter(Boolean);
+    if (others.length) {
+      parts.push(el("details", { class: "more" },
+        el("summary", {}, `Weitere Zuständigkeiten (${others.length})`),
+        el("ul", { class: "compact-list" }, others.map(compactEntry))));
+    }
+    if (more.length) parts.push(el("details", { class: "more" }, el("summary", {}, "Ausführliche Beschreibung"), more));
+    detail.replaceChildren(...parts);
+  }
+
+  const searchSoon = debounce(search, DEBOUNCE_MS);
+  input.addEventListener("input", searchSoon);
+  form.addEventListener("submit", (event) => event.preventDefault());
+  input.addEventListener("keydown", (event) => {
+    if (event.key === "Escape") { event.preventDefault(); input.value = ""; search(); }
+  });
+  county.addEventListener("change", async () => {
+    await search();
+    if (current) {
+      const again = hits.find((h) => h.id === current.service.id);
+      current = { ...current, hit: again || current.hit, place: lastPlace };
+      renderDetail();
+    }
+  });
+
+  input.focus();
+  input.setSelectionRange(input.value.length, input.value.length);
+  if (input.value.trim()) search();
+})();

@@ -1,0 +1,104 @@
+/* "Anruf simulieren": ask the routing API about a call and show the decision with its trace. */
+"use strict";
+
+(() => {
+  const { el, fetchJSON, readJSON } = window.SC;
+  const form = document.getElementById("simulate-form");
+  const formError = document.getElementById("simulate-error");
+  const section = document.getElementById("decision");
+  const body = document.getElementById("decision-body");
+  const targets = readJSON("targets-data");
+  const countyNames = readJSON("counties-data");
+  const FIELDS = ["called", "caller", "at", "topic"];
+  const LINES = { "115": "Behördennummer 115", switchboard: "Telefonzentrale" };
+
+  function clearErrors() {
+    formError.hidden = true;
+    for (const name of FIELDS) {
+      const input = form.elements[name];
+      input.removeAttribute("aria-invalid");
+      const message = document.getElementById(`sim-${name}-error`);
+      message.hidden = true;
+      message.textContent = "";
+    }
+  }
+
+  function showProblem(error) {
+    const problem = error.problem || {};
+    const fieldErrors = (problem.errors || []).filter((e) => FIELDS.includes(e.loc[1]));
+    for (const fieldError of fieldErrors) {
+      const name = fieldError.loc[1];
+      form.elements[name].setAttribute("aria-invalid", "true");
+      const message = document.getElementById(`sim-${name}-error`);
+      message.textContent = `Ungültige Eingabe: ${fieldError.msg}`;
+      message.hidden = false;
+    }
+    if (fieldErrors.length) { form.elements[fieldErrors[0].loc[1]].focus(); return; }
+    const detail = problem.status === 422 && /line|phone number/.test(problem.detail || "")
+      ? "Diese Nummer ist keine Leitung des Servicecenters (115 oder eine Kreis-Telefonzentrale)."
+      : `Keine Entscheidung möglich: ${error.message}`;
+    formError.textContent = detail;
+    formError.hidden = false;
+    if (problem.status === 422) {
+      form.elements.called.setAttribute("aria-invalid", "true");
+      form.elements.called.focus();
+    }
+  }
+
+  function targetText(target) {
+    const known = targets[target.id];
+    return known ? `${known.name} (${known.kind})` : target.id;
+  }
+
+  function traceItem(line) {
+    const match = /^rule (\S+): (match|no match) \((.*)\)$/.exec(line);
+    if (!match) return el("li", { class: "trace-step" }, line);
+    const [, id, verdict, why] = match;
+    const hit = verdict === "match";
+    return el("li", { class: hit ? "trace-rule trace-match" : "trace-rule" },
+      el("a", { href: `#rule-${id}` }, id), " ",
+      el("span", { class: hit ? "badge badge-open" : "badge badge-unknown" }, hit ? "trifft zu" : "trifft nicht zu"),
+      el("span", { class: "trace-why" }, why));
+  }
+
+  function render(decision) {
+    const fact = (term, ...value) => el("div", {}, el("dt", {}, term), el("dd", {}, ...value));
+    body.replaceChildren(
+      el("dl", { class: "decision-facts" },
+        fact("Ziel", el("strong", {}, targetText(decision.target)), el("br"), el("code", {}, decision.target.uri)),
+        fact("Regel", el("a", { href: `#rule-${decision.rule}` }, decision.rule)),
+        fact("Leitung", LINES[decision.line] || decision.line),
+        fact("Kreis", decision.county ? `${countyNames[decision.county] || decision.county} (${decision.county})` : "unbekannt"),
+        fact("Servicezeit", decision.open ? "geöffnet" : "außerhalb der Servicezeit"),
+        fact("Begrüßung", decision.greeting ? `„${decision.greeting}“` : "keine"),
+        fact("Falls nicht erreichbar", decision.fallbacks.length
+          ? el("ol", { class: "fallbacks" }, decision.fallbacks.map((t) => el("li", {}, targetText(t))))
+          : "keine weiteren Ziele")),
+      el("h3", {}, "Prüfprotokoll"),
+      el("ol", { class: "trace" }, decision.trace.map(traceItem)),
+      el("p", { class: "muted" }, "Entscheidungs-ID ", el("code", {}, decision.decision_id), " · ",
+        el("a", { href: `/?call=${encodeURIComponent(decision.decision_id)}` }, "in der Auskunft öffnen")));
+    section.hidden = false;
+    section.focus();
+  }
+
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    clearErrors();
+    const fields = {};
+    for (const name of FIELDS) {
+      const value = form.elements[name].value.trim();
+      if (value) fields[name] = value;
+    }
+    try {
+      render(await fetchJSON("/api/v1/route", {
+        method: "POST",
+        headers: { "Content-Type": "application/json", Accept: "application/json" },
+        body: JSON.stringify(fields),
+      }));
+    } catch (error) {
+      section.hidden = true;
+      showProblem(error);
+    }
+  });
+})();

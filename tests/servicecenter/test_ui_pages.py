@@ -1,0 +1,96 @@
+"""The HTML pages without a browser: status, content type, German text, headers, escaping."""
+
+import re
+
+import pytest
+
+from servicecenter.keys import ENGINE
+
+
+async def _page(client, path: str, status: int = 200, **params) -> str:
+    response = await client.get(path, params=params, allow_redirects=False)
+    assert response.status == status, await response.text()
+    assert response.content_type == "text/html"
+    assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+    assert response.headers["Cache-Control"] == "no-store"
+    return await response.text()
+
+
+@pytest.mark.parametrize(
+    ("path", "german"),
+    [("/", "Anliegen oder Leistung"), ("/vermittlung", "Stelle oder Thema"), ("/routing", "Anruf simulieren")],
+)
+async def test_pages_are_german_html(client, path: str, german: str) -> None:
+    html = await _page(client, path)
+    assert '<html lang="de">' in html
+    assert german in html
+    assert f'href="{path}" aria-current="page"' in html
+
+
+@pytest.mark.parametrize("path", ["/", "/vermittlung"])
+async def test_user_input_is_escaped(client, path: str) -> None:
+    html = await _page(client, path, q='"><script>alert(1)</script>')
+    assert "<script>alert(1)</script>" not in html
+    assert "&#34;&gt;&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+async def test_a_county_outside_the_center_is_not_preselected(client) -> None:
+    html = await _page(client, "/", county="09162")
+    assert "selected" not in html.split('id="county"')[1].split("</select>")[0]
+
+
+async def test_called_and_caller_redirect_to_the_decision_without_the_number(client) -> None:
+    response = await client.get("/", params={"called": "115", "caller": "+49 2671 555123"}, allow_redirects=False)
+    assert response.status == 303
+    location = response.headers["Location"]
+    assert re.fullmatch(r"/\?call=[0-9a-f]{32}", location)
+    html = await _page(client, location)
+    assert "Behördennummer 115, Servicecenter Eifel-Mosel-Hunsrück" in html
+    assert '<option value="07135" selected>' in html
+    assert "555123" not in html
+
+
+async def test_switchboard_call_shows_the_county_greeting(client) -> None:
+    response = await client.get("/", params={"called": "+49 6592 933-0"})
+    html = await response.text()
+    assert response.status == 200 and response.url.query["call"]
+    assert "Kreisverwaltung Vulkaneifel, Servicecenter, guten Tag" in html
+    assert '<option value="07233" selected>' in html
+
+
+async def test_numbers_that_are_no_line_get_a_german_message(client) -> None:
+    html = await _page(client, "/", 422, called="+49 30 1234567", caller="x" * 100)
+    assert "kann kein Anruf zugeordnet werden" in html
+    assert 'role="alert"' in html
+
+
+async def test_unknown_call_id_still_shows_the_console(client) -> None:
+    html = await _page(client, "/", 404, call="<b>nope</b>")
+    assert "nicht mehr bekannt" in html
+    assert "Anliegen oder Leistung" in html
+    assert "<b>nope</b>" not in html
+
+
+async def test_routing_view_lists_every_rule_in_german(client) -> None:
+    html = await _page(client, "/routing")
+    for rule_id in ("department-by-topic", "115-closed", "115-by-caller-area", "all-saturated-callback"):
+        assert f'id="rule-{rule_id}"' in html
+    assert "Anruf kommt über die 115" in html
+    assert "Zeitplan „service“ ist nicht geöffnet" in html
+    assert "Kreisverwaltung Cochem-Zell, Servicecenter, guten Tag" in html
+
+
+async def test_routing_view_works_while_the_database_is_down(client, cut_database) -> None:
+    await cut_database(client.app[ENGINE])
+    html = await _page(client, "/routing")
+    assert "Aktive Regeln" in html
+
+
+@pytest.mark.parametrize(("name", "content_type"), [("app.css", "text/css"), ("console.js", "text/javascript")])
+async def test_static_files_are_served_locally(client, name: str, content_type: str) -> None:
+    html = await _page(client, "/")
+    url = re.search(rf'"(/static/{re.escape(name)}\?v=[^"]+)"', html).group(1)
+    response = await client.get(url)
+    assert response.status == 200
+    assert response.content_type in (content_type, "application/javascript")
+    assert not re.search(r'(src|href)="(https?:)?//', html)  # nothing from elsewhere

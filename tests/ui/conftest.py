@@ -1,0 +1,66 @@
+"""Browser tests: the real app on 127.0.0.1, driven in Debian's headless Chromium through Playwright.
+
+Playwright never downloads a browser here: it starts the `chromium` that `.ci/run` installs from
+Debian's packages. Pages are looked at in German at 1280×800 and in a narrow window; screenshots of
+the main pages go to build/screenshots/ for review.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from playwright.async_api import Browser, Page, async_playwright
+
+from servicecenter.app import create_app
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
+WIDE = {"width": 1280, "height": 800}
+NARROW = {"width": 400, "height": 800}
+
+
+@pytest.fixture
+async def browser(system_tool) -> AsyncIterator[Browser]:
+    """Headless Chromium from the system (no sandbox: tests may run as root in CI containers)."""
+    executable = system_tool("chromium")
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=executable, args=["--no-sandbox"])
+        yield browser
+        await browser.close()
+
+
+@pytest.fixture
+async def base_url(aiohttp_server, settings) -> str:
+    """The real application served on 127.0.0.1."""
+    server = await aiohttp_server(create_app(settings), host="127.0.0.1")
+    return str(server.make_url("")).rstrip("/")
+
+
+@pytest.fixture
+async def page(browser: Browser, base_url: str) -> AsyncIterator[Page]:
+    """A German page at 1280×800 that may use the clipboard; script errors fail the test."""
+    context = await browser.new_context(
+        viewport=WIDE, locale="de-DE", timezone_id="Europe/Berlin", base_url=base_url
+    )
+    await context.grant_permissions(["clipboard-read", "clipboard-write"], origin=base_url)
+    page = await context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield page
+    await context.close()
+    assert errors == []
+
+
+@pytest.fixture
+def screenshot():
+    """A function that saves the page at 1280×800 and at 400 px wide, as NAME-wide/-narrow.png."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+
+    async def shoot(page: Page, name: str, *, full_page: bool = False) -> None:
+        await page.screenshot(path=SCREENSHOTS / f"{name}-wide.png", full_page=full_page)
+        await page.set_viewport_size(NARROW)
+        await page.screenshot(path=SCREENSHOTS / f"{name}-narrow.png", full_page=True)
+        await page.set_viewport_size(WIDE)
+
+    return shoot
