@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from servicecenter.api import catalogue, health, routing
+from servicecenter.api import catalogue, health, routing, session
 
 __all__ = ["setup_routes"]
 
@@ -26,6 +26,11 @@ def setup_routes(app: web.Application) -> None:
     app.router.add_post("/api/v1/route", routing.route)
     app.router.add_get("/api/v1/pools", routing.list_pools)
     app.router.add_put("/api/v1/pools/{id}/state", routing.put_pool_state)
+
+    # Web login
+    app.router.add_post("/api/v1/session", session.log_in)
+    app.router.add_get("/api/v1/session", session.current_session)
+    app.router.add_delete("/api/v1/session", session.log_out)
 
     # Catalogue exchange
     app.router.add_get("/api/v1/export", catalogue.export)
