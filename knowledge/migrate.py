@@ -12,6 +12,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+import knowledge.audit
 import knowledge.models
 import knowledge.users  # noqa: F401  (every table module registers on the metadata the migrations follow)
 

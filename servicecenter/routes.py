@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from servicecenter.api import catalogue, health, routing, session
+from servicecenter.api import catalogue, edits, entries, health, routing, session
 
 __all__ = ["setup_routes"]
 
@@ -26,6 +26,16 @@ def setup_routes(app: web.Application) -> None:
     app.router.add_post("/api/v1/route", routing.route)
     app.router.add_get("/api/v1/pools", routing.list_pools)
     app.router.add_put("/api/v1/pools/{id}/state", routing.put_pool_state)
+
+    # Catalogue editing (permissions in servicecenter/auth.py)
+    editable = "{collection:services|units|places|responsibilities}/{id}"
+    app.router.add_get("/api/v1/{collection:places|responsibilities}/{id}", edits.get_entry)
+    app.router.add_patch(f"/api/v1/{editable}", entries.patch)
+    app.router.add_get(f"/api/v1/{editable}/history", entries.history)
+    app.router.add_post(f"/api/v1/{editable}/history/{{version}}/restore", entries.restore)
+    app.router.add_get("/api/v1/services/{id}/responsibilities", edits.list_responsibilities)
+    app.router.add_post("/api/v1/services/{id}/responsibilities", edits.create_responsibility)
+    app.router.add_delete("/api/v1/responsibilities/{id}", edits.delete_responsibility)
 
     # Web login
     app.router.add_post("/api/v1/session", session.log_in)

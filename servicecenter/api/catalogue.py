@@ -13,6 +13,7 @@ from knowledge.exchange import export_document
 from knowledge.models import Unit
 from knowledge.search import SearchRequest, responsible_entry, search
 from routing.calendar import BERLIN
+from servicecenter.api.entries import etag
 from servicecenter.api.params import parse_query
 from servicecenter.keys import CALL_ROUTER, GAZETTEER, SEARCH_INDEX, SESSIONMAKER
 from servicecenter.problems import Problem
@@ -65,7 +66,7 @@ async def get_service(request: web.Request) -> web.Response:
     body = service.model_dump(mode="json") | {
         "responsible": [responsible_entry(r, u, calendar, now) for r, u in found.get(service_id, [])]
     }
-    return web.json_response(body)
+    return web.json_response(body, headers={"ETag": etag(service.version)})
 
 def _unit_body(unit: Unit) -> dict:
     return unit.model_dump(mode="json")
@@ -84,7 +85,7 @@ async def get_unit(request: web.Request) -> web.Response:
         unit = await store.get_unit(session, unit_id=unit_id)
     if unit is None:
         raise Problem(404, f"no unit {unit_id!r}")
-    return web.json_response(_unit_body(unit))
+    return web.json_response(_unit_body(unit), headers={"ETag": etag(unit.version)})
 
 async def export(request: web.Request) -> web.Response:
     """GET /api/v1/export: the catalogue document, the same as `servicecenter export` writes."""
