@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from servicecenter.api import catalogue, edits, entries, health, routing, session
+from servicecenter.api import catalogue, edits, entries, health, routing, rules, session
 
 __all__ = ["setup_routes"]
 
@@ -36,6 +36,13 @@ def setup_routes(app: web.Application) -> None:
     app.router.add_get("/api/v1/services/{id}/responsibilities", edits.list_responsibilities)
     app.router.add_post("/api/v1/services/{id}/responsibilities", edits.create_responsibility)
     app.router.add_delete("/api/v1/responsibilities/{id}", edits.delete_responsibility)
+
+    # Routing rules (admins)
+    app.router.add_get("/api/v1/routing/rules", rules.get_rules)
+    app.router.add_put("/api/v1/routing/rules", rules.put_rules)
+    app.router.add_get("/api/v1/routing/rules/versions", rules.list_versions)
+    app.router.add_get("/api/v1/routing/rules/versions/{version}", rules.get_version)
+    app.router.add_post("/api/v1/routing/rules/versions/{version}/activate", rules.activate_version)
 
     # Web login
     app.router.add_post("/api/v1/session", session.log_in)

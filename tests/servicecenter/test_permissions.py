@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import pytest
 from sqlalchemy import text
 
+from config import CONFIG_DIR
 from knowledge.db import create_engine
 from servicecenter.settings import Settings
 
@@ -22,6 +23,7 @@ CALLERS = {
 COUNTY_EDITING = {"county_editor_here", "admin"}
 
 Request = tuple[str, str, dict]
+RULES = CONFIG_DIR / "routing" / "emh.yaml"
 
 
 @dataclass
@@ -97,6 +99,17 @@ async def _pool_state(env: Env, i: int) -> Request:
                                                            "longest_wait_s": 0}}
 
 
+async def _rules_put(env: Env, i: int) -> Request:
+    return "PUT", "/api/v1/routing/rules", {"json": {"text": RULES.read_text(encoding="utf-8")}}
+
+
+async def _rules_activate(env: Env, i: int) -> Request:
+    stored = await env.client.put("/api/v1/routing/rules", headers=env.admin,
+                                  json={"text": RULES.read_text(encoding="utf-8"), "activate": False})
+    assert stored.status == 201
+    return "POST", f"/api/v1/routing/rules/versions/{(await stored.json())['version']}/activate", {}
+
+
 CASES = {
     "PATCH service": (_service_patch, {"catalogue_editor", "admin"}),
     "PATCH unit": (_unit_patch, COUNTY_EDITING),
@@ -107,6 +120,8 @@ CASES = {
     "restore service": (_restore("services", "notes", lambda env: env.service), {"catalogue_editor", "admin"}),
     "restore unit": (_restore("units", "extension", lambda env: env.unit), COUNTY_EDITING),
     "PUT pool state": (_pool_state, {"pbx", "admin"}),
+    "PUT routing rules": (_rules_put, {"admin"}),
+    "activate routing rules": (_rules_activate, {"admin"}),
 }
 
 
@@ -117,11 +132,12 @@ async def _database_state(settings: Settings, client) -> tuple:
         async with engine.connect() as connection:
             changes = (await connection.execute(text("SELECT count(*) FROM change_log"))).scalar_one()
             revision = (await connection.execute(text("SELECT revision FROM catalogue_state"))).scalar_one()
+            rules = (await connection.execute(text("SELECT version, active FROM rule_version"))).all()
     finally:
         await engine.dispose()
     document = await (await client.get("/api/v1/export")).json()
     pools = await (await client.get("/api/v1/pools")).json()
-    return document, changes, revision, pools
+    return document, changes, revision, pools, rules
 
 
 @pytest.mark.parametrize("case", list(CASES))
