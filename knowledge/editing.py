@@ -45,7 +45,12 @@ class Kind:
     """The county the entry belongs to, for county editors."""
 
     def key(self, entry_id: str) -> object:
-        return int(entry_id) if self.table is Responsibility else entry_id
+        """The primary key for `entry_id`; ValueError when it cannot be one (responsibility ids are numbers)."""
+        if self.table is not Responsibility:
+            return entry_id
+        if not (entry_id.isascii() and entry_id.isdigit() and len(entry_id) <= 9):
+            raise ValueError(entry_id)
+        return int(entry_id)
 
 
 def _names(base: type[SQLModel], *extra: str) -> tuple[str, ...]:

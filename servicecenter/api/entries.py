@@ -16,14 +16,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from knowledge import audit, editing
 from knowledge.editing import Kind
-from servicecenter.api.params import parse_json
+from servicecenter.api.params import parse_json, path_int
 from servicecenter.auth import Action, Identity, authorize, check_county
 from servicecenter.keys import SESSIONMAKER
 from servicecenter.problems import Problem
 
 __all__ = ["EDITABLE", "Editable", "entry_response", "etag", "history", "if_match", "patch", "read_entry", "restore"]
 
-_ETAG = re.compile(r'^\s*"(\d{1,18})"\s*$')
+_ETAG = re.compile(r'^\s*"(\d{1,9})"\s*$')
 
 
 @dataclass(frozen=True)
@@ -145,10 +145,7 @@ async def restore(request: web.Request) -> web.Response:
     identity = await authorize(request, editable.action)
     expected = if_match(request)
     entry_id = request.match_info["id"]
-    try:
-        wanted = int(request.match_info["version"])
-    except ValueError:
-        raise Problem(404, "no such version") from None
+    wanted = path_int(request, "version")
     async with request.app[SESSIONMAKER]() as session:
         state = await audit.state_at(session, entity=editable.kind.name, entry_id=entry_id, version=wanted)
     if state is None:

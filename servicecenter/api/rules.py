@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from knowledge import audit, rule_versions, store
 from knowledge.rule_versions import RuleVersion
 from routing.errors import RuleFileError
-from servicecenter.api.params import parse_json
+from servicecenter.api.params import parse_json, path_int
 from servicecenter.auth import Action, authorize
 from servicecenter.keys import CALL_ROUTER, SESSIONMAKER, SETTINGS
 from servicecenter.problems import Problem
@@ -103,18 +103,11 @@ async def list_versions(request: web.Request) -> web.Response:
     return web.json_response([_info(r) for r in rows])
 
 
-def _version_number(request: web.Request) -> int:
-    try:
-        return int(request.match_info["version"])
-    except ValueError:
-        raise Problem(404, "no such version") from None
-
-
 async def get_version(request: web.Request) -> web.Response:
     """GET /api/v1/routing/rules/versions/{version}: one stored version with its text."""
     await authorize(request, Action.manage_routing_rules)
     async with request.app[SESSIONMAKER]() as session:
-        row = await rule_versions.get_version(session, version=_version_number(request))
+        row = await rule_versions.get_version(session, version=path_int(request, "version"))
     if row is None:
         raise Problem(404, "no such version")
     return web.json_response(_info(row, with_text=True))
@@ -124,7 +117,7 @@ async def activate_version(request: web.Request) -> web.Response:
     """POST /api/v1/routing/rules/versions/{version}/activate: make a stored version live (rollback)."""
     identity = await authorize(request, Action.manage_routing_rules)
     async with request.app[SESSIONMAKER].begin() as session:
-        row = await rule_versions.get_version(session, version=_version_number(request))
+        row = await rule_versions.get_version(session, version=path_int(request, "version"))
         if row is None:
             raise Problem(404, "no such version")
         try:

@@ -1,6 +1,7 @@
 """Catalogue edits over HTTP: ETag and If-Match, no lost update, audit trail, restore, search freshness."""
 
 import asyncio
+import io
 
 import pytest
 
@@ -166,3 +167,38 @@ async def test_invalid_patch_is_422_naming_the_field_and_changes_nothing(client,
     if field:
         assert any(field in e["loc"] for e in problem["errors"])
     assert (await _read(client, path)) == (before, tag)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "status"),
+    [
+        ({"data": "{kaputt", "headers": {"Content-Type": "application/json"}}, 400),
+        ({"data": "9 MiB", "headers": {"Content-Type": "application/json"}}, 413),
+        ({"data": "extension=1"}, 415),
+        ({"json": ["extension"]}, 422),
+        ({"json": {"extension": "1"}, "headers": {"If-Match": "kein-etag"}}, 412),
+        ({"json": {"extension": "1"}, "headers": {"If-Match": '"99999999999999"'}}, 412),
+    ],
+)
+async def test_bad_input_on_a_write_is_4xx_and_changes_nothing(client, make_user, kwargs, status) -> None:
+    admin = await make_user("anna", "admin")
+    unit = await _a_unit(client, "07233")
+    path = f"/api/v1/units/{unit['id']}"
+    before, tag = await _read(client, path)
+    headers = {**admin, "If-Match": tag, **kwargs.get("headers", {})}
+    if kwargs.get("data") == "9 MiB":
+        kwargs = {**kwargs, "data": io.BytesIO(b"x" * (9 * 1024 * 1024))}
+    response = await client.patch(path, **{**kwargs, "headers": headers})
+    assert response.status == status
+    assert response.content_type == "application/problem+json"
+    assert (await _read(client, path)) == (before, tag)
+
+
+@pytest.mark.parametrize("path", ["/api/v1/responsibilities/abc", "/api/v1/responsibilities/99999999999999999999",
+                                  "/api/v1/services/gibt-es-nicht/history/99999999999999/restore",
+                                  "/api/v1/routing/rules/versions/99999999999999999/activate"])
+async def test_ids_no_entry_can_have_are_404(client, make_user, path: str) -> None:
+    admin = await make_user("anna", "admin")
+    method = "POST" if path.endswith(("restore", "activate")) else "GET"
+    response = await client.request(method, path, headers={**admin, "If-Match": '"1"'})
+    assert response.status == 404
