@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from servicecenter.api import catalogue, edits, entries, health, routing, rules, session
+from servicecenter.api import catalogue, edits, entries, exchange, health, routing, rules, session
 
 __all__ = ["setup_routes"]
 
@@ -51,3 +51,4 @@ def setup_routes(app: web.Application) -> None:
 
     # Catalogue exchange
     app.router.add_get("/api/v1/export", catalogue.export)
+    app.router.add_post("/api/v1/import", exchange.import_catalogue)

@@ -110,6 +110,12 @@ async def _rules_activate(env: Env, i: int) -> Request:
     return "POST", f"/api/v1/routing/rules/versions/{(await stored.json())['version']}/activate", {}
 
 
+async def _import(env: Env, i: int) -> Request:
+    counties = (await (await env.client.get("/api/v1/export")).json())["counties"]
+    counties[0]["website"] = f"https://example.org/{i}"
+    return "POST", "/api/v1/import", {"json": {"counties": counties}}
+
+
 CASES = {
     "PATCH service": (_service_patch, {"catalogue_editor", "admin"}),
     "PATCH unit": (_unit_patch, COUNTY_EDITING),
@@ -122,6 +128,7 @@ CASES = {
     "PUT pool state": (_pool_state, {"pbx", "admin"}),
     "PUT routing rules": (_rules_put, {"admin"}),
     "activate routing rules": (_rules_activate, {"admin"}),
+    "POST import": (_import, {"admin"}),
 }
 
 
