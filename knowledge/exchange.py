@@ -98,6 +98,8 @@ async def _upsert(
         elif _fields(existing, base) != values:
             for name, value in values.items():
                 setattr(existing, name, value)
+            if hasattr(existing, "version"):
+                existing.version += 1
             updated.append(values[key])
         else:
             unchanged += 1

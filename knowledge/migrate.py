@@ -12,6 +12,11 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+import knowledge.audit
+import knowledge.models
+import knowledge.rule_versions
+import knowledge.users  # noqa: F401  (every table module registers on the metadata the migrations follow)
+
 __all__ = ["alembic_config", "is_current", "upgrade"]
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"

@@ -116,7 +116,7 @@ class PlaceBase(SQLModel):
 
 
 class Place(PlaceBase, table=True):
-    pass
+    version: int = Field(default=1, description="grows with every change; the ETag of the entry")
 
 
 class UnitBase(SQLModel):
@@ -138,7 +138,7 @@ class UnitBase(SQLModel):
 
 
 class Unit(UnitBase, table=True):
-    pass
+    version: int = Field(default=1, description="grows with every change; the ETag of the entry")
 
 
 class ServiceBase(SQLModel):
@@ -164,6 +164,7 @@ class ServiceBase(SQLModel):
 
 class Service(ServiceBase, table=True):
     revision: int = Field(default=0, index=True, description="catalogue revision of its last indexed change")
+    version: int = Field(default=1, description="grows with every change; the ETag of the entry")
 
 
 class ResponsibilityBase(SQLModel):
@@ -182,6 +183,7 @@ class Responsibility(ResponsibilityBase, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     service: str = Field(foreign_key="service.id", index=True, ondelete="CASCADE")
+    version: int = Field(default=1, description="grows with every change; the ETag of the entry")
 
 
 class CatalogueState(SQLModel, table=True):

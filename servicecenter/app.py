@@ -11,13 +11,13 @@ from aiohttp import web
 from knowledge import store
 from knowledge.index import SearchIndex
 from knowledge.sync import ensure_index
-from routing.origin import AreaDirectory
 from servicecenter.bootstrap import open_database
 from servicecenter.call_router import CallRouter
 from servicecenter.catalogue_follower import CatalogueFollower
 from servicecenter.keys import CALL_ROUTER, CATALOGUE_FOLLOWER, ENGINE, SEARCH_INDEX, SESSIONMAKER, SETTINGS
 from servicecenter.middleware import error_middleware, request_context_middleware
 from servicecenter.routes import setup_routes
+from servicecenter.routing_rules import policy_in_force
 from servicecenter.settings import Settings
 from servicecenter.ui import setup_templates
 
@@ -52,10 +52,10 @@ async def search_ctx(app: web.Application) -> AsyncIterator[None]:
 
 
 async def routing_ctx(app: web.Application) -> AsyncIterator[None]:
-    """The routing policy in memory, with the caller-origin table from the catalogue's places."""
+    """The routing policy in memory: the active stored rules version, else the rules file."""
     async with app[SESSIONMAKER]() as session:
-        directory = AreaDirectory.from_places(await store.area_code_places(session))
-    app[CALL_ROUTER] = CallRouter.load(app[SETTINGS].rules_file, directory)
+        policy, _ = await policy_in_force(session, rules_file=app[SETTINGS].rules_file)
+    app[CALL_ROUTER] = CallRouter(policy)
     yield
 
 

@@ -1,4 +1,4 @@
-"""The `servicecenter` command: serve, migrate, seed, reindex, check-rules, import (JSON, XZuFi), export."""
+"""The `servicecenter` command: serve, migrate, seed, reindex, check-rules, import (JSON, XZuFi), export, users."""
 
 from __future__ import annotations
 
@@ -20,11 +20,14 @@ from knowledge.document import CatalogueDocument, DocumentError
 from knowledge.exchange import ImportReport, export_document, import_document
 from knowledge.index import SearchIndex
 from knowledge.migrate import upgrade
-from knowledge.models import Service
+from knowledge import users
+from knowledge.models import County, Service
 from knowledge.sync import rebuild_index
+from knowledge.users import Role
 from knowledge.xzufi import looks_like_xml, read_transfer, xzufi_document
 from routing.errors import RuleFileError
 from servicecenter.app import create_app
+from servicecenter.auth import hash_password
 from servicecenter.bootstrap import open_database, seed_demo
 from servicecenter.call_router import check_rule_file
 from servicecenter.logs import configure_logging
@@ -188,6 +191,49 @@ async def export(args: argparse.Namespace) -> int:
     return 0
 
 
+async def user_add(args: argparse.Namespace) -> int:
+    """Create a user; the password is the first line of standard input."""
+    role = Role(args.role)
+    if (role is Role.county_editor) != (args.county is not None):
+        print("--county KEY is required for county_editor and only for it", file=sys.stderr)
+        return 2
+    password = sys.stdin.readline().rstrip("\r\n")
+    if len(password) < 8:
+        print("the password (from standard input) needs at least 8 characters", file=sys.stderr)
+        return 2
+    engine, sessionmaker = await open_database(_settings(args))
+    try:
+        async with sessionmaker.begin() as session:
+            if await users.get_user(session, name=args.name) is not None:
+                print(f"user {args.name!r} exists already", file=sys.stderr)
+                return 1
+            if args.county is not None and await session.get(County, args.county) is None:
+                print(f"unknown county {args.county!r}", file=sys.stderr)
+                return 1
+            await users.add_user(session, name=args.name, role=role, county=args.county,
+                                 password_hash=hash_password(password))
+    finally:
+        await engine.dispose()
+    print(f"user {args.name} created ({role})", file=sys.stderr)
+    return 0
+
+
+async def token_create(args: argparse.Namespace) -> int:
+    """Print a new API token for a user; it is shown this once, only its hash is stored."""
+    engine, sessionmaker = await open_database(_settings(args))
+    try:
+        async with sessionmaker.begin() as session:
+            user = await users.get_user(session, name=args.name)
+            if user is None:
+                print(f"no user {args.name!r}", file=sys.stderr)
+                return 1
+            token = await users.create_token(session, user=user)
+    finally:
+        await engine.dispose()
+    print(token)
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="servicecenter", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -211,6 +257,19 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_argument("--dry-run", action="store_true", help="show the differences, change nothing")
     sub = command("export", export, "export the catalogue document (JSON)")
     sub.add_argument("file", nargs="?")
+
+    user = commands.add_parser("user", help="manage users").add_subparsers(dest="user_command", required=True)
+    sub = user.add_parser("add", help="create a user; the password is read from standard input")
+    sub.add_argument("--data-dir", type=Path, help="data directory (default ./var)")
+    sub.add_argument("name")
+    sub.add_argument("--role", required=True, choices=[r.value for r in Role])
+    sub.add_argument("--county", help="Kreisschlüssel, for county_editor")
+    sub.set_defaults(handler=user_add)
+    token = commands.add_parser("token", help="API tokens").add_subparsers(dest="token_command", required=True)
+    sub = token.add_parser("create", help="print a new API token for a user (shown once)")
+    sub.add_argument("--data-dir", type=Path, help="data directory (default ./var)")
+    sub.add_argument("name")
+    sub.set_defaults(handler=token_create)
     return parser
 
 

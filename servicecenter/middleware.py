@@ -74,5 +74,5 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         if problem is None:
             log.exception("unhandled_error")
             problem = Problem(500, "internal error; the request id in the logs identifies it")
-        headers = {"Retry-After": "5"} if problem.status == 503 else None
+        headers = {"Retry-After": "5"} if problem.status == 503 else problem.headers
         return problem_response(problem, headers)

@@ -16,8 +16,9 @@ class Problem(Exception):
     """An error the client can act on; the middleware renders it as problem+json."""
 
     def __init__(self, status: int, detail: str, *, title: str | None = None, errors: list[dict] | None = None,
-                 type_: str = "about:blank") -> None:
+                 type_: str = "about:blank", headers: dict[str, str] | None = None) -> None:
         super().__init__(detail)
+        self.headers = headers
         self.status = status
         self.title = title or HTTPStatus(status).phrase
         self.detail = detail

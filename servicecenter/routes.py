@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from servicecenter.api import catalogue, health, routing
+from servicecenter.api import catalogue, edits, entries, exchange, health, routing, rules, session
 from servicecenter.ui import STATIC_DIR, pages
 
 __all__ = ["setup_routes"]
@@ -35,5 +35,28 @@ def setup_routes(app: web.Application) -> None:
     app.router.add_get("/routing", pages.routing_view, name="routing")
     app.router.add_static("/static/", STATIC_DIR, name="static", append_version=True)
 
+    # Catalogue editing (permissions in servicecenter/auth.py)
+    editable = "{collection:services|units|places|responsibilities}/{id}"
+    app.router.add_get("/api/v1/{collection:places|responsibilities}/{id}", edits.get_entry)
+    app.router.add_patch(f"/api/v1/{editable}", entries.patch)
+    app.router.add_get(f"/api/v1/{editable}/history", entries.history)
+    app.router.add_post(f"/api/v1/{editable}/history/{{version}}/restore", entries.restore)
+    app.router.add_get("/api/v1/services/{id}/responsibilities", edits.list_responsibilities)
+    app.router.add_post("/api/v1/services/{id}/responsibilities", edits.create_responsibility)
+    app.router.add_delete("/api/v1/responsibilities/{id}", edits.delete_responsibility)
+
+    # Routing rules (admins)
+    app.router.add_get("/api/v1/routing/rules", rules.get_rules)
+    app.router.add_put("/api/v1/routing/rules", rules.put_rules)
+    app.router.add_get("/api/v1/routing/rules/versions", rules.list_versions)
+    app.router.add_get("/api/v1/routing/rules/versions/{version}", rules.get_version)
+    app.router.add_post("/api/v1/routing/rules/versions/{version}/activate", rules.activate_version)
+
+    # Web login
+    app.router.add_post("/api/v1/session", session.log_in)
+    app.router.add_get("/api/v1/session", session.current_session)
+    app.router.add_delete("/api/v1/session", session.log_out)
+
     # Catalogue exchange
     app.router.add_get("/api/v1/export", catalogue.export)
+    app.router.add_post("/api/v1/import", exchange.import_catalogue)

@@ -7,7 +7,7 @@ import asyncio
 from alembic import context
 from sqlalchemy.engine import Connection
 
-import knowledge.models  # noqa: F401  (registers the tables on the metadata)
+import knowledge.migrate  # noqa: F401  (registers every table on the metadata)
 from knowledge.db import create_engine
 from sqlmodel import SQLModel
 

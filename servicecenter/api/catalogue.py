@@ -13,6 +13,7 @@ from knowledge.exchange import export_document
 from knowledge.models import Unit
 from knowledge.search import SearchRequest, opening, responsible_entry, search
 from routing.calendar import BERLIN
+from servicecenter.api.entries import etag
 from servicecenter.api.params import parse_query
 from servicecenter.keys import CALL_ROUTER, CATALOGUE_FOLLOWER, SEARCH_INDEX, SESSIONMAKER
 from servicecenter.problems import Problem
@@ -67,7 +68,7 @@ async def get_service(request: web.Request) -> web.Response:
     body = service.model_dump(mode="json") | {
         "responsible": [responsible_entry(r, u, calendar, now) for r, u in found.get(service_id, [])]
     }
-    return web.json_response(body)
+    return web.json_response(body, headers={"ETag": etag(service.version)})
 
 def _unit_body(request: web.Request, unit: Unit) -> dict:
     """A unit as stored, plus its hours as German text and whether it is open now."""
@@ -88,7 +89,7 @@ async def get_unit(request: web.Request) -> web.Response:
         unit = await store.get_unit(session, unit_id=unit_id)
     if unit is None:
         raise Problem(404, f"no unit {unit_id!r}")
-    return web.json_response(_unit_body(request, unit))
+    return web.json_response(_unit_body(request, unit), headers={"ETag": etag(unit.version)})
 
 async def export(request: web.Request) -> web.Response:
     """GET /api/v1/export: the catalogue document, the same as `servicecenter export` writes."""

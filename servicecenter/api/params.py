@@ -10,7 +10,7 @@ from pydantic import BaseModel, ValidationError
 
 from servicecenter.problems import Problem, validation_problem
 
-__all__ = ["parse_json", "parse_query"]
+__all__ = ["parse_json", "parse_query", "path_int"]
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -35,3 +35,11 @@ async def parse_json(request: web.Request, model: type[M]) -> M:
         return model.model_validate(data)
     except ValidationError as error:
         raise validation_problem(error, prefix="body") from None
+
+
+def path_int(request: web.Request, name: str) -> int:
+    """A numeric path part (an id or version); 404 for anything a 32-bit database integer cannot hold."""
+    value = request.match_info[name]
+    if not (value.isascii() and value.isdigit() and len(value) <= 9):
+        raise Problem(404, f"no such {name}")
+    return int(value)

@@ -14,6 +14,7 @@ from routing.calendar import BERLIN, to_berlin
 from routing.models import Call, PoolState
 from routing.rtjson import to_rtjson
 from servicecenter.api.params import parse_json, parse_query
+from servicecenter.auth import Action, authorize
 from servicecenter.keys import CALL_ROUTER
 from servicecenter.problems import Problem
 
@@ -120,7 +121,8 @@ async def list_pools(request: web.Request) -> web.Response:
 
 
 async def put_pool_state(request: web.Request) -> web.Response:
-    """PUT /api/v1/pools/{id}/state: the ACD reports live load; routing uses it for overflow."""
+    """PUT /api/v1/pools/{id}/state: the ACD reports live load; routing uses it for overflow (pbx, admin)."""
+    await authorize(request, Action.report_pool_state)
     update = await parse_json(request, PoolStateUpdate)
     router = request.app[CALL_ROUTER]
     pool_id = request.match_info["id"]

@@ -90,18 +90,19 @@ async def test_unknown_line_is_422(client) -> None:
     assert response.content_type == "application/problem+json"
 
 
-async def test_pool_state_drives_overflow_and_recovery(client) -> None:
+async def test_pool_state_drives_overflow_and_recovery(client, make_user) -> None:
+    pbx = await make_user("acd", "pbx")
     call = {"called": "115", "caller": "06592 1234", "at": MONDAY_MORNING}
     assert (await _route(client, **call))["target"]["id"] == "emh-vulkaneifel"
 
     busy = {"agents_available": 0, "calls_waiting": 4, "longest_wait_s": 45.0}
-    response = await client.put("/api/v1/pools/emh-vulkaneifel/state", json=busy)
+    response = await client.put("/api/v1/pools/emh-vulkaneifel/state", json=busy, headers=pbx)
     assert response.status == 200
     assert (await response.json())["state"]["agents_available"] == 0
     assert (await _route(client, **call))["target"]["id"] == "emh-all"
 
     free = {"agents_available": 1, "calls_waiting": 0, "longest_wait_s": 0}
-    await client.put("/api/v1/pools/emh-vulkaneifel/state", json=free)
+    await client.put("/api/v1/pools/emh-vulkaneifel/state", json=free, headers=pbx)
     assert (await _route(client, **call))["target"]["id"] == "emh-vulkaneifel"
 
 
@@ -125,3 +126,14 @@ async def test_unknown_decision_is_404_problem(client) -> None:
     response = await client.get("/api/v1/decisions/0123456789abcdef")
     assert response.status == 404
     assert response.content_type == "application/problem+json"
+
+
+@pytest.mark.parametrize(("role", "status"), [(None, 401), ("agent", 403), ("county_editor", 403), ("pbx", 200),
+                                              ("admin", 200)])
+async def test_only_the_pbx_and_admins_report_pool_state(client, make_user, role, status) -> None:
+    headers = await make_user("someone", role, county="07233" if role == "county_editor" else None) if role else {}
+    busy = {"agents_available": 0, "calls_waiting": 4, "longest_wait_s": 45.0}
+    response = await client.put("/api/v1/pools/emh-vulkaneifel/state", json=busy, headers=headers)
+    assert response.status == status
+    pools = {p["id"]: p for p in await (await client.get("/api/v1/pools")).json()}
+    assert (pools["emh-vulkaneifel"]["state"] is not None) == (status == 200)

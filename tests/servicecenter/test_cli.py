@@ -6,18 +6,19 @@ import os
 import sys
 from pathlib import Path
 
+from servicecenter.app import create_app
 from servicecenter.settings import Settings
 
 
-async def _run(settings: Settings, *args: str) -> tuple[int, str, str]:
+async def _run(settings: Settings, *args: str, stdin: bytes | None = None) -> tuple[int, str, str]:
     env = {**os.environ, "SERVICECENTER_DATA_DIR": str(settings.data_dir)}
     if settings.database_url:
         env["SERVICECENTER_DATABASE_URL"] = settings.database_url
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "servicecenter", *args, env=env,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
     )
-    out, err = await asyncio.wait_for(process.communicate(), timeout=120)
+    out, err = await asyncio.wait_for(process.communicate(stdin or b""), timeout=120)
     return process.returncode, out.decode(), err.decode()
 
 
@@ -109,3 +110,31 @@ async def test_import_refuses_an_xzufi_transfer_with_an_unknown_gebiet(settings:
     broken.write_bytes(XZUFI_SAMPLE.read_bytes()[:400])
     code, _, err = await _run(settings, "import", str(broken))
     assert code == 1 and "malformed XML" in err
+
+
+async def test_user_add_and_token_create_give_a_working_login_and_token(aiohttp_client, settings: Settings) -> None:
+    code, _, err = await _run(settings, "user", "add", "berta", "--role", "county_editor", "--county", "07233",
+                              stdin=b"geheim-genug\n")
+    assert code == 0, err
+    code, token, err = await _run(settings, "token", "create", "berta")
+    assert code == 0, err
+    token = token.strip()
+    assert token.startswith("sc_") and len(token) > 40
+    client = await aiohttp_client(create_app(settings))
+    session = await client.post("/api/v1/session", json={"name": "berta", "password": "geheim-genug"})
+    assert (await session.json())["county"] == "07233"
+    bearer = {"Authorization": f"Bearer {token}"}
+    state = {"agents_available": 1, "calls_waiting": 0, "longest_wait_s": 0}
+    assert (await client.put("/api/v1/pools/emh-all/state", json=state, headers=bearer)).status == 403
+
+
+async def test_user_add_refuses_a_county_for_other_roles_and_a_short_password(settings: Settings) -> None:
+    code, _, err = await _run(settings, "user", "add", "x", "--role", "admin", "--county", "07233",
+                              stdin=b"geheim-genug\n")
+    assert code == 2 and "--county" in err
+    code, _, err = await _run(settings, "user", "add", "x", "--role", "county_editor", stdin=b"geheim-genug\n")
+    assert code == 2
+    code, _, err = await _run(settings, "user", "add", "x", "--role", "admin", stdin=b"kurz\n")
+    assert code == 2 and "8 characters" in err
+    code, _, err = await _run(settings, "token", "create", "x")
+    assert code == 1 and "no user" in err

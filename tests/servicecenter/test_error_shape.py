@@ -22,7 +22,9 @@ import pytest
          {"json": {"agents_available": 1, "calls_waiting": 0, "longest_wait_s": 0}}, 404),
     ],
 )
-async def test_errors_are_problem_json(client, method: str, path: str, kwargs: dict, status: int) -> None:
+async def test_errors_are_problem_json(client, make_user, method: str, path: str, kwargs: dict,
+                                       status: int) -> None:
+    kwargs = {**kwargs, "headers": {**kwargs.get("headers", {}), **await make_user("acd", "pbx")}}
     response = await client.request(method, path, **kwargs)
     assert response.status == status
     assert response.content_type == "application/problem+json"

@@ -1,0 +1,154 @@
+"""The one flow of every catalogue edit: authorise, check If-Match, validate, write conditionally, audit.
+
+Each editable kind is declared once in `EDITABLE` (who may edit it, which fields a PATCH may set); the
+PATCH, history and restore handlers of every kind are this module's generic ones.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from aiohttp import web
+from pydantic import BaseModel
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from knowledge import audit, editing
+from knowledge.editing import Kind
+from servicecenter.api.params import parse_json, path_int
+from servicecenter.auth import Action, Identity, authorize, check_county
+from servicecenter.keys import SESSIONMAKER
+from servicecenter.problems import Problem
+
+__all__ = ["EDITABLE", "Editable", "entry_response", "etag", "history", "if_match", "patch", "read_entry", "restore"]
+
+_ETAG = re.compile(r'^\s*"(\d{1,9})"\s*$')
+
+
+@dataclass(frozen=True)
+class Editable:
+    """A kind of entry that can be edited over HTTP."""
+
+    kind: Kind
+    action: Action
+    patch_model: type[BaseModel]
+
+
+EDITABLE: dict[str, Editable] = {}
+"""By URL collection (`services`, `units`, …); filled by the modules that declare the patch models."""
+
+
+def etag(version: int) -> str:
+    """The strong ETag of an entry's version."""
+    return f'"{version}"'
+
+
+def if_match(request: web.Request) -> int:
+    """The version the client last saw: 428 without If-Match, 412 for one no entry can have."""
+    header = request.headers.get("If-Match")
+    if header is None:
+        raise Problem(428, "send If-Match with the ETag of the entry you read", title="Precondition required")
+    match = _ETAG.match(header)
+    if match is None:
+        raise Problem(412, "If-Match names no version of this entry", title="Precondition failed")
+    return int(match.group(1))
+
+
+def _stale(expected: int, current: int) -> Problem:
+    return Problem(412, f"the entry changed since you read it (you sent version {expected}, it is at {current}); "
+                        "read it again and redo your change", title="Precondition failed",
+                   headers={"ETag": etag(current)})
+
+
+def entry_response(state: dict, version: int, *, status: int = 200) -> web.Response:
+    """The entry with its version, and the ETag a later If-Match must send."""
+    return web.json_response(state | {"version": version}, status=status, headers={"ETag": etag(version)})
+
+
+async def read_entry(session: AsyncSession, kind: Kind, entry_id: str) -> tuple[dict, int]:
+    """(recorded state, version) of an entry; 404 if there is none."""
+    try:
+        row = await session.get(kind.table, kind.key(entry_id))
+    except ValueError:
+        row = None
+    if row is None:
+        raise Problem(404, f"no {kind.name} {entry_id!r}")
+    return editing.snapshot(kind, row), row.version  # type: ignore[attr-defined]
+
+
+def _actor(identity: Identity) -> str:
+    return identity.name
+
+
+async def _write(request: web.Request, editable: Editable, identity: Identity, entry_id: str, expected: int,
+                 changes: dict, action: str) -> web.Response:
+    kind = editable.kind
+    async with request.app[SESSIONMAKER]() as session:
+        before, current = await read_entry(session, kind, entry_id)
+    check_county(identity, editable.action, kind.county(before))
+    if "county" in changes:
+        check_county(identity, editable.action, changes["county"])
+    if current != expected:
+        raise _stale(expected, current)
+    try:
+        async with request.app[SESSIONMAKER].begin() as session:
+            version = await editing.update_entry(session, kind=kind, before=before, expected=expected,
+                                                 changes=changes, actor=_actor(identity), action=action)
+            if version is None:
+                raise _stale(expected, expected + 1)
+    except IntegrityError:
+        raise Problem(422, "the change refers to an entry that does not exist", title="Validation failed",
+                      errors=[{"loc": ["body", name], "msg": "unknown reference"} for name in changes
+                              if name in ("unit", "place", "county")]) from None
+    return entry_response(before | changes, version)
+
+
+def _editable(request: web.Request) -> Editable:
+    return EDITABLE[request.match_info["collection"]]
+
+
+async def patch(request: web.Request) -> web.Response:
+    """PATCH /api/v1/{collection}/{id}: change some fields of an entry, If-Match required."""
+    editable = _editable(request)
+    identity = await authorize(request, editable.action)
+    expected = if_match(request)
+    body = await parse_json(request, editable.patch_model)
+    changes = body.model_dump(mode="json", exclude_unset=True)
+    if not changes:
+        raise Problem(422, "the body names no field to change", title="Validation failed",
+                      errors=[{"loc": ["body"], "msg": "no field to change"}])
+    return await _write(request, editable, identity, request.match_info["id"], expected, changes, "update")
+
+
+async def history(request: web.Request) -> web.Response:
+    """GET /api/v1/{collection}/{id}/history: every change, newest first — who, when, before, after."""
+    editable = _editable(request)
+    await authorize(request, Action.read_history)
+    async with request.app[SESSIONMAKER]() as session:
+        changes = await audit.history(session, entity=editable.kind.name, entry_id=request.match_info["id"])
+        if not changes:
+            await read_entry(session, editable.kind, request.match_info["id"])
+    return web.json_response([
+        {"version": c.version, "action": c.action, "actor": c.actor, "at": c.at.isoformat(),
+         "before": c.before, "after": c.after}
+        for c in changes
+    ])
+
+
+async def restore(request: web.Request) -> web.Response:
+    """POST /api/v1/{collection}/{id}/history/{version}/restore: bring back an earlier version's fields.
+
+    Only the fields a PATCH may set are restored; it is itself a change (audited, If-Match required).
+    """
+    editable = _editable(request)
+    identity = await authorize(request, editable.action)
+    expected = if_match(request)
+    entry_id = request.match_info["id"]
+    wanted = path_int(request, "version")
+    async with request.app[SESSIONMAKER]() as session:
+        state = await audit.state_at(session, entity=editable.kind.name, entry_id=entry_id, version=wanted)
+    if state is None:
+        raise Problem(404, f"the history of {editable.kind.name} {entry_id!r} has no version {wanted}")
+    changes = {name: state[name] for name in editable.patch_model.model_fields if name in state}
+    return await _write(request, editable, identity, entry_id, expected, changes, "restore")

@@ -1,0 +1,54 @@
+"""Catalogue import over HTTP (admins): the document of `servicecenter export`, all-or-nothing."""
+
+from __future__ import annotations
+
+from aiohttp import web
+from pydantic import BaseModel, ConfigDict
+
+from knowledge import audit
+from knowledge.document import CatalogueDocument
+from knowledge.exchange import import_document
+from servicecenter.api.params import parse_query
+from servicecenter.auth import Action, authorize
+from servicecenter.keys import SESSIONMAKER
+from servicecenter.problems import Problem
+
+__all__ = ["ImportQuery", "import_catalogue"]
+
+
+class ImportQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    dry_run: bool = False
+
+
+async def import_catalogue(request: web.Request) -> web.Response:
+    """POST /api/v1/import[?dry_run=true]: write the document in one transaction and report what changed.
+
+    Importing the same document twice changes nothing the second time; a dry run rolls back.
+    """
+    identity = await authorize(request, Action.import_catalogue)
+    query = parse_query(request, ImportQuery)
+    if request.content_type != "application/json":
+        raise Problem(415, "send the catalogue document as application/json")
+    try:
+        data = await request.json()
+    except ValueError as error:
+        raise Problem(400, f"malformed JSON: {error}") from None
+    document = CatalogueDocument.parse(data)
+    async with request.app[SESSIONMAKER]() as session:
+        transaction = await session.begin()
+        report = await import_document(session, document)
+        if query.dry_run or not report.changed:
+            await transaction.rollback()
+        else:
+            await audit.record(session, entity="catalogue", entry_id="import", version=0, actor=identity.name,
+                               action="import", before=None, after={"summary": report.summary()})
+            await transaction.commit()
+    return web.json_response({
+        "dry_run": query.dry_run,
+        "changed": report.changed,
+        "summary": report.summary(),
+        "created": report.created,
+        "updated": report.updated,
+    })

@@ -1,0 +1,95 @@
+"""Web login and logout: a server-side session behind an HttpOnly cookie, with throttled attempts."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import structlog
+from aiohttp import web
+from pydantic import BaseModel, ConfigDict, Field
+
+from knowledge import users
+from servicecenter import auth
+from servicecenter.api.params import parse_json
+from servicecenter.keys import SESSIONMAKER, SETTINGS
+from servicecenter.problems import Problem
+
+__all__ = ["Login", "SessionInfo", "current_session", "log_in", "log_out"]
+
+log = structlog.get_logger(__name__)
+
+
+class Login(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=64)
+    password: str = Field(min_length=1, max_length=1024)
+
+
+class SessionInfo(BaseModel):
+    """Who is logged in, and the CSRF token their forms and unsafe requests must carry."""
+
+    name: str
+    role: users.Role
+    county: str | None
+    csrf_token: str | None
+
+
+async def _throttled(request: web.Request, subjects: list[tuple[str, int]]) -> None:
+    settings = request.app[SETTINGS]
+    window = dt.timedelta(minutes=settings.login_window_minutes)
+    async with request.app[SESSIONMAKER]() as session:
+        for subject, limit in subjects:
+            if await users.count_login_failures(session, subject=subject, window=window) >= limit:
+                log.warning("login_throttled", subject=subject.partition(":")[0])
+                raise Problem(429, "too many failed logins; try again later",
+                              headers={"Retry-After": str(int(window.total_seconds()))})
+
+
+async def log_in(request: web.Request) -> web.Response:
+    """POST /api/v1/session: name and password in, a session cookie out."""
+    login = await parse_json(request, Login)
+    settings = request.app[SETTINGS]
+    by_name = f"name:{login.name.casefold()}"
+    by_address = f"address:{request.remote}"
+    await _throttled(request, [(by_name, settings.login_failures_per_name),
+                               (by_address, settings.login_failures_per_address)])
+    async with request.app[SESSIONMAKER]() as session:
+        user = await users.get_user(session, name=login.name)
+    if not await auth.verify_password(user, login.password):
+        async with request.app[SESSIONMAKER].begin() as session:
+            await users.note_login_failure(session, subjects=[by_name, by_address])
+        log.info("login_failed", user=login.name)
+        raise Problem(401, "wrong name or password")
+    assert user is not None
+    lifetime = dt.timedelta(hours=settings.session_hours)
+    async with request.app[SESSIONMAKER].begin() as session:
+        await users.forget_login_failures(session, subject=by_name)
+        session_id, csrf = await users.create_web_session(session, user=user, lifetime=lifetime)
+    log.info("logged_in", user=user.name, role=user.role)
+    info = SessionInfo(name=user.name, role=user.role, county=user.county, csrf_token=csrf)
+    response = web.json_response(info.model_dump(mode="json"))
+    response.set_cookie(auth.SESSION_COOKIE, session_id, max_age=int(lifetime.total_seconds()), path="/",
+                        httponly=True, samesite="Lax", secure=settings.session_cookie_secure)
+    return response
+
+
+async def current_session(request: web.Request) -> web.Response:
+    """GET /api/v1/session: who is logged in (401 if nobody), with the CSRF token for the UI."""
+    identity = await auth.identify(request)
+    if identity is None:
+        raise Problem(401, "not logged in")
+    info = SessionInfo(name=identity.name, role=identity.role, county=identity.county,
+                       csrf_token=identity.csrf_token)
+    return web.json_response(info.model_dump(mode="json"))
+
+
+async def log_out(request: web.Request) -> web.Response:
+    """DELETE /api/v1/session: end the web session (CSRF-checked like every cookie-authenticated write)."""
+    session_id = request.cookies.get(auth.SESSION_COOKIE)
+    if session_id and await auth.identify(request) is not None:
+        async with request.app[SESSIONMAKER].begin() as session:
+            await users.delete_web_session(session, session_id=session_id)
+    response = web.Response(status=204)
+    response.del_cookie(auth.SESSION_COOKIE, path="/")
+    return response

@@ -1,0 +1,181 @@
+"""Who is asking, and may they: identities from tokens or session cookies, and one permission table.
+
+Every write handler calls `authorize(request, action)` before it touches anything, and
+`check_county(identity, action, county)` once it knows which county the entry belongs to. Nothing else
+in the service decides permissions.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import cache
+
+from aiohttp import web
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from knowledge import users
+from knowledge.users import Role, User
+from servicecenter.keys import SESSIONMAKER
+from servicecenter.problems import Problem
+
+__all__ = [
+    "Action",
+    "CSRF_HEADER",
+    "Identity",
+    "SESSION_COOKIE",
+    "authorize",
+    "check_county",
+    "csrf_token",
+    "hash_password",
+    "identify",
+    "verify_password",
+]
+
+SESSION_COOKIE = "sc_session"
+CSRF_HEADER = "X-CSRF-Token"
+CSRF_FIELD = "csrf_token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+class Action(StrEnum):
+    """Everything that needs more than an anonymous read."""
+
+    edit_service = "edit_service"
+    edit_unit = "edit_unit"
+    edit_responsibility = "edit_responsibility"
+    edit_place = "edit_place"
+    read_history = "read_history"
+    manage_routing_rules = "manage_routing_rules"
+    import_catalogue = "import_catalogue"
+    report_pool_state = "report_pool_state"
+
+
+PERMISSIONS: dict[Action, frozenset[Role]] = {
+    Action.edit_service: frozenset({Role.catalogue_editor, Role.admin}),
+    Action.edit_unit: frozenset({Role.county_editor, Role.admin}),
+    Action.edit_responsibility: frozenset({Role.county_editor, Role.admin}),
+    Action.edit_place: frozenset({Role.admin}),
+    Action.read_history: frozenset({Role.county_editor, Role.catalogue_editor, Role.admin}),
+    Action.manage_routing_rules: frozenset({Role.admin}),
+    Action.import_catalogue: frozenset({Role.admin}),
+    Action.report_pool_state: frozenset({Role.pbx, Role.admin}),
+}
+"""The roles that may do each action at all."""
+
+COUNTY_SCOPED = frozenset({Action.edit_unit, Action.edit_responsibility})
+"""Actions a county editor may do only in their own county."""
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    """An authenticated user; `csrf_token` is set when the request came with a session cookie."""
+
+    name: str
+    role: Role
+    county: str | None
+    csrf_token: str | None = None
+
+
+_IDENTITY = web.RequestKey("identity", object)
+
+
+@cache
+def _hasher() -> PasswordHasher:
+    return PasswordHasher()
+
+
+@cache
+def _decoy_hash() -> str:
+    """Verified against for unknown names, so a login takes as long whether or not the name exists."""
+    return _hasher().hash(secrets.token_urlsafe(16))
+
+
+def hash_password(password: str) -> str:
+    """The argon2id hash to store."""
+    return _hasher().hash(password)
+
+
+async def verify_password(user: User | None, password: str) -> bool:
+    """Whether `password` is `user`'s, in a worker thread (argon2 is slow on purpose)."""
+
+    def verify() -> bool:
+        try:
+            return _hasher().verify(user.password_hash if user else _decoy_hash(), password) and user is not None
+        except (VerificationError, InvalidHashError):
+            return False
+
+    return await asyncio.to_thread(verify)
+
+
+def _identity(user: User, csrf: str | None = None) -> Identity:
+    return Identity(name=user.name, role=user.role, county=user.county, csrf_token=csrf)
+
+
+async def _check_csrf(request: web.Request, expected: str) -> None:
+    sent = request.headers.get(CSRF_HEADER)
+    if sent is None and request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        sent = (await request.post()).get(CSRF_FIELD)
+    if not isinstance(sent, str) or not secrets.compare_digest(sent.encode(), expected.encode()):
+        raise Problem(403, f"a form sent with a session cookie needs its CSRF token ({CSRF_HEADER})",
+                      title="CSRF token missing or wrong")
+
+
+async def identify(request: web.Request) -> Identity | None:
+    """The caller, from `Authorization: Bearer` or the session cookie; None when anonymous.
+
+    A bearer token that is unknown is a 401, not an anonymous request. A cookie-authenticated request that
+    changes something must carry the session's CSRF token.
+    """
+    if _IDENTITY in request:
+        return request[_IDENTITY]  # type: ignore[return-value]
+    identity: Identity | None = None
+    header = request.headers.get("Authorization")
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if header is not None:
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise _unauthorized("use Authorization: Bearer TOKEN")
+        async with request.app[SESSIONMAKER]() as session:
+            user = await users.user_for_token(session, token=token.strip())
+        if user is None:
+            raise _unauthorized("unknown token")
+        identity = _identity(user)
+    elif cookie:
+        async with request.app[SESSIONMAKER]() as session:
+            found = await users.user_for_session(session, session_id=cookie)
+        if found is not None:
+            identity = _identity(*found)
+            if request.method not in SAFE_METHODS:
+                await _check_csrf(request, found[1])
+    request[_IDENTITY] = identity
+    return identity
+
+
+def _unauthorized(detail: str) -> Problem:
+    return Problem(401, detail, headers={"WWW-Authenticate": 'Bearer realm="servicecenter"'})
+
+
+async def authorize(request: web.Request, action: Action) -> Identity:
+    """The caller if their role may do `action` at all: 401 without credentials, 403 with the wrong role."""
+    identity = await identify(request)
+    if identity is None:
+        raise _unauthorized("log in or send Authorization: Bearer TOKEN")
+    if identity.role not in PERMISSIONS[action]:
+        raise Problem(403, f"role {identity.role} may not {action.replace('_', ' ')}")
+    return identity
+
+
+def check_county(identity: Identity, action: Action, county: str | None) -> None:
+    """403 when a county editor reaches for an entry outside their county."""
+    if identity.role is Role.county_editor and action in COUNTY_SCOPED and county != identity.county:
+        raise Problem(403, f"{identity.name} edits entries of county {identity.county} only")
+
+
+async def csrf_token(request: web.Request) -> str | None:
+    """The CSRF token a server-rendered form must carry (field `csrf_token`), or None when not logged in."""
+    identity = await identify(request) if request.method in SAFE_METHODS else request.get(_IDENTITY)
+    return identity.csrf_token if isinstance(identity, Identity) else None

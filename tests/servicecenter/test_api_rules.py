@@ -1,0 +1,81 @@
+"""Routing rules over HTTP: checked before stored, versioned, activated live, rolled back, kept on restart."""
+
+from servicecenter.app import create_app
+from servicecenter.settings import Settings
+
+MONDAY_MORNING = "2026-11-23T09:30:00+01:00"
+GREETING = "Behördennummer 115, Servicecenter Eifel-Mosel-Hunsrück, guten Tag"
+CALL = {"called": "115", "caller": "06592 1234", "at": MONDAY_MORNING}
+
+
+def _rules(settings: Settings, greeting: str) -> str:
+    text = settings.rules_file.read_text(encoding="utf-8")
+    assert GREETING in text
+    return text.replace(GREETING, greeting)
+
+
+async def _greeting(client) -> str:
+    return (await (await client.get("/api/v1/route", params=CALL)).json())["greeting"]
+
+
+async def test_a_new_version_becomes_the_live_policy_and_survives_a_restart(aiohttp_client, settings: Settings,
+                                                                          make_user) -> None:
+    admin = await make_user("anna", "admin")
+    client = await aiohttp_client(create_app(settings))
+    assert (await (await client.get("/api/v1/routing/rules", headers=admin)).json())["version"] is None
+    response = await client.put("/api/v1/routing/rules", json={"text": _rules(settings, "Neu, guten Tag")},
+                                headers=admin)
+    assert response.status == 201, await response.text()
+    assert (await response.json())["version"] == 1
+    assert await _greeting(client) == "Neu, guten Tag"
+    current = await (await client.get("/api/v1/routing/rules", headers=admin)).json()
+    assert (current["version"], current["author"], current["active"]) == (1, "anna", True)
+    assert "Neu, guten Tag" in current["text"]
+
+    restarted = await aiohttp_client(create_app(settings))
+    assert await _greeting(restarted) == "Neu, guten Tag"
+
+
+async def test_an_invalid_rule_file_is_422_with_every_problem_and_line_and_changes_nothing(client, settings,
+                                                                                         make_user) -> None:
+    admin = await make_user("anna", "admin")
+    text = _rules(settings, "Kaputt").replace("fallback: emh-all", "fallback: gibt-es-nicht", 1)
+    text += "\nunknown_key: 1\n"
+    response = await client.put("/api/v1/routing/rules", json={"text": text}, headers=admin)
+    assert response.status == 422
+    problem = await response.json()
+    assert len(problem["errors"]) >= 1 and all(e["line"] for e in problem["errors"])
+    broken = await client.put("/api/v1/routing/rules", json={"text": "members: [\n"}, headers=admin)
+    assert broken.status == 422
+    assert await (await client.get("/api/v1/routing/rules/versions", headers=admin)).json() == []
+    assert await _greeting(client) == GREETING
+
+
+async def test_rollback_activates_an_earlier_version_and_keeps_pool_state(client, settings, make_user) -> None:
+    admin = await make_user("anna", "admin")
+    for greeting in ("Erste, guten Tag", "Zweite, guten Tag"):
+        response = await client.put("/api/v1/routing/rules", json={"text": _rules(settings, greeting)},
+                                    headers=admin)
+        assert response.status == 201
+    state = {"agents_available": 0, "calls_waiting": 3, "longest_wait_s": 20.0}
+    assert (await client.put("/api/v1/pools/emh-all/state", json=state, headers=admin)).status == 200
+    assert await _greeting(client) == "Zweite, guten Tag"
+
+    rollback = await client.post("/api/v1/routing/rules/versions/1/activate", headers=admin)
+    assert rollback.status == 200
+    assert await _greeting(client) == "Erste, guten Tag"
+    versions = await (await client.get("/api/v1/routing/rules/versions", headers=admin)).json()
+    assert [(v["version"], v["active"]) for v in versions] == [(2, False), (1, True)]
+    pools = {p["id"]: p for p in await (await client.get("/api/v1/pools")).json()}
+    assert pools["emh-all"]["state"]["calls_waiting"] == 3
+    assert (await client.post("/api/v1/routing/rules/versions/9/activate", headers=admin)).status == 404
+
+
+async def test_a_stored_but_inactive_version_changes_nothing_live(client, settings, make_user) -> None:
+    admin = await make_user("anna", "admin")
+    response = await client.put("/api/v1/routing/rules",
+                                json={"text": _rules(settings, "Später, guten Tag"), "activate": False}, headers=admin)
+    assert response.status == 201
+    assert await _greeting(client) == GREETING
+    one = await (await client.get("/api/v1/routing/rules/versions/1", headers=admin)).json()
+    assert "Später, guten Tag" in one["text"] and one["active"] is False

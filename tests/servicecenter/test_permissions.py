@@ -1,0 +1,176 @@
+"""Every write endpoint × every role: 401 without credentials, 403 with the wrong role or county, and
+nothing changed either way; success where the role (and county) allows it."""
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+import pytest
+from sqlalchemy import text
+
+from config import CONFIG_DIR
+from knowledge.db import create_engine
+from servicecenter.settings import Settings
+
+CALLERS = {
+    "anonymous": None,
+    "agent": ("agent", None),
+    "county_editor_here": ("county_editor", "07233"),
+    "county_editor_elsewhere": ("county_editor", "07135"),
+    "catalogue_editor": ("catalogue_editor", None),
+    "admin": ("admin", None),
+    "pbx": ("pbx", None),
+}
+COUNTY_EDITING = {"county_editor_here", "admin"}
+
+Request = tuple[str, str, dict]
+RULES = CONFIG_DIR / "routing" / "emh.yaml"
+
+
+@dataclass
+class Env:
+    client: object
+    admin: dict
+    service: str
+    """a county-level service (Wunschkennzeichen) with one responsibility in 07233"""
+    unit: str
+    """a unit in 07233"""
+    places: list[str]
+    """places in 07233 that have no responsibility for `service`"""
+
+
+async def _tag(client, path: str) -> str:
+    response = await client.get(path)
+    assert response.status == 200, await response.text()
+    return response.headers["ETag"]
+
+
+async def _service_patch(env: Env, i: int) -> Request:
+    path = f"/api/v1/services/{env.service}"
+    return "PATCH", path, {"json": {"notes": f"Hinweis {i}"}, "headers": {"If-Match": await _tag(env.client, path)}}
+
+
+async def _unit_patch(env: Env, i: int) -> Request:
+    path = f"/api/v1/units/{env.unit}"
+    return "PATCH", path, {"json": {"extension": f"{100 + i}"}, "headers": {"If-Match": await _tag(env.client, path)}}
+
+
+async def _place_patch(env: Env, i: int) -> Request:
+    path = f"/api/v1/places/{env.places[0]}"
+    return "PATCH", path, {"json": {"postal_codes": [f"5{i:04d}"]},
+                           "headers": {"If-Match": await _tag(env.client, path)}}
+
+
+async def _responsibility_create(env: Env, i: int) -> Request:
+    body = {"unit": env.unit, "county": "07233", "place": env.places[i]}
+    return "POST", f"/api/v1/services/{env.service}/responsibilities", {"json": body}
+
+
+async def _the_responsibility(env: Env) -> str:
+    listing = await (await env.client.get(f"/api/v1/services/{env.service}/responsibilities")).json()
+    return f"/api/v1/responsibilities/{next(r['id'] for r in listing if r['county'] == '07233')}"
+
+
+async def _responsibility_patch(env: Env, i: int) -> Request:
+    path = await _the_responsibility(env)
+    return "PATCH", path, {"json": {"notes": f"Hinweis {i}"}, "headers": {"If-Match": await _tag(env.client, path)}}
+
+
+async def _responsibility_delete(env: Env, i: int) -> Request:
+    body = {"unit": env.unit, "county": "07233", "place": env.places[-1 - i]}
+    created = await env.client.post(f"/api/v1/services/{env.service}/responsibilities", json=body, headers=env.admin)
+    assert created.status == 201
+    return "DELETE", created.headers["Location"], {"headers": {"If-Match": created.headers["ETag"]}}
+
+
+def _restore(collection: str, field: str, entry: Callable[[Env], str]) -> Callable[[Env, int], Awaitable[Request]]:
+    async def prepare(env: Env, i: int) -> Request:
+        path = f"/api/v1/{collection}/{entry(env)}"
+        tag = await _tag(env.client, path)
+        changed = await env.client.patch(path, json={field: f"9{i}"}, headers={**env.admin, "If-Match": tag})
+        assert changed.status == 200
+        version = int(tag.strip('"'))
+        return "POST", f"{path}/history/{version}/restore", {"headers": {"If-Match": changed.headers["ETag"]}}
+
+    return prepare
+
+
+async def _pool_state(env: Env, i: int) -> Request:
+    return "PUT", "/api/v1/pools/emh-all/state", {"json": {"agents_available": i, "calls_waiting": 0,
+                                                           "longest_wait_s": 0}}
+
+
+async def _rules_put(env: Env, i: int) -> Request:
+    return "PUT", "/api/v1/routing/rules", {"json": {"text": RULES.read_text(encoding="utf-8")}}
+
+
+async def _rules_activate(env: Env, i: int) -> Request:
+    stored = await env.client.put("/api/v1/routing/rules", headers=env.admin,
+                                  json={"text": RULES.read_text(encoding="utf-8"), "activate": False})
+    assert stored.status == 201
+    return "POST", f"/api/v1/routing/rules/versions/{(await stored.json())['version']}/activate", {}
+
+
+async def _import(env: Env, i: int) -> Request:
+    counties = (await (await env.client.get("/api/v1/export")).json())["counties"]
+    counties[0]["website"] = f"https://example.org/{i}"
+    return "POST", "/api/v1/import", {"json": {"counties": counties}}
+
+
+CASES = {
+    "PATCH service": (_service_patch, {"catalogue_editor", "admin"}),
+    "PATCH unit": (_unit_patch, COUNTY_EDITING),
+    "PATCH place": (_place_patch, {"admin"}),
+    "POST responsibility": (_responsibility_create, COUNTY_EDITING),
+    "PATCH responsibility": (_responsibility_patch, COUNTY_EDITING),
+    "DELETE responsibility": (_responsibility_delete, COUNTY_EDITING),
+    "restore service": (_restore("services", "notes", lambda env: env.service), {"catalogue_editor", "admin"}),
+    "restore unit": (_restore("units", "extension", lambda env: env.unit), COUNTY_EDITING),
+    "PUT pool state": (_pool_state, {"pbx", "admin"}),
+    "PUT routing rules": (_rules_put, {"admin"}),
+    "activate routing rules": (_rules_activate, {"admin"}),
+    "POST import": (_import, {"admin"}),
+}
+
+
+async def _database_state(settings: Settings, client) -> tuple:
+    """Everything a write could change: the whole catalogue document, the audit trail, the revision."""
+    engine = create_engine(settings.database)
+    try:
+        async with engine.connect() as connection:
+            changes = (await connection.execute(text("SELECT count(*) FROM change_log"))).scalar_one()
+            revision = (await connection.execute(text("SELECT revision FROM catalogue_state"))).scalar_one()
+            rules = (await connection.execute(text("SELECT version, active FROM rule_version"))).all()
+    finally:
+        await engine.dispose()
+    document = await (await client.get("/api/v1/export")).json()
+    pools = await (await client.get("/api/v1/pools")).json()
+    return document, changes, revision, pools, rules
+
+
+@pytest.mark.parametrize("case", list(CASES))
+async def test_every_write_endpoint_for_every_role(client, make_user, settings: Settings, case: str) -> None:
+    prepare, allowed = CASES[case]
+    headers = {name: await make_user(name, *spec) if spec else {} for name, spec in CALLERS.items()}
+    document = await (await client.get("/api/v1/export")).json()
+    service = next(s for s in document["services"] if s["title"].startswith("Wunschkennzeichen"))
+    covered = {r["place"] for r in service["responsibilities"] if r["county"] == "07233"}
+    env = Env(
+        client=client,
+        admin=headers["admin"],
+        service=service["id"],
+        unit=next(u["id"] for u in document["units"] if u["county"] == "07233"),
+        places=[p["id"] for p in document["places"] if p["county"] == "07233" and p["id"] not in covered],
+    )
+    outcomes = {}
+    for i, (caller, credentials) in enumerate(headers.items()):
+        method, path, kwargs = await prepare(env, i)
+        kwargs["headers"] = {**kwargs.get("headers", {}), **credentials}
+        before = await _database_state(settings, client) if caller not in allowed else None
+        response = await client.request(method, path, **kwargs)
+        outcomes[caller] = response.status
+        if caller not in allowed:
+            assert response.content_type == "application/problem+json"
+            assert await _database_state(settings, client) == before, f"{caller} changed something"
+    expected = {caller: 401 if caller == "anonymous" else 403 for caller in CALLERS if caller not in allowed}
+    assert {c: s for c, s in outcomes.items() if c not in allowed} == expected
+    assert all(200 <= outcomes[c] < 300 for c in allowed), outcomes
