@@ -2,7 +2,12 @@
 
 Two policies: the EMH rule file with random calls, and the EMH rules behind 500 generated rules
 (each on its own topic and line, so none shadows another) with calls whose matching rule is the
-500th, or none of them — the worst case, every generated rule is tried first. Target: p99 < 200 µs.
+500th, or none of them. Target: p99 < 200 µs.
+
+Each decision is timed twice: wall clock (what a caller waits) and this thread's CPU time (the
+engine's own cost). On a machine shared with other jobs the wall-clock p99 mostly measures the
+scheduler — a decision preempted by another process waits a time slice of milliseconds — while the
+CPU-time p99 stays the engine's; quote both, and the load average printed first.
 
     .venv/bin/python benchmarks/route_decisions.py [CALLS]
 """
@@ -10,6 +15,7 @@ Two policies: the EMH rule file with random calls, and the EMH rules behind 500 
 from __future__ import annotations
 
 import datetime as dt
+import os
 import random
 import statistics
 import sys
@@ -32,14 +38,18 @@ GENERATED = 500
 
 
 def _report(name: str, policy: Policy, batch: list[Call]) -> None:
-    timings = []
+    wall, cpu = [], []
     for call in batch:
-        began = time.perf_counter_ns()
+        began, began_cpu = time.perf_counter_ns(), time.thread_time_ns()
         evaluate(policy, call, {})
-        timings.append((time.perf_counter_ns() - began) / 1000)
-    timings.sort()
-    print(f"{name:34} calls {len(batch)}  median {statistics.median(timings):6.1f} µs  "
-          f"p99 {timings[int(len(timings) * 0.99)]:6.1f} µs  max {timings[-1]:7.1f} µs")
+        cpu.append((time.thread_time_ns() - began_cpu) / 1000)
+        wall.append((time.perf_counter_ns() - began) / 1000)
+    wall.sort()
+    cpu.sort()
+    p99 = int(len(batch) * 0.99)
+    print(f"{name:34} calls {len(batch)}  wall median {statistics.median(wall):6.1f} µs  "
+          f"p99 {wall[p99]:7.1f} µs  max {wall[-1]:8.1f} µs | "
+          f"CPU median {statistics.median(cpu):6.1f} µs  p99 {cpu[p99]:6.1f} µs")
 
 
 def _generated_policy(directory: AreaDirectory) -> Policy:
@@ -59,6 +69,7 @@ def _generated_policy(directory: AreaDirectory) -> Policy:
 
 
 def main(calls: int) -> None:
+    print("load average " + " ".join(f"{load:.2f}" for load in os.getloadavg()) + f" on {os.cpu_count()} cores")
     places = load_demo_document().places
     directory = AreaDirectory.from_places((code, p.county, p.name) for p in places for code in p.area_codes)
     rng = random.Random(115)

@@ -7,6 +7,7 @@ need no special handling by callers.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from functools import cached_property
 from zoneinfo import ZoneInfo
 
@@ -71,6 +72,10 @@ class WeeklyHours(BaseModel):
 
     def describe(self) -> str:
         """German one-line summary, e.g. 'Mo–Fr 08:00–18:00'."""
+        return self._description
+
+    @cached_property
+    def _description(self) -> str:
         parts = []
         for name, day in zip(WEEKDAY_NAMES_DE, WEEKDAYS):
             ranges = getattr(self, day)
@@ -86,8 +91,10 @@ class ServiceCalendar:
     def __init__(self, closing_days: list[str] | None = None) -> None:
         self._public = holidays.country_holidays("DE", subdiv="RP", language="de")
         self._closing = set(closing_days if closing_days is not None else ["12-24", "12-31"])
+        # Calls ask about the same few days over and over; the answer for a day never changes.
+        self.closed_because = functools.lru_cache(maxsize=1024)(self._closed_because)
 
-    def closed_because(self, day: dt.date) -> str | None:
+    def _closed_because(self, day: dt.date) -> str | None:
         """The reason `day` is closed (holiday name or 'Schließtag'), or None on an ordinary day."""
         name = self._public.get(day)
         if name:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
@@ -40,9 +40,16 @@ class Facts:
     topic: str | None
     pools: Mapping[str, PoolState]
     rules: RuleFile
+    _schedules: dict[str, Verdict] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def schedule_open(self, name: str) -> Verdict:
-        """Whether the named schedule is open now, judged with holidays and closing days."""
+        """Whether the named schedule is open now, judged with holidays and closing days; once per call."""
+        verdict = self._schedules.get(name)
+        if verdict is None:
+            verdict = self._schedules[name] = self._judge_schedule(name)
+        return verdict
+
+    def _judge_schedule(self, name: str) -> Verdict:
         hours = self.rules.schedules[name]
         if self.closed_because is not None:
             return False, f"schedule {name} is closed ({self.closed_because})"

@@ -2,7 +2,8 @@
 
 No I/O, no logging, no module state: the same inputs give the same decision (up to its random id).
 Rules are tried in order and the first that matches wins. A rule whose target is symbolic
-(`$county-pool`, `$department`) only matches when that target exists for the call.
+(`$county-pool`, `$department`) only matches when that target exists for the call. Rules that cannot
+match the call's line or topic are not tested; the policy's plan names them in the trace instead.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from routing.errors import NoMatchingRule
 from routing.lines import Line
 from routing.models import Call, Decision, PoolState, Rule, RuleFile
 from routing.origin import Origin
+from routing.plan import RulePlan, Skipped
 
 if TYPE_CHECKING:
     from routing.policy import Policy
@@ -39,9 +41,13 @@ def resolve_target(rules: RuleFile, ref: str, facts: Facts) -> str | None:
     return ref
 
 
-def select_rule(rules: RuleFile, facts: Facts, trace: list[str]) -> tuple[Rule, str] | None:
-    """The first rule that matches and its target id, appending one trace line per rule tried."""
-    for rule in rules.rules:
+def select_rule(plan: RulePlan, facts: Facts, trace: list[str]) -> tuple[Rule, str] | None:
+    """The first rule that matches and its target id, appending one trace line per rule or run skipped."""
+    rules = plan.rules
+    for rule in plan.for_call(facts.line, facts.topic):
+        if isinstance(rule, Skipped):  # a run of rules for another line or topic, not tested
+            trace.append(rule.describe(facts.line, facts.topic))
+            continue
         ok, why = rule.when.test(facts) if rule.when is not None else (True, "no conditions")
         if not ok:
             trace.append(f"rule {rule.id}: no match ({why})")
@@ -91,7 +97,7 @@ def evaluate(policy: Policy, call: Call, pools: Mapping[str, PoolState]) -> Deci
         county_note,
         f"{local:%Y-%m-%d %H:%M} Europe/Berlin, {hours_note}",
     ]
-    selected = select_rule(rules, facts, trace)
+    selected = select_rule(policy.plan, facts, trace)
     if selected is None:
         raise NoMatchingRule(f"no rule matches this {line.kind} call; trace: {' | '.join(trace)}")
     rule, target_id = selected

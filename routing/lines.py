@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from routing.errors import InvalidCall, UnknownLine
@@ -11,6 +11,8 @@ from routing.models import LineKind, RuleFile
 from routing.numbers import e164, parse
 
 __all__ = ["Line", "LineTable", "line_table"]
+
+_KNOWN_NOTATIONS = 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,9 +32,20 @@ class LineTable:
 
     by_number: Mapping[str, Line]
     duplicates: tuple[str, ...]
+    # Notations already identified. Only the center's own numbers get in, in the few notations the
+    # PBXs send, so it stays small (and holds no caller's number); parsing is most of identify's cost.
+    _known: dict[str, Line] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def identify(self, called: str) -> Line:
         """The line for a called number in any notation; raises InvalidCall or UnknownLine."""
+        line = self._known.get(called)
+        if line is None:
+            line = self._identify(called)
+            if len(self._known) < _KNOWN_NOTATIONS:
+                self._known[called] = line
+        return line
+
+    def _identify(self, called: str) -> Line:
         number = parse(called)
         if number is None:
             raise InvalidCall(f"called number is not a phone number: {called!r}")

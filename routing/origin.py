@@ -39,6 +39,7 @@ class AreaDirectory:
 
     def __init__(self, areas: Mapping[str, Mapping[str, tuple[str, ...]]]) -> None:
         self._areas = MappingProxyType({code: MappingProxyType(dict(c)) for code, c in areas.items()})
+        self._lengths = sorted({len(code) for code in areas})
 
     @classmethod
     def from_places(cls, places: Iterable[tuple[str, str, str]]) -> AreaDirectory:
@@ -73,11 +74,16 @@ class AreaDirectory:
             return Origin(None, None, reason="mobile caller, no area code")
         if kind not in _GEOGRAPHIC:
             return Origin(None, None, reason="non-geographic caller number, no area code")
+        national = "0" + str(number.national_number)
+        # German area codes are prefix-free: a listed code the number starts with is its area code,
+        # found without phonenumbers' costly formatting; other numbers still get their area code named.
+        listed = [national[:n] for n in self._lengths if national[:n] in self._areas]
+        if len(listed) == 1:
+            return self._lookup(listed[0])
         length = phonenumbers.length_of_national_destination_code(number)
-        area_code = "0" + str(number.national_number)[:length] if length else None
-        if area_code is None:
+        if not length:
             return Origin(None, None, reason="caller number has no area code")
-        return self._lookup(area_code)
+        return self._lookup(national[: length + 1])
 
     def _lookup(self, area_code: str) -> Origin:
         counties = self.counties_of(area_code)

@@ -16,6 +16,7 @@ from routing.errors import RuleFileError
 from routing.lines import LineTable, line_table
 from routing.models import PoolInfo, RuleFile, Target
 from routing.origin import AreaDirectory
+from routing.plan import RulePlan, build_plan
 from routing.rulefile import SourceMap, read_rule_file
 from routing.validate import check
 
@@ -33,6 +34,7 @@ class Policy:
     lines: LineTable
     members: frozenset[str]
     chains: Mapping[str, tuple[Target, ...]]
+    plan: RulePlan
 
     def pools(self) -> list[PoolInfo]:
         """The pools of this policy, with their county, for `/api/v1/pools` (state filled in by PoolBoard)."""
@@ -71,6 +73,7 @@ def build_policy(rules: RuleFile, directory: AreaDirectory, source: SourceMap | 
         lines=line_table(rules),
         members=frozenset(rules.members),
         chains=MappingProxyType(_chains(rules)),
+        plan=build_plan(rules),
     )
 
 

@@ -30,6 +30,7 @@ from routing.errors import Problem
 from routing.lines import line_table
 from routing.models import PoolState, Rule, RuleFile
 from routing.origin import Origin
+from routing.plan import build_plan
 from routing.rulefile import Loc, SourceMap
 
 if TYPE_CHECKING:
@@ -236,6 +237,7 @@ def _ranges(slots: list[int]) -> str:
 def _gaps(rules: RuleFile, source: SourceMap) -> list[Problem]:
     calendar = ServiceCalendar(list(rules.closing_days))
     samples, slots = _time_samples(rules, calendar)
+    plan = build_plan(rules)
     uncovered: dict[tuple[str, str], list[str]] = {}
     for kind, county, topic, pools_label, pools in _cases(rules):
         failing = set()
@@ -251,7 +253,7 @@ def _gaps(rules: RuleFile, source: SourceMap) -> list[Problem]:
                 pools=pools,
                 rules=rules,
             )
-            if select_rule(rules, facts, []) is None:
+            if select_rule(plan, facts, []) is None:
                 failing.add(signature)
         if failing:
             by_day: dict[str, list[int]] = {}

@@ -129,82 +129,6 @@ def test_115_at_night_plays_the_announcement_then_offers_a_callback(policy: Poli
 
 
 @pytest.mark.parametrize(
-    ("at", "why"),
-    [
-        ("2026-06-04T10:00", "Fronleichnam"),
-        ("2023-11-01T10:00", "Allerheiligen"),
-        ("2026-12-24T10:00", "Schließtag"),
-        ("2026-12-31T10:00", "Schließtag"),
-        ("2026-01-01T10:00", "Neujahr"),
-        ("2026-03-14T10:00", "hours"),  # a Saturday
-    ],
-)
-@pytest.mark.parametrize("called", ["115", "+49 2671 61-0"])
-def test_closed_on_rlp_holidays_closing_days_and_weekends(
-    policy: Policy, at: str, why: str, called: str
-) -> None:
-    decision = route(policy, called=called, at=at)
-    assert decision.open is False
-    assert decision.target.kind == "announcement"
-    assert any(why in line for line in decision.trace)
-
-
-def test_open_on_the_working_day_after_a_holiday(policy: Policy) -> None:
-    assert route(policy, at="2026-06-05T10:00").open is True
-
-
-@pytest.mark.parametrize(
-    ("at", "is_open"),
-    [
-        # Friday before the spring change: CET, UTC+1
-        ("2026-03-27T06:59:00+00:00", False),
-        ("2026-03-27T07:00:00+00:00", True),
-        ("2026-03-27T16:59:00+00:00", True),
-        ("2026-03-27T17:00:00+00:00", False),
-        # the change days themselves are Sundays: closed all day
-        ("2026-03-29T08:00:00+00:00", False),
-        ("2026-10-25T08:00:00+00:00", False),
-        # Monday after the spring change: CEST, UTC+2
-        ("2026-03-30T05:59:00+00:00", False),
-        ("2026-03-30T06:00:00+00:00", True),
-        ("2026-03-30T15:59:00+00:00", True),
-        ("2026-03-30T16:00:00+00:00", False),
-        ("2026-03-30T09:00:00+03:00", True),
-        ("2026-03-30T00:59:00-05:00", False),
-        ("2026-03-30T07:59:00", False),
-        ("2026-03-30T08:00:00", True),
-        ("2026-03-30T17:59:00", True),
-        ("2026-03-30T18:00:00", False),
-        # Friday before the autumn change: CEST
-        ("2026-10-23T05:59:00+00:00", False),
-        ("2026-10-23T06:00:00+00:00", True),
-        ("2026-10-23T15:59:00+00:00", True),
-        ("2026-10-23T16:00:00+00:00", False),
-        # Monday after the autumn change: CET
-        ("2026-10-26T06:59:00+00:00", False),
-        ("2026-10-26T07:00:00+00:00", True),
-        ("2026-10-26T16:59:00+00:00", True),
-        ("2026-10-26T17:00:00+00:00", False),
-        ("2026-10-26T08:00:00+01:00", True),
-    ],
-)
-def test_service_hours_are_judged_in_berlin_time_across_dst_changes(
-    policy: Policy, at: str, is_open: bool
-) -> None:
-    decision = route(policy, at=at)
-    assert decision.open is is_open
-    assert (decision.target.kind == "pool") is is_open
-
-
-def test_ambiguous_area_code_06542_gives_no_county_and_names_both_candidates(policy: Policy) -> None:
-    decision = route(policy, caller="06542 12345")
-    assert (decision.county, decision.target.id, decision.rule) == (None, "emh-all", "115-no-county")
-    caller_line = next(line for line in decision.trace if line.startswith("caller:"))
-    assert all(part in caller_line for part in ("06542", "07135", "Zell (Mosel)", "07231", "Reil"))
-    assert decision.greeting == GREETING_115
-
-
-@pytest.mark.parametrize(
     ("caller", "reason"),
     [
         ("+49 151 12345678", "mobile"),
@@ -228,10 +152,92 @@ def test_callers_without_a_member_county_go_to_emh_all(
     assert any(reason in line for line in decision.trace[1:3])
 
 
+ZELL_OR_REIL = "06542 12345"
+CZ, BW = "emh-cochem-zell", "emh-bernkastel-wittlich"
+CZ_BUSY = {CZ: SATURATED}
+COUNTY_POOLS_BUSY = {CZ: SATURATED, BW: SATURATED}
+SHARED_BUSY = {"emh-all": SATURATED}
+ALL_BUSY = {CZ: SATURATED, BW: SATURATED, "emh-all": SATURATED}
+FRONLEICHNAM = "2026-06-04T10:00"
+
+
+@pytest.mark.parametrize(
+    ("called", "caller", "at", "pools", "rule", "target", "county"),
+    [
+        ("115", ZELL_OR_REIL, TUESDAY_MORNING, {}, "115-no-county", "emh-all", None),
+        ("115", "+49 6542 12345", TUESDAY_MORNING, {}, "115-no-county", "emh-all", None),
+        ("115", ZELL_OR_REIL, TUESDAY_MORNING, COUNTY_POOLS_BUSY, "115-no-county", "emh-all", None),
+        ("115", ZELL_OR_REIL, TUESDAY_MORNING, SHARED_BUSY, "all-saturated-callback", "callback", None),
+        ("115", ZELL_OR_REIL, TUESDAY_NIGHT, {}, "115-closed", "closed-115", None),
+        ("115", ZELL_OR_REIL, FRONLEICHNAM, {}, "115-closed", "closed-115", None),
+        ("06571 14-0", ZELL_OR_REIL, TUESDAY_MORNING, {}, "switchboard-by-called-county", BW, "07231"),
+        ("02671 61-0", ZELL_OR_REIL, TUESDAY_MORNING, {}, "switchboard-by-called-county", CZ, "07135"),
+        ("02671 61-0", ZELL_OR_REIL, TUESDAY_MORNING, CZ_BUSY, "overflow-emh-all", "emh-all", "07135"),
+    ],
+)
+def test_area_code_06542_of_zell_and_reil_gives_no_caller_county_and_names_both(
+    policy: Policy,
+    called: str,
+    caller: str,
+    at: str,
+    pools: dict[str, PoolState],
+    rule: str,
+    target: str,
+    county: str | None,
+) -> None:
+    decision = route(policy, called=called, caller=caller, at=at, pools=pools)
+    assert (decision.rule, decision.target.id, decision.county) == (rule, target, county)
+    assert decision.trace[1] == "caller: area code 06542 is ambiguous: 07135 (Zell (Mosel)), 07231 (Reil)"
+    assert decision.greeting == (
+        GREETING_115 if called == "115" else policy.rule_file.counties[county or ""].greeting
+    )
+
+
+@pytest.mark.parametrize(
+    ("caller", "reason"),
+    [
+        ("+49 151 12345678", "mobile caller, no area code"),
+        ("0171 1234567", "mobile caller, no area code"),
+        ("anonymous", "anonymous caller"),
+        (None, "anonymous caller"),
+        ("+33 1 42 68 53 00", "foreign caller (+33)"),
+        ("+352 12 34 56", "foreign caller (+352)"),
+    ],
+)
+@pytest.mark.parametrize(
+    ("called", "at", "pools", "rule", "target", "county"),
+    [
+        ("115", TUESDAY_MORNING, {}, "115-no-county", "emh-all", None),
+        ("115", TUESDAY_MORNING, CZ_BUSY, "115-no-county", "emh-all", None),
+        ("115", TUESDAY_MORNING, SHARED_BUSY, "all-saturated-callback", "callback", None),
+        ("115", TUESDAY_NIGHT, SHARED_BUSY, "115-closed", "closed-115", None),
+        ("02671 61-0", TUESDAY_MORNING, {}, "switchboard-by-called-county", CZ, "07135"),
+        ("02671 61-0", TUESDAY_MORNING, CZ_BUSY, "overflow-emh-all", "emh-all", "07135"),
+        ("02671 61-0", TUESDAY_MORNING, ALL_BUSY, "all-saturated-callback", "callback", "07135"),
+        ("02671 61-0", TUESDAY_NIGHT, {}, "switchboard-closed", "closed-switchboard", "07135"),
+    ],
+)
+def test_mobile_anonymous_and_foreign_callers_on_every_line(
+    policy: Policy,
+    caller: str | None,
+    reason: str,
+    called: str,
+    at: str,
+    pools: dict[str, PoolState],
+    rule: str,
+    target: str,
+    county: str | None,
+) -> None:
+    decision = route(policy, called=called, caller=caller, at=at, pools=pools)
+    assert (decision.rule, decision.target.id, decision.county) == (rule, target, county)
+    assert decision.trace[1] == f"caller: {reason}"
+
+
 @pytest.mark.parametrize(
     ("county_pool", "expected"),
     [
         (SATURATED, ["emh-all", "callback"]),
+        (PoolState(agents_available=0, calls_waiting=1, longest_wait_s=30.5), ["emh-all", "callback"]),
         (PoolState(agents_available=0, calls_waiting=4, longest_wait_s=30), COUNTY_FIRST),
         (PoolState(agents_available=1, calls_waiting=4, longest_wait_s=95), COUNTY_FIRST),
         (PoolState(agents_available=0, calls_waiting=0, longest_wait_s=0), COUNTY_FIRST),

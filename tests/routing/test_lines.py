@@ -36,3 +36,19 @@ def test_unknown_and_invalid_numbers_raise_different_errors(policy: Policy) -> N
         policy.lines.identify("+49 30 1234567")
     with pytest.raises(InvalidCall):
         policy.lines.identify("hello")
+
+
+@pytest.mark.parametrize("called", ["+49 2671 61-0", "02671610", "115"])
+def test_a_notation_seen_before_is_identified_the_same_way(policy: Policy, called: str) -> None:
+    table = line_table(policy.rule_file)
+    assert table.identify(called) == table.identify(called) == policy.lines.identify(called)
+
+
+def test_numbers_that_are_no_line_keep_raising_after_lines_were_identified(policy: Policy) -> None:
+    table = line_table(policy.rule_file)
+    for _ in range(2):
+        assert table.identify("+49 2671 61-0") == Line("switchboard", "07135")
+        with pytest.raises(UnknownLine):
+            table.identify("+49 2671 61-1")
+        with pytest.raises(InvalidCall):
+            table.identify("hello")

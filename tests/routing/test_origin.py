@@ -75,3 +75,17 @@ def test_directory_lists_each_place_once_per_county() -> None:
 def test_directory_refuses_things_that_are_not_area_codes(area_code: str) -> None:
     with pytest.raises(ValueError, match="not an area code"):
         AreaDirectory.from_places([(area_code, "07135", "Zell (Mosel)")])
+
+
+@pytest.mark.parametrize(
+    ("caller", "area_code"),
+    [
+        ("06542 1234", "06542"),  # two listed codes are prefixes: phonenumbers decides
+        ("+49 2671 4711", "02671"),
+        ("030 1234567", "030"),
+    ],
+)
+def test_area_code_is_the_listed_one_only_when_exactly_one_fits(caller: str, area_code: str) -> None:
+    listed = [("0654", "07231", "Falsch"), ("06542", "07135", "Zell (Mosel)"), ("02671", "07135", "Cochem")]
+    directory = AreaDirectory.from_places(listed)
+    assert directory.resolve(caller).area_code == area_code

@@ -70,12 +70,43 @@ def test_state_with_its_own_older_timestamp_can_already_be_stale(board: PoolBoar
     assert board.snapshot() == {}
 
 
-def test_overflow_and_recovery_follow_the_reported_state(policy: Policy, board: PoolBoard) -> None:
-    assert target_of(policy, board) == "emh-cochem-zell"
-    board.update("emh-cochem-zell", BUSY)
-    assert target_of(policy, board) == "emh-all"
-    board.update("emh-cochem-zell", FREE)
-    assert target_of(policy, board) == "emh-cochem-zell"
+CZ, VU, ALL = "emh-cochem-zell", "emh-vulkaneifel", "emh-all"
+SHORT_WAIT = PoolState(agents_available=0, calls_waiting=2, longest_wait_s=12)
+COCHEM = "02671 123456"
+
+
+@pytest.mark.parametrize(
+    ("called", "caller", "first", "story"),
+    [
+        # first: the target before any report; then per step: a pool reports, the next call's target
+        ("115", COCHEM, CZ, [(CZ, BUSY, ALL), (CZ, FREE, CZ)]),
+        ("115", COCHEM, CZ, [(CZ, BUSY, ALL), (CZ, SHORT_WAIT, CZ)]),
+        ("115", COCHEM, CZ, [(CZ, BUSY, ALL), (VU, FREE, ALL), (ALL, FREE, ALL), (CZ, FREE, CZ)]),
+        ("115", COCHEM, CZ, [(CZ, BUSY, ALL), (ALL, BUSY, "callback"), (CZ, FREE, CZ)]),
+        ("115", COCHEM, CZ, [(CZ, BUSY, ALL), (ALL, BUSY, "callback"), (ALL, FREE, ALL), (CZ, FREE, CZ)]),
+        ("115", COCHEM, CZ, [(ALL, BUSY, CZ), (CZ, BUSY, "callback"), (CZ, FREE, CZ)]),
+        ("02671 61-0", "anonymous", CZ, [(CZ, BUSY, ALL), (ALL, BUSY, "callback"), (CZ, FREE, CZ)]),
+        ("06592 933-0", COCHEM, VU, [(VU, BUSY, ALL), (CZ, FREE, ALL), (VU, FREE, VU)]),
+        ("115", "anonymous", ALL, [(ALL, BUSY, "callback"), (CZ, FREE, "callback"), (ALL, FREE, ALL)]),
+        ("115", "06542 12345", ALL, [(ALL, BUSY, "callback"), (ALL, SHORT_WAIT, ALL)]),
+    ],
+)
+def test_overflow_callback_and_recovery_follow_each_report(
+    policy: Policy,
+    board: PoolBoard,
+    called: str,
+    caller: str,
+    first: str,
+    story: list[tuple[str, PoolState, str]],
+) -> None:
+    def next_call() -> str:
+        return evaluate(policy, Call(called=called, caller=caller, at=NOW), board.snapshot()).target.id
+
+    targets = [next_call()]
+    for pool, state, _ in story:
+        board.update(pool, state)
+        targets.append(next_call())
+    assert targets == [first, *(expected for _, _, expected in story)]
 
 
 def test_stale_saturation_is_ignored_and_calls_route_normally(
