@@ -172,8 +172,8 @@ def engine_search(
 
 def format_table(evaluations: Sequence[Evaluation]) -> str:
     """Engines side by side: recall@1, recall@5 and MRR overall and per tag, and the median query time."""
-    header = f"{'':14}" + "".join(f"{e.engine:>24}" for e in evaluations)
-    sub = f"{'tag (n)':14}" + "".join(f"{'R@1':>8}{'R@5':>8}{'MRR':>8}" for _ in evaluations)
+    header = f"{'':17}" + "".join(f"{e.engine:>24}" for e in evaluations)
+    sub = f"{'tag (n)':17}" + "".join(f"{'R@1':>8}{'R@5':>8}{'MRR':>8}" for _ in evaluations)
     rows = [header, sub]
     groups = [("overall", lambda e: e.overall)] + [(t, lambda e, t=t: e.by_tag().get(t)) for t in TAGS]
     for name, pick in groups:
@@ -181,7 +181,7 @@ def format_table(evaluations: Sequence[Evaluation]) -> str:
         count = next((c.count for c in cells if c), 0)
         if not count:
             continue
-        rows.append(f"{f'{name} ({count})':14}" + "".join(
+        rows.append(f"{f'{name} ({count})':17}" + "".join(
             f"{c.recall_at_1:8.2f}{c.recall_at_5:8.2f}{c.mrr:8.2f}" if c else f"{'':24}" for c in cells))
-    rows.append(f"{'median ms':14}" + "".join(f"{e.median_ms:24.2f}" for e in evaluations))
+    rows.append(f"{'median ms':17}" + "".join(f"{e.median_ms:24.2f}" for e in evaluations))
     return "\n".join(rows)
