@@ -1,4 +1,5 @@
-"""The `servicecenter` command: serve, migrate, seed, reindex, check-rules, import (JSON, XZuFi), export, users."""
+"""The `servicecenter` command: serve, migrate, seed (demo, synthetic), reindex, check-rules, import (JSON,
+XZuFi), export, users and tokens."""
 
 from __future__ import annotations
 
@@ -15,14 +16,15 @@ from aiohttp import web
 from sqlalchemy import func, select
 from tqdm import tqdm
 
+from knowledge import users
 from knowledge.db import create_engine
 from knowledge.document import CatalogueDocument, DocumentError
 from knowledge.exchange import ImportReport, export_document, import_document
 from knowledge.index import SearchIndex
 from knowledge.migrate import upgrade
-from knowledge import users
 from knowledge.models import County, Service
 from knowledge.sync import rebuild_index
+from knowledge.synthetic import ID_PREFIX, add_synthetic_services
 from knowledge.users import Role
 from knowledge.xzufi import looks_like_xml, read_transfer, xzufi_document
 from routing.errors import RuleFileError
@@ -88,13 +90,21 @@ def _print_report(report: ImportReport) -> None:
 
 
 async def seed(args: argparse.Namespace) -> int:
-    """Load the demo catalogue; the index follows on the next start or `reindex`."""
+    """Load the demo catalogue, then any synthetic services; the index follows on the next start or `reindex`."""
     settings = _settings(args)
     engine, sessionmaker = await open_database(settings, load_demo=False)
     try:
         report = await seed_demo(sessionmaker, directory=settings.catalogue_dir, only_if_empty=False)
         assert report is not None
         _print_report(report)
+        if args.synthetic:
+            with tqdm(total=args.synthetic, unit=" services", desc="generating", file=sys.stderr) as bar:
+                async with sessionmaker() as session, session.begin():
+                    first, last = await add_synthetic_services(
+                        session, count=args.synthetic, seed=args.seed, progress=lambda n: bar.update(n - bar.n)
+                    )
+            print(f"added {args.synthetic} synthetic services ({ID_PREFIX}{first:06d} … {ID_PREFIX}{last:06d})",
+                  file=sys.stderr)
     finally:
         await engine.dispose()
     return 0
@@ -234,6 +244,13 @@ async def token_create(args: argparse.Namespace) -> int:
     return 0
 
 
+def _count(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError("must be 0 or more")
+    return value
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="servicecenter", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -248,7 +265,10 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_argument("--host")
     sub.add_argument("--port", type=int)
     command("migrate", migrate, "bring the database schema up to date")
-    command("seed", seed, "load the demo catalogue")
+    sub = command("seed", seed, "load the demo catalogue")
+    sub.add_argument("--synthetic", type=_count, default=0, metavar="N",
+                     help="then add N generated services for benchmarks (numbered after those already there)")
+    sub.add_argument("--seed", type=int, default=115, help="random seed of the generated services (default 115)")
     command("reindex", reindex, "rebuild the search index from the database")
     sub = command("check-rules", check_rules, "validate a routing rule file")
     sub.add_argument("file", nargs="?", type=Path)

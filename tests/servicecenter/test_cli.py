@@ -6,6 +6,11 @@ import os
 import sys
 from pathlib import Path
 
+from sqlalchemy import func, select
+
+from knowledge import store
+from knowledge.db import create_engine, create_sessionmaker
+from knowledge.models import Responsibility, Service
 from servicecenter.app import create_app
 from servicecenter.settings import Settings
 
@@ -138,3 +143,40 @@ async def test_user_add_refuses_a_county_for_other_roles_and_a_short_password(se
     assert code == 2 and "8 characters" in err
     code, _, err = await _run(settings, "token", "create", "x")
     assert code == 1 and "no user" in err
+
+
+async def _synthetic(settings: Settings) -> tuple[list[str], int, int, int]:
+    engine = create_engine(settings.database)
+    try:
+        async with create_sessionmaker(engine)() as session:
+            ids = (await session.scalars(
+                select(Service.id).where(Service.id.like("synthetic-%")).order_by(Service.id))).all()
+            responsibilities = await session.scalar(
+                select(func.count()).select_from(Responsibility).where(Responsibility.service.like("synthetic-%")))
+            revision = await store.catalogue_revision(session)
+            total = await session.scalar(select(func.count()).select_from(Service))
+    finally:
+        await engine.dispose()
+    return list(ids), responsibilities, revision, total
+
+
+async def test_seed_synthetic_adds_numbered_services_without_clashes(settings: Settings) -> None:
+    _, _, before, _ = await _synthetic(settings)
+    code, _, err = await _run(settings, "seed", "--synthetic", "30")
+    assert code == 0, err
+    assert "added 30 synthetic services (synthetic-000001 … synthetic-000030)" in err
+    code, _, err = await _run(settings, "seed", "--synthetic", "20", "--seed", "7")
+    assert code == 0, err
+    ids, responsibilities, after, total = await _synthetic(settings)
+    assert ids == [f"synthetic-{n:06d}" for n in range(1, 51)]
+    assert responsibilities >= 50
+    assert after == before + 2
+
+    code, _, err = await _run(settings, "reindex")
+    assert code == 0 and f"indexed {total} services" in err
+
+
+async def test_seed_refuses_a_negative_count(settings: Settings) -> None:
+    code, _, err = await _run(settings, "seed", "--synthetic", "-3")
+    assert code == 2
+    assert "must be 0 or more" in err
