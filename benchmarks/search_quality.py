@@ -31,6 +31,7 @@ from knowledge.demo import load_demo_document
 from knowledge.evaluation import CUTOFF, Evaluation, JudgedQuery, engine_search, evaluate, format_table, load_judged
 from knowledge.index import IndexDocument, SearchIndex
 from knowledge.search import Gazetteer
+from knowledge.synonyms import SynonymTable
 from knowledge.sync import ensure_index
 from servicecenter.bootstrap import open_database
 from servicecenter.logs import configure_logging
@@ -131,7 +132,8 @@ async def our_engine(queries: list[JudgedQuery]) -> Evaluation:
             await ensure_index(index, sessionmaker)
             async with sessionmaker() as session:
                 gazetteer = Gazetteer(list(await store.list_places(session)))
-            run = engine_search(index=index, sessionmaker=sessionmaker, gazetteer=gazetteer)
+            run = engine_search(index=index, sessionmaker=sessionmaker, gazetteer=gazetteer,
+                                              synonyms=SynonymTable.load(settings.synonyms_files))
             await evaluate("engine", queries[:10], run)  # warm caches and thread-local searchers
             return await evaluate("engine", queries, run)
         finally:

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from knowledge.index import SearchIndex
 from knowledge.search import Gazetteer, SearchRequest, search
+from knowledge.synonyms import SynonymTable
 from routing.calendar import BERLIN, ServiceCalendar
 
 __all__ = [
@@ -154,6 +155,7 @@ def engine_search(
     index: SearchIndex,
     sessionmaker: async_sessionmaker[AsyncSession],
     gazetteer: Gazetteer,
+    synonyms: SynonymTable,
     calendar: ServiceCalendar | None = None,
     now: dt.datetime | None = None,
 ) -> SearchFunction:
@@ -163,7 +165,7 @@ def engine_search(
 
     async def run(query: JudgedQuery) -> list[str]:
         async with sessionmaker() as session:
-            body = await search(index=index, session=session, gazetteer=gazetteer, calendar=calendar,
+            body = await search(index=index, session=session, gazetteer=gazetteer, synonyms=synonyms, calendar=calendar,
                                 request=SearchRequest(query.q, query.county, CUTOFF, 0), now=moment)
         return [hit["id"] for hit in body["hits"]]
 
