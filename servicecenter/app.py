@@ -39,7 +39,10 @@ async def search_ctx(app: web.Application) -> AsyncIterator[None]:
     index = SearchIndex(settings.index_dir)
     try:
         await ensure_index(index, app[SESSIONMAKER])
-        follower = CatalogueFollower(index, app[SESSIONMAKER], app[CALL_ROUTER], settings.synonyms_files)
+        follower = CatalogueFollower(
+            index, app[SESSIONMAKER], app[CALL_ROUTER],
+            rules_file=settings.rules_file, synonym_files=settings.synonyms_files,
+        )
         await follower.start()
         app[SEARCH_INDEX], app[CATALOGUE_FOLLOWER] = index, follower
         following = asyncio.create_task(follower.run(), name="catalogue-follower")

@@ -2,8 +2,8 @@
 
 Several instances may share one database, and edits arrive through any of them or the CLI, so each
 instance polls the catalogue revision (one cheap query) and catches up: changed services into the
-search index, place names into the search gazetteer and routing's area-code table. The synonym table
-is reloaded when its file changes.
+search index, place names into the search gazetteer, and routing's area-code table and active rules
+version into the call router. The synonym table is reloaded when its file changes.
 """
 
 from __future__ import annotations
@@ -15,14 +15,13 @@ import structlog
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from knowledge import store
+from knowledge import rule_versions, store
 from knowledge.index import SearchIndex
 from knowledge.search import Gazetteer
 from knowledge.synonyms import SynonymTable
 from knowledge.sync import catch_up
-from routing.origin import AreaDirectory
-from routing.policy import build_policy
 from servicecenter.call_router import CallRouter
+from servicecenter.routing_rules import policy_in_force
 
 __all__ = ["CatalogueFollower"]
 
@@ -39,21 +38,31 @@ class CatalogueFollower:
         index: SearchIndex,
         sessionmaker: async_sessionmaker[AsyncSession],
         router: CallRouter,
+        *,
+        rules_file: Path,
         synonym_files: list[Path],
     ) -> None:
         self.index = index
         self._sessionmaker = sessionmaker
         self._router = router
+        self._rules_file = rules_file
+        self._rules_version: int | None = None
         self._synonym_files = synonym_files
         self._synonym_stamps: tuple[float, ...] = ()
         self._area_codes: list[tuple[str, str, str]] | None = None
+        self._revision: int | None = None
         self.gazetteer = Gazetteer([])
         self.synonyms = SynonymTable({})
 
     async def start(self) -> None:
         """Load places and synonyms once, before the first request."""
         self._reload_synonyms()
-        await self._reload_places()
+        self._revision = await self._catalogue_revision()
+        await self._reload_catalogue()
+
+    async def _catalogue_revision(self) -> int:
+        async with self._sessionmaker() as session:
+            return await store.catalogue_revision(session)
 
     def _reload_synonyms(self) -> None:
         stamps = tuple(p.stat().st_mtime for p in self._synonym_files)
@@ -65,21 +74,27 @@ class CatalogueFollower:
             log.error("synonyms_rejected", error=str(error))
         self._synonym_stamps = stamps
 
-    async def _reload_places(self) -> None:
+    async def _reload_catalogue(self) -> None:
+        """Place names for search; for routing, the area codes and the rules version in force."""
         async with self._sessionmaker() as session:
-            places = list(await store.list_places(session))
+            self.gazetteer = Gazetteer(list(await store.list_places(session)))
             area_codes = await store.area_code_places(session)
-        self.gazetteer = Gazetteer(places)
-        if self._area_codes is not None and area_codes != self._area_codes:
-            policy = self._router.policy
-            self._router.replace(build_policy(policy.rule_file, AreaDirectory.from_places(area_codes), policy.source))
-        self._area_codes = area_codes
+            active = await rule_versions.active_version(session)
+            version = active.version if active else None
+            if self._area_codes is not None and (area_codes, version) != (self._area_codes, self._rules_version):
+                policy, version = await policy_in_force(session, rules_file=self._rules_file)
+                self._router.replace(policy)
+                log.info("routing_policy_refreshed", rules_version=version)
+        self._area_codes, self._rules_version = area_codes, version
 
     async def step(self) -> None:
         """One round: synonyms if their file changed; index and places if the catalogue did."""
         self._reload_synonyms()
-        if await catch_up(self.index, self._sessionmaker) is not None:
-            await self._reload_places()
+        revision = await self._catalogue_revision()
+        if revision != self._revision:
+            await catch_up(self.index, self._sessionmaker)
+            await self._reload_catalogue()
+            self._revision = revision
 
     async def run(self) -> None:
         """Follow the catalogue until cancelled; a database outage is logged and waited out."""

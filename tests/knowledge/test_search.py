@@ -8,6 +8,7 @@ import pytest
 
 from knowledge import store
 from knowledge.index import IndexDocument, SearchIndex
+from knowledge.models import Place
 from knowledge.query import max_edits
 from knowledge.search import Gazetteer, SearchRequest, search
 from knowledge.synonyms import SynonymTable
@@ -146,3 +147,17 @@ async def test_an_edited_synonym_file_counts_from_the_next_search(aiohttp_client
         return await _first(client, "schrottauto ") == "elektroaltgeraete"
 
     await _eventually(changed)
+
+
+async def test_an_edited_place_is_recognised_in_queries_while_the_service_runs(client) -> None:
+    assert (await _search(client, "Hundesteuer 54999"))["place"] is None
+    async with client.app[SESSIONMAKER]() as session:
+        place = await session.get(Place, "vg-gerolstein")
+        place.postal_codes = [*place.postal_codes, "54999"]
+        await store.bump_revision(session)
+        await session.commit()
+
+    async def recognised() -> bool:
+        return ((await _search(client, "Hundesteuer 54999"))["place"] or {}).get("county") == "07233"
+
+    await _eventually(recognised)

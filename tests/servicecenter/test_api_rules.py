@@ -1,4 +1,7 @@
-"""Routing rules over HTTP: checked before stored, versioned, activated live, rolled back, kept on restart."""
+"""Routing rules over HTTP: checked before stored, versioned, activated live on every instance, rolled back,
+kept on restart."""
+
+import asyncio
 
 from servicecenter.app import create_app
 from servicecenter.settings import Settings
@@ -79,3 +82,17 @@ async def test_a_stored_but_inactive_version_changes_nothing_live(client, settin
     assert await _greeting(client) == GREETING
     one = await (await client.get("/api/v1/routing/rules/versions/1", headers=admin)).json()
     assert "Später, guten Tag" in one["text"] and one["active"] is False
+
+
+async def test_a_version_activated_on_one_instance_goes_live_on_the_others(aiohttp_client, settings: Settings,
+                                                                          make_user) -> None:
+    admin = await make_user("anna", "admin")
+    first = await aiohttp_client(create_app(settings))
+    second = await aiohttp_client(create_app(settings))
+    response = await first.put("/api/v1/routing/rules", json={"text": _rules(settings, "Überall neu")}, headers=admin)
+    assert response.status == 201, await response.text()
+
+    deadline = asyncio.get_running_loop().time() + 5
+    while await _greeting(second) != "Überall neu":
+        assert asyncio.get_running_loop().time() < deadline, "the other instance kept the old rules"
+        await asyncio.sleep(0.05)
