@@ -38,6 +38,7 @@ from knowledge.evaluation import load_judged
 from knowledge.index import SearchIndex
 from knowledge.search import Gazetteer, SearchRequest, search
 from knowledge.sync import rebuild_index
+from knowledge.synonyms import SynonymTable
 from routing.calendar import BERLIN, ServiceCalendar
 from servicecenter.logs import configure_logging
 from servicecenter.settings import Settings
@@ -104,12 +105,14 @@ async def in_process(settings: Settings, queries, rounds: int, profile: bool) ->
         build = time.perf_counter() - started
         async with sessionmaker() as session:
             gazetteer = Gazetteer(list(await store.list_places(session)))
+        synonyms = SynonymTable.load(settings.synonyms_files)
         calendar, now = ServiceCalendar(), dt.datetime(2025, 3, 5, 10, 0, tzinfo=BERLIN)
 
         async def one(q: str, county: str | None) -> tuple[float, float, float, dict]:
             began = time.perf_counter()
             async with sessionmaker() as session:
-                body = await search(index=index, session=session, gazetteer=gazetteer, calendar=calendar,
+                body = await search(index=index, session=session, gazetteer=gazetteer, synonyms=synonyms,
+                                    calendar=calendar,
                                     request=SearchRequest(q, county), now=now)
             total = time.perf_counter() - began
             return total, index.last_read, total - index.last_read, body

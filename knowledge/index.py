@@ -20,10 +20,10 @@ from pathlib import Path
 from typing import TypeVar
 
 from whoosh import index as whoosh_index
-from whoosh.fields import ID, KEYWORD, TEXT, Schema
+from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.searching import Searcher
 
-from knowledge.analysis import german_analyzer, surface_analyzer
+from knowledge.analysis import SECTION_BREAK, german_analyzer, surface_analyzer
 from knowledge.models import Service
 
 __all__ = ["IndexDocument", "SearchIndex"]
@@ -34,7 +34,8 @@ BODY_MODULES = ("full_text", "requirements", "documents", "fees", "deadlines", "
 
 
 def build_schema(wordset: frozenset[str] = frozenset()) -> Schema:
-    """Title and synonyms weigh most, then the short text, then everything else.
+    """One scored field for every text of a service, its words weighted by section (title and synonyms
+    most, then the short text, then the rest); the title once more with positions for phrase matches.
 
     `words` is never scored: it is the vocabulary of folded words that typo correction and search as
     you type look words up in. `wordset` is the list of compound parts (see `build_wordset`).
@@ -42,10 +43,11 @@ def build_schema(wordset: frozenset[str] = frozenset()) -> Schema:
     german = german_analyzer(wordset)
     return Schema(
         id=ID(stored=True, unique=True),
-        title=TEXT(analyzer=german, field_boost=4.0, stored=True),
-        synonyms=TEXT(analyzer=german, field_boost=3.0, stored=True),
-        short_text=TEXT(analyzer=german, field_boost=1.5, stored=True),
-        body=TEXT(analyzer=german, stored=True),
+        text=TEXT(analyzer=german, phrase=False),
+        title=TEXT(analyzer=german, stored=True),
+        synonyms=STORED(),
+        short_text=STORED(),
+        body=STORED(),
         words=TEXT(analyzer=surface_analyzer(), phrase=False),
         level=ID(stored=True),
         leika=ID(stored=True),
@@ -83,7 +85,9 @@ class IndexDocument:
 
 def _fields(document: IndexDocument) -> dict[str, str]:
     fields = asdict(document)
-    fields["words"] = " ".join((document.title, document.synonyms, document.short_text, document.body))
+    sections = (document.title, document.synonyms, document.short_text, document.body)
+    fields["text"] = SECTION_BREAK.join(sections)
+    fields["words"] = " ".join(sections)
     return fields
 
 

@@ -16,9 +16,9 @@ from whoosh.searching import Searcher
 
 from knowledge.synonyms import Span, SynonymTable
 
-__all__ = ["QueryPlan", "SCORED_FIELDS", "VOCABULARY", "max_edits", "plan_query"]
+__all__ = ["QueryPlan", "SCORED_FIELD", "VOCABULARY", "max_edits", "plan_query"]
 
-SCORED_FIELDS = ("title", "synonyms", "short_text", "body")
+SCORED_FIELD = "text"
 VOCABULARY = "words"
 
 SYNONYM_WEIGHT = 1.0
@@ -41,13 +41,14 @@ class QueryPlan:
 
     strict: wq.Query
     loose: wq.Query
+    terms: frozenset[str]
     corrections: dict[str, str] = field(default_factory=dict)
 
 
 class _Planner:
     def __init__(self, searcher: Searcher) -> None:
         self.reader = searcher.reader()
-        self.analyzer = searcher.schema["title"].analyzer
+        self.analyzer = searcher.schema[SCORED_FIELD].analyzer
 
     def groups(self, text: str) -> list[list[str]]:
         """Terms of `text` by position: a compound comes with its parts at the same position."""
@@ -83,7 +84,7 @@ class _Planner:
 
 
 def _term(text: str, boost: float) -> wq.Query:
-    return wq.Or([wq.Term(f, text, boost=boost) for f in SCORED_FIELDS])
+    return wq.Term(SCORED_FIELD, text, boost=boost)
 
 
 def _strict_group(terms: list[str], boost: float) -> wq.Query:
@@ -100,11 +101,13 @@ def _alternatives(planner: _Planner, span: Span, completing: bool, corrections: 
     if len(span.words) > 1 or span.alternatives:
         return found
     word = span.words[0]
-    completed = planner.completions(word) if completing else []
-    found += [(w, COMPLETION_WEIGHT) for w in completed]
-    if not completed and not planner.knows(word) and (fixed := planner.corrections(word)):
+    if planner.knows(word):
+        return found
+    if completing and (completed := planner.completions(word)):
+        return found + [(w, COMPLETION_WEIGHT) for w in completed]
+    if fixed := planner.corrections(word):
         corrections[word] = fixed[0]
-        found = [(w, CORRECTION_WEIGHT) for w in fixed]
+        return [(w, CORRECTION_WEIGHT) for w in fixed]
     return found
 
 
@@ -113,23 +116,25 @@ def plan_query(searcher: Searcher, query_words: list[str], synonyms: SynonymTabl
     planner = _Planner(searcher)
     spans = synonyms.spans(query_words)
     corrections: dict[str, str] = {}
-    required, anywhere = [], []
+    required, anywhere, terms = [], [], set()
     for i, span in enumerate(spans):
-        options = []
+        options, seen = [], set()
         for text, weight in _alternatives(planner, span, completing and i == len(spans) - 1, corrections):
             groups = planner.groups(text)
-            if not groups:
+            if not groups or (key := tuple(map(tuple, groups))) in seen:
                 continue
+            seen.add(key)
             options.append(wq.And([_strict_group(g, weight) for g in groups]))
             anywhere += [_term(t, weight) for g in groups for t in g]
+            terms.update(t for g in groups for t in g)
         if options:
             required.append(wq.Or(options))
     if not required:
         return None
     strict: wq.Query = wq.And(required)
     heads = [g[0] for g in planner.groups(" ".join(query_words))]
+    in_title = [wq.Term("title", t) for t in sorted(terms)]
     if len(heads) > 1:
-        strict = wq.AndMaybe(
-            strict, wq.Or([wq.Phrase(f, heads, boost=PHRASE_BOOST) for f in ("title", "synonyms")])
-        )
-    return QueryPlan(strict=strict.normalize(), loose=wq.Or(anywhere).normalize(), corrections=corrections)
+        in_title.append(wq.Phrase("title", heads, boost=PHRASE_BOOST))
+    strict = wq.AndMaybe(strict, wq.Or(in_title))
+    return QueryPlan(strict.normalize(), wq.Or(anywhere).normalize(), frozenset(terms), corrections)

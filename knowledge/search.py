@@ -8,23 +8,25 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import threading
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import chain
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from whoosh import query as wq
-from whoosh.collectors import TimeLimit, TimeLimitCollector
-from whoosh.highlight import HtmlFormatter, get_text
+from whoosh.collectors import TimeLimit, WrappingCollector
+from whoosh.highlight import ContextFragmenter, HtmlFormatter, get_text, highlight
 from whoosh.searching import Results, Searcher
-from whoosh.sorting import Count, FieldFacet
 
 from knowledge import store
 from knowledge.analysis import fold, fold_text, words
 from knowledge.index import SearchIndex
-from knowledge.query import plan_query
-from knowledge.synonyms import SynonymTable
 from knowledge.models import Place, PlaceKind, Responsibility, Unit
+from knowledge.query import SCORED_FIELD, plan_query
+from knowledge.synonyms import SynonymTable
 from routing.calendar import ServiceCalendar, WeeklyHours
 
 __all__ = ["Gazetteer", "SearchRequest", "opening", "responsible_entry", "search"]
@@ -106,22 +108,71 @@ class MarkFormatter(HtmlFormatter):
 
 
 _FORMATTER = MarkFormatter()
+_FRAGMENTER = ContextFragmenter()
 COUNTY_BONUS = 1000.0
 """Added to the score of services with a responsibility in the agent's county, so they come first."""
-FACETS = {"level": FieldFacet("level"), "county": FieldFacet("counties", allow_overlap=True)}
 TIME_LIMIT_S = 0.25
 """A loose query over a very large catalogue stops collecting after this long and ranks what it has."""
+FACETS = {"level": "level", "county": "counties"}
+"""Facet name in the answer → index field it counts."""
 
 
-def _collect(searcher: Searcher, query: wq.Query, limit: int) -> Results:
-    collector = TimeLimitCollector(
-        searcher.collector(limit=limit, groupedby=FACETS, maptype=Count), TIME_LIMIT_S, use_alarm=False
-    )
+class _AllMatches(WrappingCollector):
+    """Keeps the number of every matching service for the counts, and stops after TIME_LIMIT_S."""
+
+    def prepare(self, top_searcher: Searcher, q: wq.Query, context) -> None:
+        super().prepare(top_searcher, q, context)
+        self.matched: list[int] = []
+        self.deadline = time.monotonic() + TIME_LIMIT_S
+
+    def collect_matches(self) -> None:
+        child, offset, matched = self.child, self.offset, self.matched
+        for sub_docnum in child.matches():
+            matched.append(offset + sub_docnum)
+            child.collect(sub_docnum)
+            if len(matched) % 512 == 0 and time.monotonic() > self.deadline:
+                raise TimeLimit
+
+
+_local = threading.local()
+
+
+def _facet_values(searcher: Searcher) -> dict[str, list[tuple[str, ...]]]:
+    """For each facet, the values of every document by number; built once per searcher and thread."""
+    if getattr(_local, "searcher", None) is not searcher:
+        reader = searcher.reader()
+        values: dict[str, list[tuple[str, ...]]] = {}
+        for name, fieldname in FACETS.items():
+            by_doc: list[tuple[str, ...]] = [()] * reader.doc_count_all()
+            for term in reader.lexicon(fieldname):
+                value = term.decode() if isinstance(term, bytes) else term
+                for docnum in reader.postings(fieldname, term).all_ids():
+                    by_doc[docnum] += (value,)
+            values[name] = by_doc
+        _local.searcher, _local.facet_values = searcher, values
+    return _local.facet_values
+
+
+def _count_facets(searcher: Searcher, matched: list[int]) -> dict[str, dict[str, int]]:
+    values = _facet_values(searcher)
+    return {
+        name: dict(sorted(Counter(chain.from_iterable(map(by_doc.__getitem__, matched))).items()))
+        for name, by_doc in values.items()
+    }
+
+
+def _snippet(text: str, terms: frozenset[str], analyzer) -> str:
+    """Up to two fragments of `text` around the query's terms, the terms marked."""
+    return highlight(text, terms, analyzer, _FRAGMENTER, _FORMATTER, top=2) if text else ""
+
+
+def _collect(searcher: Searcher, query: wq.Query, limit: int) -> tuple[Results, list[int]]:
+    collector = _AllMatches(searcher.collector(limit=limit, optimize=False))
     try:
         searcher.search_with_collector(query, collector)
     except TimeLimit:
         pass
-    return collector.results()
+    return collector.results(), collector.matched
 
 
 def _rank(searcher: Searcher, query_words: list[str], request: SearchRequest, county: str | None,
@@ -131,22 +182,22 @@ def _rank(searcher: Searcher, query_words: list[str], request: SearchRequest, co
     plan = plan_query(searcher, query_words, synonyms, completing=completing)
     if plan is None:
         return _Ranked()
-    results = None
+    results, matched = None, []
     for query in (plan.strict, plan.loose):
         if county:
             query = wq.AndMaybe(query, wq.ConstantScoreQuery(wq.Term("counties", county), COUNTY_BONUS))
-        results = _collect(searcher, query, request.offset + request.limit)
-        if not results.is_empty():
+        results, matched = _collect(searcher, query, request.offset + request.limit)
+        if matched:
             break
     assert results is not None
-    results.formatter = _FORMATTER
+    analyzer = searcher.schema[SCORED_FIELD].analyzer
     ranked = _Ranked(
-        total=len(results),
-        facets={name: dict(sorted(results.groups(name).items())) for name in FACETS},
+        total=len(matched),
+        facets=_count_facets(searcher, matched),
         corrections=plan.corrections,
     )
     for hit in results[request.offset : request.offset + request.limit]:
-        snippet = next((s for f in SNIPPET_FIELDS if (s := hit.highlights(f, top=2))), "")
+        snippet = next((s for f in SNIPPET_FIELDS if (s := _snippet(hit[f], plan.terms, analyzer))), "")
         in_county = county is not None and county in hit["counties"].split(",")
         ranked.hits.append(
             {
