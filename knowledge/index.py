@@ -37,8 +37,9 @@ def build_schema(wordset: frozenset[str] = frozenset()) -> Schema:
     """One scored field for every text of a service, its words weighted by section (title and synonyms
     most, then the short text, then the rest); the title once more with positions for phrase matches.
 
-    `words` is never scored: it is the vocabulary of folded words that typo correction and search as
-    you type look words up in. `wordset` is the list of compound parts (see `build_wordset`).
+    `words` is never scored: it is the vocabulary of folded words from titles, synonyms and short
+    texts that typo correction and search as you type draw on (the body's words would double the
+    index for words nobody searches by). `wordset` is the list of compound parts (see `build_wordset`).
     """
     german = german_analyzer(wordset)
     return Schema(
@@ -87,7 +88,7 @@ def _fields(document: IndexDocument) -> dict[str, str]:
     fields = asdict(document)
     sections = (document.title, document.synonyms, document.short_text, document.body)
     fields["text"] = SECTION_BREAK.join(sections)
-    fields["words"] = " ".join(sections)
+    fields["words"] = " ".join(sections[:3])
     return fields
 
 

@@ -58,7 +58,11 @@ class _Planner:
         return list(by_position.values())
 
     def knows(self, word: str) -> bool:
-        return (VOCABULARY, word) in self.reader or any(len(g) > 1 for g in self.groups(word))
+        """In the vocabulary, made of known parts, or stemmed to a term of some service's text."""
+        if (VOCABULARY, word) in self.reader:
+            return True
+        groups = self.groups(word)
+        return any(len(g) > 1 or (SCORED_FIELD, g[0]) in self.reader for g in groups)
 
     def by_frequency(self, candidates: list[str], limit: int) -> list[str]:
         ranked = sorted(candidates, key=lambda w: -self.reader.doc_frequency(VOCABULARY, w))
