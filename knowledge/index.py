@@ -35,7 +35,9 @@ BODY_MODULES = ("full_text", "requirements", "documents", "fees", "deadlines", "
 
 def build_schema(wordset: frozenset[str] = frozenset()) -> Schema:
     """One scored field for every text of a service, its words weighted by section (title and synonyms
-    most, then the short text, then the rest); the title once more with positions for phrase matches.
+    most, then the short text, then the rest); `head` holds title and synonyms alone, so that a search
+    can rank the services named by the query without scoring every service that merely mentions it;
+    the title once more with positions for phrase matches.
 
     `words` is never scored: it is the vocabulary of folded words from titles, synonyms and short
     texts that typo correction and search as you type draw on (the body's words would double the
@@ -45,6 +47,7 @@ def build_schema(wordset: frozenset[str] = frozenset()) -> Schema:
     return Schema(
         id=ID(stored=True, unique=True),
         text=TEXT(analyzer=german, phrase=False),
+        head=TEXT(analyzer=german, phrase=False),
         title=TEXT(analyzer=german, stored=True),
         synonyms=STORED(),
         short_text=STORED(),
@@ -88,6 +91,7 @@ def _fields(document: IndexDocument) -> dict[str, str]:
     fields = asdict(document)
     sections = (document.title, document.synonyms, document.short_text, document.body)
     fields["text"] = SECTION_BREAK.join(sections)
+    fields["head"] = SECTION_BREAK.join(sections[:2])
     fields["words"] = " ".join(sections[:3])
     return fields
 

@@ -16,9 +16,10 @@ from whoosh.searching import Searcher
 
 from knowledge.synonyms import Span, SynonymTable
 
-__all__ = ["QueryPlan", "SCORED_FIELD", "VOCABULARY", "max_edits", "plan_query"]
+__all__ = ["HEAD_FIELD", "QueryPlan", "SCORED_FIELD", "VOCABULARY", "max_edits", "on_field", "plan_query"]
 
 SCORED_FIELD = "text"
+HEAD_FIELD = "head"
 VOCABULARY = "words"
 
 SYNONYM_WEIGHT = 1.0
@@ -41,6 +42,7 @@ class QueryPlan:
 
     strict: wq.Query
     loose: wq.Query
+    boost: wq.Query
     terms: frozenset[str]
     corrections: dict[str, str] = field(default_factory=dict)
 
@@ -135,10 +137,21 @@ def plan_query(searcher: Searcher, query_words: list[str], synonyms: SynonymTabl
             required.append(wq.Or(options))
     if not required:
         return None
-    strict: wq.Query = wq.And(required)
     heads = [g[0] for g in planner.groups(" ".join(query_words))]
     in_title = [wq.Term("title", t) for t in sorted(terms)]
     if len(heads) > 1:
         in_title.append(wq.Phrase("title", heads, boost=PHRASE_BOOST))
-    strict = wq.AndMaybe(strict, wq.Or(in_title))
-    return QueryPlan(strict.normalize(), wq.Or(anywhere).normalize(), frozenset(terms), corrections)
+    return QueryPlan(
+        wq.And(required).normalize(), wq.Or(anywhere).normalize(), wq.Or(in_title), frozenset(terms), corrections
+    )
+
+
+def on_field(query: wq.Query, fieldname: str) -> wq.Query:
+    """`query` asked of another field analysed the same way (the head field: titles and synonyms)."""
+
+    def move(node: wq.Query) -> wq.Query:
+        if isinstance(node, wq.Term) and node.fieldname == SCORED_FIELD:
+            return wq.Term(fieldname, node.text, boost=node.boost)
+        return node
+
+    return query.accept(move)

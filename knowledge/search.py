@@ -13,11 +13,11 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import chain
+from itertools import chain, islice
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from whoosh import query as wq
-from whoosh.collectors import TimeLimit, WrappingCollector
+from whoosh.collectors import TimeLimit, TimeLimitCollector
 from whoosh.highlight import ContextFragmenter, HtmlFormatter, get_text, highlight
 from whoosh.searching import Results, Searcher
 
@@ -25,7 +25,7 @@ from knowledge import store
 from knowledge.analysis import fold, fold_text, words
 from knowledge.index import SearchIndex
 from knowledge.models import Place, PlaceKind, Responsibility, Unit
-from knowledge.query import SCORED_FIELD, plan_query
+from knowledge.query import HEAD_FIELD, SCORED_FIELD, on_field, plan_query
 from knowledge.synonyms import SynonymTable
 from routing.calendar import ServiceCalendar, WeeklyHours
 
@@ -92,6 +92,7 @@ class SearchRequest:
 @dataclass
 class _Ranked:
     total: int = 0
+    total_is_lower_bound: bool = False
     hits: list[dict] = field(default_factory=list)
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
     corrections: dict[str, str] = field(default_factory=dict)
@@ -111,27 +112,12 @@ _FORMATTER = MarkFormatter()
 _FRAGMENTER = ContextFragmenter()
 COUNTY_BONUS = 1000.0
 """Added to the score of services with a responsibility in the agent's county, so they come first."""
-TIME_LIMIT_S = 0.25
-"""A loose query over a very large catalogue stops collecting after this long and ranks what it has."""
+TIME_LIMIT_S = 0.05
+"""A query that names no service in titles or synonyms is scored over all matches for at most this long."""
+COUNT_LIMIT = 1000
+"""Matches are counted (total, facets) exactly up to this many; beyond, `total` is a lower bound."""
 FACETS = {"level": "level", "county": "counties"}
 """Facet name in the answer → index field it counts."""
-
-
-class _AllMatches(WrappingCollector):
-    """Keeps the number of every matching service for the counts, and stops after TIME_LIMIT_S."""
-
-    def prepare(self, top_searcher: Searcher, q: wq.Query, context) -> None:
-        super().prepare(top_searcher, q, context)
-        self.matched: list[int] = []
-        self.deadline = time.monotonic() + TIME_LIMIT_S
-
-    def collect_matches(self) -> None:
-        child, offset, matched = self.child, self.offset, self.matched
-        for sub_docnum in child.matches():
-            matched.append(offset + sub_docnum)
-            child.collect(sub_docnum)
-            if len(matched) % 512 == 0 and time.monotonic() > self.deadline:
-                raise TimeLimit
 
 
 _local = threading.local()
@@ -166,13 +152,35 @@ def _snippet(text: str, terms: frozenset[str], analyzer) -> str:
     return highlight(text, terms, analyzer, _FRAGMENTER, _FORMATTER, top=2) if text else ""
 
 
-def _collect(searcher: Searcher, query: wq.Query, limit: int) -> tuple[Results, list[int]]:
-    collector = _AllMatches(searcher.collector(limit=limit, optimize=False))
+def _count(searcher: Searcher, query: wq.Query) -> list[int]:
+    """The numbers of the first COUNT_LIMIT matches, unscored."""
+    found: list[int] = []
+    for subsearcher, offset in searcher.leaf_searchers():
+        found += (offset + n for n in islice(query.matcher(subsearcher).all_ids(), COUNT_LIMIT - len(found)))
+        if len(found) >= COUNT_LIMIT:
+            break
+    return found
+
+
+def _top(searcher: Searcher, query: wq.Query, limit: int) -> Results:
+    collector = TimeLimitCollector(searcher.collector(limit=limit), TIME_LIMIT_S, use_alarm=False)
     try:
         searcher.search_with_collector(query, collector)
     except TimeLimit:
         pass
-    return collector.results(), collector.matched
+    return collector.results()
+
+
+def _ranked(searcher: Searcher, core: wq.Query, boost: wq.Query, county: str | None, need: int) -> Results:
+    """The best `need` matches of `core`: when enough of them are named in titles or synonyms, only those
+    are scored (the ranking rule puts them first anyway), otherwise every match, within TIME_LIMIT_S."""
+    scored = wq.AndMaybe(core, boost)
+    if county:
+        scored = wq.AndMaybe(scored, wq.ConstantScoreQuery(wq.Term("counties", county), COUNTY_BONUS))
+    head = on_field(core, HEAD_FIELD)
+    if len(list(islice(head.docs(searcher), need))) >= need:
+        return _top(searcher, wq.And([head, scored]), need)
+    return _top(searcher, scored, need)
 
 
 def _rank(searcher: Searcher, query_words: list[str], request: SearchRequest, county: str | None,
@@ -182,17 +190,16 @@ def _rank(searcher: Searcher, query_words: list[str], request: SearchRequest, co
     plan = plan_query(searcher, query_words, synonyms, completing=completing)
     if plan is None:
         return _Ranked()
-    results, matched = None, []
-    for query in (plan.strict, plan.loose):
-        if county:
-            query = wq.AndMaybe(query, wq.ConstantScoreQuery(wq.Term("counties", county), COUNTY_BONUS))
-        results, matched = _collect(searcher, query, request.offset + request.limit)
-        if matched:
-            break
-    assert results is not None
+    core = plan.strict
+    matched = _count(searcher, core)
+    if not matched:
+        core = plan.loose
+        matched = _count(searcher, core)
+    results = _ranked(searcher, core, plan.boost, county, request.offset + request.limit)
     analyzer = searcher.schema[SCORED_FIELD].analyzer
     ranked = _Ranked(
         total=len(matched),
+        total_is_lower_bound=len(matched) >= COUNT_LIMIT,
         facets=_count_facets(searcher, matched),
         corrections=plan.corrections,
     )
@@ -299,6 +306,7 @@ async def search(
     return {
         "query": request.q,
         "total": ranked.total,
+        "total_is_lower_bound": ranked.total_is_lower_bound,
         "took_ms": round((time.perf_counter() - started) * 1000, 2),
         "suggestion": suggestion,
         "place": {"name": territory.name, "county": territory.county} if territory else None,
