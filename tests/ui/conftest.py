@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from playwright.async_api import Browser, Page, async_playwright
@@ -50,6 +51,20 @@ async def page(browser: Browser, base_url: str) -> AsyncIterator[Page]:
     yield page
     await context.close()
     assert errors == []
+
+
+@pytest.fixture
+def log_in():
+    """A function that logs `page` in through the login form and waits for the page it leads to."""
+
+    async def log_in(page: Page, name: str, password: str, *, next_path: str = "/verwaltung") -> None:
+        await page.goto(f"/anmelden?next={next_path}")
+        await page.get_by_label("Benutzername").fill(name)
+        await page.get_by_label("Passwort").fill(password)
+        await page.get_by_role("button", name="Anmelden").click()
+        await page.wait_for_url(lambda url: urlsplit(url).path == next_path)
+
+    return log_in
 
 
 @pytest.fixture
