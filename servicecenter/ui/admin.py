@@ -51,7 +51,7 @@ async def start(request: web.Request) -> web.Response:
     identity = await require(request, Action.read_history)
     units_q = request.query.get("stellen", "")[:200]
     services_q = request.query.get("leistungen", "")[:200]
-    limit = 50
+    limit = 20
     async with request.app[SESSIONMAKER]() as session:
         units: list[Unit] = []
         can_edit_units = may(identity, Action.edit_unit, identity.county)
@@ -63,6 +63,7 @@ async def start(request: web.Request) -> web.Response:
     return await render("admin_start.html", request, {
         "units": units,
         "can_edit_units": can_edit_units,
+        "one_county": identity.role is Role.county_editor,
         "units_q": units_q,
         "services": services[:limit],
         "more_services": len(services) > limit,
@@ -145,7 +146,6 @@ async def responsibilities(request: web.Request) -> web.Response:
                 "name": name,
                 "entries": [r for r, _ in found.get(service_id, []) if r.county == key],
                 "units": units,
-        "can_edit_units": can_edit_units,
                 "places": [p for p in places.values() if p.county == key and p.kind is not PlaceKind.ortsgemeinde],
             })
     saved = SAVED.get(request.query.get("gespeichert", ""))
