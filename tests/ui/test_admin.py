@@ -152,3 +152,19 @@ async def test_wrong_password_then_throttling_then_logout(page: Page, make_user,
     await expect(page.get_by_role("status")).to_contain_text("Sie sind abgemeldet")
     await page.goto("/verwaltung")
     await expect(page).to_have_url(re.compile(r"/anmelden\?next="))
+
+
+async def test_county_editor_changes_adds_and_removes_a_responsibility(page: Page, make_user, log_in) -> None:
+    await make_user("dora", "county_editor", county="07233", password=PASSWORD)
+    path = "/verwaltung/leistungen/personalausweis-beantragen/zustaendigkeiten"
+    await log_in(page, "dora", PASSWORD, next_path=path)
+    county = page.get_by_role("region", name="Vulkaneifel")
+    existing = county.locator("form[data-entry-url]").first
+    await existing.get_by_label("Hinweis für die Auskunft").fill("Termin online buchen")
+    await existing.get_by_role("button", name="Speichern").click()
+    await expect(existing.get_by_role("status")).to_contain_text("Gespeichert")
+
+    new = county.get_by_role("form", name="Neue Zuständigkeit in Vulkaneifel")
+    await new.get_by_role("button", name="Anlegen").click()
+    await expect(new.get_by_label("Zuständige Stelle")).to_have_attribute("aria-invalid", "true")
+    await expect(new.locator(".field-error").filter(has_text="Bitte ausfüllen.")).to_be_visible()
