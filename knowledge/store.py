@@ -21,6 +21,7 @@ __all__ = [
     "iter_services",
     "list_counties",
     "list_places",
+    "list_service_titles",
     "list_units",
     "responsibilities_for",
     "services_changed_since",
@@ -78,6 +79,16 @@ async def area_code_places(session: AsyncSession) -> list[tuple[str, str, str]]:
 async def get_service(session: AsyncSession, *, service_id: str) -> Service | None:
     """One service by id."""
     return await session.get(Service, service_id)
+
+
+async def list_service_titles(
+    session: AsyncSession, *, q: str | None = None, limit: int = 50
+) -> list[tuple[str, str]]:
+    """(id, title) of services whose title contains `q` (ignoring case), by title; at most `limit`."""
+    statement = select(Service.id, Service.title).order_by(Service.title, Service.id).limit(limit)
+    if q and q.strip():
+        statement = statement.where(func.lower(Service.title).contains(q.strip().lower(), autoescape=True))
+    return [(service_id, title) for service_id, title in await session.execute(statement)]
 
 
 async def responsibilities_for(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from servicecenter.api import catalogue, edits, entries, exchange, health, routing, rules, session
-from servicecenter.ui import STATIC_DIR, pages
+from servicecenter.ui import STATIC_DIR, account, admin, history, pages
 
 __all__ = ["setup_routes"]
 
@@ -34,6 +34,16 @@ def setup_routes(app: web.Application) -> None:
     app.router.add_get("/vermittlung", pages.switchboard, name="switchboard")
     app.router.add_get("/routing", pages.routing_view, name="routing")
     app.router.add_static("/static/", STATIC_DIR, name="static", append_version=True)
+
+    # Admin UI (HTML, German; writes go through the JSON API below)
+    app.router.add_get("/anmelden", account.login_page, name="login")
+    app.router.add_get("/verwaltung", admin.start, name="admin")
+    app.router.add_get("/verwaltung/stellen/{id}", admin.edit_unit, name="edit_unit")
+    app.router.add_get("/verwaltung/leistungen/{id}", admin.edit_service, name="edit_service")
+    app.router.add_get("/verwaltung/leistungen/{id}/zustaendigkeiten", admin.responsibilities,
+                       name="edit_responsibilities")
+    app.router.add_get("/verwaltung/{section:stellen|leistungen|zustaendigkeiten}/{id}/verlauf",
+                       history.history_page, name="history")
 
     # Catalogue editing (permissions in servicecenter/auth.py)
     editable = "{collection:services|units|places|responsibilities}/{id}"

@@ -28,9 +28,13 @@ import pytest
 from sqlalchemy import make_url, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from knowledge import users
+from knowledge.db import create_engine, create_sessionmaker
 from knowledge.index import SearchIndex
 from knowledge.sync import ensure_index
+from knowledge.users import Role
 from servicecenter.app import create_app
+from servicecenter.auth import hash_password
 from servicecenter.bootstrap import open_database
 from servicecenter.settings import Settings
 
@@ -110,6 +114,27 @@ async def empty_settings(tmp_path: Path) -> AsyncIterator[Settings]:
     """Settings on an empty data dir and an empty database: a first start."""
     async with _database_for_test(tmp_path / "fresh", None) as settings:
         yield settings
+
+
+@pytest.fixture
+def make_user(settings: Settings):
+    """`await make_user(name, role, county=None, password=None)` -> a bearer header for that user.
+
+    Without a password the user can only use its token (the stored hash matches no password).
+    """
+
+    async def make(name: str, role: str, county: str | None = None, password: str | None = None) -> dict:
+        engine = create_engine(settings.database)
+        try:
+            async with create_sessionmaker(engine).begin() as session:
+                user = await users.add_user(session, name=name, role=Role(role), county=county,
+                                            password_hash=hash_password(password) if password else "!")
+                token = await users.create_token(session, user=user)
+        finally:
+            await engine.dispose()
+        return {"Authorization": f"Bearer {token}"}
+
+    return make
 
 
 @pytest.fixture

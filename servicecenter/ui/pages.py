@@ -8,9 +8,7 @@ shows the greeting even while the catalogue is unreachable.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
-import aiohttp_jinja2
 from aiohttp import web
 from pydantic import ValidationError
 
@@ -21,38 +19,14 @@ from routing.errors import InvalidCall, NoMatchingRule, UnknownLine
 from routing.models import Call, Decision
 from routing.policy import Policy
 from servicecenter.keys import CALL_ROUTER, SESSIONMAKER
+from servicecenter.ui.rendering import Message, render
 from servicecenter.ui.rules_text import KIND_NAMES, describe_policy, short_county, target_name
 
-__all__ = ["Message", "console", "render", "routing_view", "switchboard"]
+__all__ = ["console", "routing_view", "switchboard"]
 
-SECURITY_HEADERS = {
-    "Content-Security-Policy": (
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-        "connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
-    ),
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "same-origin",
-    "Cache-Control": "no-store",
-}
 LINE_NAMES = {"115": "Behördennummer 115", "switchboard": "Telefonzentrale"}
 NO_CALL = "Zu diesen Rufnummern kann kein Anruf zugeordnet werden."
 UNKNOWN_CALL = "Dieser Anruf ist nicht mehr bekannt; suchen Sie ohne Anrufdaten."
-
-
-@dataclass(frozen=True)
-class Message:
-    """A notice shown at the top of a page; `level` is info, success, warning or error."""
-
-    level: str
-    text: str
-
-
-def render(template: str, request: web.Request, context: dict, *, status: int = 200) -> web.Response:
-    """A page from `template`, with the headers every page carries (no caching: pages show calls)."""
-    context = {"request": request, "messages": [], **context}
-    response = aiohttp_jinja2.render_template(template, request, context, status=status)
-    response.headers.update(SECURITY_HEADERS)
-    return response
 
 
 def _counties(policy: Policy) -> list[tuple[str, str]]:
@@ -106,7 +80,7 @@ async def _console_page(
     async with request.app[SESSIONMAKER]() as session:
         places = await store.list_places(session)
     county = _member(policy, request.query.get("county")) or (decision.county if decision else None)
-    return render(
+    return await render(
         "console.html",
         request,
         {
@@ -124,7 +98,7 @@ async def _console_page(
 async def switchboard(request: web.Request) -> web.Response:
     """GET /vermittlung: find an office or department by name or topic, with the number to transfer to."""
     policy = request.app[CALL_ROUTER].policy
-    return render(
+    return await render(
         "switchboard.html",
         request,
         {
@@ -145,7 +119,7 @@ async def routing_view(request: web.Request) -> web.Response:
         for key in rules.members
         for number in rules.counties[key].switchboard
     ]
-    return render(
+    return await render(
         "routing.html",
         request,
         {

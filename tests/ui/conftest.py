@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from playwright.async_api import Browser, Page, async_playwright
@@ -25,7 +26,7 @@ async def browser(system_tool) -> AsyncIterator[Browser]:
     """Headless Chromium from the system (no sandbox: tests may run as root in CI containers)."""
     executable = system_tool("chromium")
     async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=executable, args=["--no-sandbox"])
+        browser = await playwright.chromium.launch(executable_path=executable, args=["--no-sandbox", "--lang=de-DE"])
         yield browser
         await browser.close()
 
@@ -50,6 +51,20 @@ async def page(browser: Browser, base_url: str) -> AsyncIterator[Page]:
     yield page
     await context.close()
     assert errors == []
+
+
+@pytest.fixture
+def log_in():
+    """A function that logs `page` in through the login form and waits for the page it leads to."""
+
+    async def log_in(page: Page, name: str, password: str, *, next_path: str = "/verwaltung") -> None:
+        await page.goto(f"/anmelden?next={next_path}")
+        await page.get_by_label("Benutzername").fill(name)
+        await page.get_by_label("Passwort").fill(password)
+        await page.get_by_role("button", name="Anmelden").click()
+        await page.wait_for_url(lambda url: urlsplit(url).path == next_path)
+
+    return log_in
 
 
 @pytest.fixture

@@ -113,6 +113,84 @@ window.SC = (() => {
     return node ? JSON.parse(node.textContent) : {};
   }
 
+  /** The session's CSRF token, rendered into the page for logged-in users. */
+  function csrfToken() {
+    const meta = document.querySelector('meta[name="csrf-token"]');
+    return meta ? meta.content : null;
+  }
+
+  /** A JSON request to the API that never throws for HTTP errors: {status, ok, body, headers}.
+      Sends the CSRF token on every change and If-Match when an ETag is given. */
+  async function send(url, { method = "GET", json, etag } = {}) {
+    const headers = { Accept: "application/json" };
+    const token = csrfToken();
+    if (token && method !== "GET") headers["X-CSRF-Token"] = token;
+    if (etag) headers["If-Match"] = etag;
+    if (json !== undefined) headers["Content-Type"] = "application/json";
+    try {
+      const response = await fetch(url, { method, headers, body: json === undefined ? undefined : JSON.stringify(json),
+                                          credentials: "same-origin" });
+      const body = response.status === 204 ? null : await response.json().catch(() => null);
+      return { status: response.status, ok: response.ok, body, headers: response.headers };
+    } catch {
+      return { status: 0, ok: false, body: null, headers: new Headers() };
+    }
+  }
+
+  /** Show a notice in a form's status area (role alert for errors, so screen readers hear it). */
+  function showStatus(area, level, text, ...extra) {
+    area.replaceChildren();
+    if (!level) return;
+    area.append(el("div", { class: `message message-${level}`, role: level === "error" ? "alert" : "status" }, text, ...extra));
+  }
+
+  /** The notice for an answer other than success, in German; `conflict` offers loading the current version. */
+  function explain(area, answer) {
+    if (answer.status === 412) {
+      showStatus(area, "error",
+        "Jemand anderes hat diesen Eintrag inzwischen gespeichert. Ihre Änderung wurde nicht übernommen – " +
+        "laden Sie die aktuelle Fassung und tragen Sie Ihre Änderung dort erneut ein. ",
+        el("button", { type: "button", class: "button-secondary", onclick: () => location.reload() }, "Aktuelle Fassung laden"));
+    } else if (answer.status === 401) {
+      const login = `/anmelden?next=${encodeURIComponent(location.pathname + location.search)}`;
+      showStatus(area, "error", "Ihre Anmeldung ist abgelaufen. ", el("a", { href: login }, "Neu anmelden"));
+    } else if (answer.status === 403) {
+      showStatus(area, "error", "Sie dürfen diesen Eintrag nicht ändern.");
+    } else if (answer.status === 404) {
+      showStatus(area, "error", "Diesen Eintrag gibt es nicht mehr. Laden Sie die Seite neu.");
+    } else if (answer.status === 0) {
+      showStatus(area, "error", "Keine Verbindung zum Server. Bitte versuchen Sie es gleich noch einmal.");
+    } else {
+      showStatus(area, "error", `Das hat nicht geklappt (Fehler ${answer.status}). Bitte versuchen Sie es später erneut.`);
+    }
+    area.focus();
+  }
+
+  /** A validation message of the API in German; `input` may name its own format rule. */
+  function germanMessage(msg, input) {
+    const text = String(msg || "");
+    let match;
+    if ((match = text.match(/at most (\d+) (characters|items)/))) return `Höchstens ${match[1]} ${match[2] === "items" ? "Einträge" : "Zeichen"}.`;
+    if (/at least 1 (character|item)/.test(text) || /may not be null/.test(text)) return "Bitte ausfüllen.";
+    if (/should match pattern/.test(text)) return (input && input.dataset.patternMessage) || "Das Format stimmt nicht.";
+    if (/closes before it opens/.test(text)) return "Das Ende liegt vor dem Beginn.";
+    if (/overlap/.test(text)) return "Die Zeiträume überschneiden sich.";
+    if (/expected 'HH:MM-HH:MM'|Invalid isoformat/.test(text)) return "Bitte Uhrzeiten als HH:MM angeben.";
+    if (/unknown unit/.test(text)) return "Diese Stelle gibt es nicht.";
+    if (/is no place in/.test(text)) return "Dieses Gebiet liegt nicht in diesem Kreis.";
+    if (/unknown reference/.test(text)) return "Diesen Eintrag gibt es nicht.";
+    return "Diese Angabe ist ungültig.";
+  }
+
+  // Logout: the session ends on the server (CSRF-checked), then the login page says so.
+  const logout = document.getElementById("logout");
+  if (logout) {
+    logout.addEventListener("click", async () => {
+      await send("/api/v1/session", { method: "DELETE" });
+      location.assign(`${logout.dataset.loginUrl}?abgemeldet=1`);
+    });
+  }
+
   // "/" jumps to the page's search field from anywhere but a text field.
   document.addEventListener("keydown", (event) => {
     if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey) return;
@@ -122,5 +200,5 @@ window.SC = (() => {
     if (search) { event.preventDefault(); search.focus(); search.select(); }
   });
 
-  return { el, fetchJSON, snippet, openBadge, copy, copyButton, combobox, debounce, readJSON };
+  return { el, fetchJSON, snippet, openBadge, copy, copyButton, combobox, debounce, readJSON, send, showStatus, explain, germanMessage };
 })();

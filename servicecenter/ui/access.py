@@ -1,0 +1,111 @@
+"""Who may see which admin page: the same permission table as the API, answered as pages.
+
+Not logged in → a redirect to `/anmelden?next=…`; the wrong role or county → a German 403 page, so a
+form is never rendered for an entry its viewer cannot change. The API checks again on every write.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aiohttp import web
+from sqlalchemy.exc import SQLAlchemyError
+
+from knowledge.users import Role
+from servicecenter.auth import COUNTY_SCOPED, PERMISSIONS, Action, Identity, identify
+from servicecenter.keys import CALL_ROUTER
+from servicecenter.problems import Problem
+from servicecenter.ui.rules_text import short_county
+
+__all__ = ["ROLE_NAMES", "LoginNeeded", "Refused", "account", "county_name", "current", "may", "require", "safe_next"]
+
+ROLE_NAMES = {
+    Role.agent: "Auskunft",
+    Role.county_editor: "Kreisredaktion",
+    Role.catalogue_editor: "Katalogredaktion",
+    Role.admin: "Administration",
+    Role.pbx: "Telefonanlage",
+}
+EDITOR_ROLES = frozenset({Role.county_editor, Role.catalogue_editor, Role.admin})
+
+
+class Refused(Exception):
+    """A page the viewer may not see (403) or an entry that does not exist (404), said in German."""
+
+    def __init__(self, status: int, title: str, text: str) -> None:
+        super().__init__(text)
+        self.status, self.title, self.text = status, title, text
+
+
+@dataclass(frozen=True)
+class LoginNeeded(Exception):
+    """Nobody is logged in; the page sends them to the login form and back."""
+
+    path: str
+
+
+async def current(request: web.Request) -> Identity | None:
+    """The logged-in user, or None — also when the session store cannot be reached (pages still render)."""
+    try:
+        return await identify(request)
+    except (Problem, SQLAlchemyError, OSError):
+        return None
+
+
+def county_name(request: web.Request, key: str | None) -> str | None:
+    """The short German name of a county key, from the routing policy (no database needed)."""
+    if key is None:
+        return None
+    county = request.app[CALL_ROUTER].policy.rule_file.counties.get(key)
+    return short_county(county.name) if county else key
+
+
+def account(request: web.Request, identity: Identity | None) -> dict | None:
+    """What the header shows about the logged-in user."""
+    if identity is None:
+        return None
+    return {
+        "name": identity.name,
+        "role": ROLE_NAMES.get(identity.role, identity.role),
+        "county": county_name(request, identity.county),
+        "editor": identity.role in EDITOR_ROLES,
+        "csrf_token": identity.csrf_token,
+    }
+
+
+def may(identity: Identity, action: Action, county: str | None = None) -> bool:
+    """Whether `identity` may do `action` on an entry of `county` (same rule as servicecenter.auth)."""
+    if identity.role not in PERMISSIONS[action]:
+        return False
+    return not (identity.role is Role.county_editor and action in COUNTY_SCOPED and county != identity.county)
+
+
+_ACTION_TEXT = {
+    Action.edit_service: "Leistungsbeschreibungen bearbeitet die Katalogredaktion.",
+    Action.edit_unit: "Stellen bearbeitet die Kreisredaktion des jeweiligen Kreises.",
+    Action.edit_responsibility: "Zuständigkeiten bearbeitet die Kreisredaktion des jeweiligen Kreises.",
+    Action.read_history: "Den Verlauf sehen die Redaktionen.",
+}
+
+
+async def require(request: web.Request, action: Action, *, county: str | None = None,
+                  scoped: bool = False) -> Identity:
+    """The viewer if they may do `action` (in `county` when `scoped`); otherwise LoginNeeded or Refused."""
+    identity = await current(request)
+    if identity is None:
+        raise LoginNeeded(request.path_qs)
+    if identity.role not in PERMISSIONS[action]:
+        raise Refused(403, "Kein Zugriff", _ACTION_TEXT.get(action, "Ihre Rolle darf diese Seite nicht öffnen."))
+    if scoped and not may(identity, action, county):
+        where = county_name(request, county) or "keinem Kreis"
+        raise Refused(403, "Kein Zugriff",
+                      f"Dieser Eintrag gehört zu {where}. Sie bearbeiten nur Einträge des Kreises "
+                      f"{county_name(request, identity.county)}.")
+    return identity
+
+
+def safe_next(value: str | None, default: str = "/verwaltung") -> str:
+    """A local path to go to after login; anything that could leave the site becomes `default`."""
+    if not value or not value.startswith("/") or value.startswith("//") or "\\" in value or len(value) > 500:
+        return default
+    return value
