@@ -10,7 +10,7 @@ from pydantic import BaseModel, ValidationError
 
 from servicecenter.problems import Problem, validation_problem
 
-__all__ = ["parse_json", "parse_query", "path_int"]
+__all__ = ["parse_json", "parse_query", "path_int", "read_json"]
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -23,14 +23,21 @@ def parse_query(request: web.Request, model: type[M]) -> M:
         raise validation_problem(error, prefix="query") from None
 
 
-async def parse_json(request: web.Request, model: type[M]) -> M:
-    """The JSON body as `model`: 415 if not JSON, 400 if malformed, 422 if invalid."""
+async def read_json(request: web.Request) -> object:
+    """The decoded JSON body: 415 if not JSON, 400 if malformed or nested deeper than the decoder allows."""
     if request.content_type != "application/json":
         raise Problem(415, "send the body as application/json")
     try:
-        data = json.loads(await request.read())
+        return json.loads(await request.read())
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise Problem(400, f"malformed JSON: {error}") from None
+    except RecursionError:
+        raise Problem(400, "malformed JSON: nested too deeply") from None
+
+
+async def parse_json(request: web.Request, model: type[M]) -> M:
+    """The JSON body as `model`: 415 if not JSON, 400 if malformed, 422 if invalid."""
+    data = await read_json(request)
     try:
         return model.model_validate(data)
     except ValidationError as error:

@@ -33,6 +33,16 @@ async def test_errors_are_problem_json(client, make_user, method: str, path: str
     assert {"type", "title", "status", "detail"} <= set(body)
 
 
+@pytest.mark.parametrize(("method", "path"), [("POST", "/api/v1/route"), ("POST", "/api/v1/import"),
+                                             ("PUT", "/api/v1/routing/rules")])
+async def test_json_nested_deeper_than_the_decoder_allows_is_400(client, make_user, method: str, path: str) -> None:
+    headers = {"Content-Type": "application/json", **await make_user("admin", "admin")}
+    response = await client.request(method, path, data="[" * 100_000, headers=headers)
+    assert response.status == 400
+    assert response.content_type == "application/problem+json"
+    assert "nested too deeply" in (await response.json())["detail"]
+
+
 async def test_oversized_body_is_413(client) -> None:
     response = await client.post("/api/v1/route", data=io.BytesIO(b"x" * (9 * 1024 * 1024)),
                                  headers={"Content-Type": "application/json"})
