@@ -168,15 +168,17 @@ def _query_parameters(schema: dict, components: dict) -> list[dict]:
         if prop.get("default", 0) is None:
             del prop["default"]
         prop = (variants[0] | prop) if len(variants) == 1 else prop | {"anyOf": variants}
-        parameters.append({"name": name, "in": "query", "required": name in model.get("required", []),
-                           "description": prop.pop("description", ""), "schema": prop})
+        parameter = {"name": name, "in": "query", "required": name in model.get("required", []), "schema": prop}
+        if "description" in prop:
+            parameter["description"] = prop.pop("description")
+        parameters.append(parameter)
     return parameters
 
 
 def _operation(method: str, path: str, op: Operation, schemas: dict, components: dict) -> dict:
     parameters = [
-        {"name": name, "in": "path", "required": True, "description": op.path_params.get(name, ""),
-         "schema": {"type": "string", "minLength": 1}}
+        {"name": name, "in": "path", "required": True, "schema": {"type": "string", "minLength": 1}}
+        | ({"description": op.path_params[name]} if name in op.path_params else {})
         for name in _PATH_PARAM.findall(path)
     ]
     if op.query is not None:

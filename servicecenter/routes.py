@@ -78,14 +78,14 @@ def setup_routes(app: web.Application) -> None:
     api.add("GET", "/api/v1/decisions/{id}", routing.get_decision, Operation(
         "A recent decision again, for the agent who takes the call", "pbx",
         {200: ok(Decision, "the decision"), 404: problem("not among the last 10,000 decisions")},
-        database=False))
+        database=False, path_params={"id": "`decision_id` of a routing answer"}))
     api.add("GET", "/api/v1/pools", routing.list_pools, Operation(
         "Every pool of the active policy with its live state", "pbx",
         {200: ok(list[PoolInfo], "the pools")}, database=False))
     api.add("PUT", "/api/v1/pools/{id}/state", routing.put_pool_state, Operation(
         "The ACD reports a pool's live load (pbx, admin)", "pbx",
         {200: ok(PoolInfo, "the pool with its new state"), 404: problem("no such pool")},
-        body=routing.PoolStateUpdate, auth=True))
+        body=routing.PoolStateUpdate, auth=True, path_params={"id": "a pool of `GET /api/v1/pools`"}))
 
     # Agent and switchboard UI (HTML, German)
     app.router.add_get("/", pages.console, name="console")
@@ -111,7 +111,7 @@ def setup_routes(app: web.Application) -> None:
                 partial(entries.restore, collection=collection), Operation(
                     f"Bring back the editable fields of an earlier version of one of the {collection}", "editing",
                     {200: ok(state, "the entry as restored", "ETag"), 404: problem("no such entry or version")},
-                    auth=True, if_match=True))
+                    auth=True, if_match=True, path_params={"version": "a version from the entry's history"}))
     api.add("GET", "/api/v1/services/{id}/responsibilities", edits.list_responsibilities, Operation(
         "A service's responsibilities with ids and versions, for editing", "editing",
         {200: ok(list[ResponsibilityState], "the responsibilities"), **NOT_FOUND}))
