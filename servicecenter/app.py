@@ -15,7 +15,7 @@ from servicecenter.bootstrap import open_database
 from servicecenter.call_router import CallRouter
 from servicecenter.catalogue_follower import CatalogueFollower
 from servicecenter.keys import CALL_ROUTER, CATALOGUE_FOLLOWER, ENGINE, SEARCH_INDEX, SESSIONMAKER, SETTINGS
-from servicecenter.middleware import error_middleware, request_context_middleware
+from servicecenter.middleware import error_middleware, nul_path_middleware, request_context_middleware
 from servicecenter.routes import setup_routes
 from servicecenter.routing_rules import policy_in_force
 from servicecenter.settings import Settings
@@ -65,7 +65,8 @@ async def routing_ctx(app: web.Application) -> AsyncIterator[None]:
 def create_app(settings: Settings) -> web.Application:
     """The whole service for `settings`; resources open and close with the application."""
     app = web.Application(
-        middlewares=[request_context_middleware, error_middleware], client_max_size=MAX_BODY_BYTES
+        middlewares=[request_context_middleware, error_middleware, nul_path_middleware],
+        client_max_size=MAX_BODY_BYTES,
     )
     app[SETTINGS] = settings
     app.cleanup_ctx.extend([database_ctx, routing_ctx, search_ctx])

@@ -14,7 +14,7 @@ from knowledge.document import DocumentError
 from routing.errors import InvalidCall, UnknownLine, UnknownPool
 from servicecenter.problems import Problem, problem_response
 
-__all__ = ["error_middleware", "request_context_middleware"]
+__all__ = ["error_middleware", "nul_path_middleware", "request_context_middleware"]
 
 log = structlog.get_logger(__name__)
 
@@ -76,3 +76,11 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
             problem = Problem(500, "internal error; the request id in the logs identifies it")
         headers = {"Retry-After": "5"} if problem.status == 503 else problem.headers
         return problem_response(problem, headers)
+
+
+@web.middleware
+async def nul_path_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """404 for a path with a NUL character (%00): no entry has one, and PostgreSQL cannot even look it up."""
+    if "\x00" in request.path:
+        raise Problem(404, "no such resource")
+    return await handler(request)

@@ -5,11 +5,29 @@ from __future__ import annotations
 from http import HTTPStatus
 
 from aiohttp import web
-from pydantic import ValidationError
+from pydantic import BaseModel, Field, ValidationError
 
-__all__ = ["Problem", "problem_response", "validation_problem"]
+__all__ = ["PROBLEM_JSON", "Problem", "ProblemBody", "problem_response", "validation_problem"]
 
 PROBLEM_JSON = "application/problem+json"
+
+
+class ProblemError(BaseModel):
+    """One invalid field: where (`body`/`query` first, then the path into it) and what is wrong."""
+
+    loc: list[str | int]
+    msg: str
+    line: int | None = Field(default=None, description="the line in an uploaded rule file")
+
+
+class ProblemBody(BaseModel):
+    """The one error shape of the API (RFC 9457), as `Problem.body()` writes it."""
+
+    type: str = Field(description="about:blank unless a more specific type is named")
+    title: str
+    status: int
+    detail: str
+    errors: list[ProblemError] | None = Field(default=None, description="validation errors, one per field")
 
 
 class Problem(Exception):

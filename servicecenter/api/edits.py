@@ -144,9 +144,9 @@ EDITABLE.update({
 })
 
 
-async def get_entry(request: web.Request) -> web.Response:
+async def get_entry(request: web.Request, collection: str) -> web.Response:
     """GET /api/v1/places/{id}, /api/v1/responsibilities/{id}: one entry with its ETag."""
-    kind = EDITABLE[request.match_info["collection"]].kind
+    kind = EDITABLE[collection].kind
     async with request.app[SESSIONMAKER]() as session:
         state, version = await read_entry(session, kind, request.match_info["id"])
     return entry_response(state, version)

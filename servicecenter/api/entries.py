@@ -1,7 +1,8 @@
 """The one flow of every catalogue edit: authorise, check If-Match, validate, write conditionally, audit.
 
 Each editable kind is declared once in `EDITABLE` (who may edit it, which fields a PATCH may set); the
-PATCH, history and restore handlers of every kind are this module's generic ones.
+PATCH, history and restore handlers of every kind are this module's generic ones, registered per
+collection with the collection bound (`functools.partial`).
 """
 
 from __future__ import annotations
@@ -104,13 +105,9 @@ async def _write(request: web.Request, editable: Editable, identity: Identity, e
     return entry_response(before | changes, version)
 
 
-def _editable(request: web.Request) -> Editable:
-    return EDITABLE[request.match_info["collection"]]
-
-
-async def patch(request: web.Request) -> web.Response:
+async def patch(request: web.Request, collection: str) -> web.Response:
     """PATCH /api/v1/{collection}/{id}: change some fields of an entry, If-Match required."""
-    editable = _editable(request)
+    editable = EDITABLE[collection]
     identity = await authorize(request, editable.action)
     expected = if_match(request)
     body = await parse_json(request, editable.patch_model)
@@ -121,9 +118,9 @@ async def patch(request: web.Request) -> web.Response:
     return await _write(request, editable, identity, request.match_info["id"], expected, changes, "update")
 
 
-async def history(request: web.Request) -> web.Response:
+async def history(request: web.Request, collection: str) -> web.Response:
     """GET /api/v1/{collection}/{id}/history: every change, newest first — who, when, before, after."""
-    editable = _editable(request)
+    editable = EDITABLE[collection]
     await authorize(request, Action.read_history)
     async with request.app[SESSIONMAKER]() as session:
         changes = await audit.history(session, entity=editable.kind.name, entry_id=request.match_info["id"])
@@ -136,12 +133,12 @@ async def history(request: web.Request) -> web.Response:
     ])
 
 
-async def restore(request: web.Request) -> web.Response:
+async def restore(request: web.Request, collection: str) -> web.Response:
     """POST /api/v1/{collection}/{id}/history/{version}/restore: bring back an earlier version's fields.
 
     Only the fields a PATCH may set are restored; it is itself a change (audited, If-Match required).
     """
-    editable = _editable(request)
+    editable = EDITABLE[collection]
     identity = await authorize(request, editable.action)
     expected = if_match(request)
     entry_id = request.match_info["id"]

@@ -8,10 +8,9 @@ from pydantic import BaseModel, ConfigDict
 from knowledge import audit
 from knowledge.document import CatalogueDocument
 from knowledge.exchange import import_document
-from servicecenter.api.params import parse_query
+from servicecenter.api.params import parse_query, read_json
 from servicecenter.auth import Action, authorize
 from servicecenter.keys import SESSIONMAKER
-from servicecenter.problems import Problem
 
 __all__ = ["ImportQuery", "import_catalogue"]
 
@@ -29,13 +28,7 @@ async def import_catalogue(request: web.Request) -> web.Response:
     """
     identity = await authorize(request, Action.import_catalogue)
     query = parse_query(request, ImportQuery)
-    if request.content_type != "application/json":
-        raise Problem(415, "send the catalogue document as application/json")
-    try:
-        data = await request.json()
-    except ValueError as error:
-        raise Problem(400, f"malformed JSON: {error}") from None
-    document = CatalogueDocument.parse(data)
+    document = CatalogueDocument.parse(await read_json(request))
     async with request.app[SESSIONMAKER]() as session:
         transaction = await session.begin()
         report = await import_document(session, document)

@@ -33,6 +33,16 @@ async def test_errors_are_problem_json(client, make_user, method: str, path: str
     assert {"type", "title", "status", "detail"} <= set(body)
 
 
+@pytest.mark.parametrize(("method", "path"), [("POST", "/api/v1/route"), ("POST", "/api/v1/import"),
+                                             ("PUT", "/api/v1/routing/rules")])
+async def test_json_nested_deeper_than_the_decoder_allows_is_400(client, make_user, method: str, path: str) -> None:
+    headers = {"Content-Type": "application/json", **await make_user("admin", "admin")}
+    response = await client.request(method, path, data="[" * 100_000, headers=headers)
+    assert response.status == 400
+    assert response.content_type == "application/problem+json"
+    assert "nested too deeply" in (await response.json())["detail"]
+
+
 async def test_oversized_body_is_413(client) -> None:
     response = await client.post("/api/v1/route", data=io.BytesIO(b"x" * (9 * 1024 * 1024)),
                                  headers={"Content-Type": "application/json"})
@@ -43,3 +53,30 @@ async def test_oversized_body_is_413(client) -> None:
 async def test_request_id_is_echoed(client) -> None:
     response = await client.get("/healthz", headers={"X-Request-ID": "abc-123"})
     assert response.headers["X-Request-ID"] == "abc-123"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "kwargs", "status", "loc"),
+    [
+        ("GET", "/api/v1/units", {"params": {"q": "Standesamt\x00"}}, 422, ["query", "q"]),
+        ("GET", "/api/v1/search", {"params": {"q": "\x00"}}, 422, ["query", "q"]),
+        ("POST", "/api/v1/session", {"json": {"name": "anna\x00", "password": "x"}}, 422, ["body", "name"]),
+        ("PATCH", "/api/v1/units/kv-bernkastel-wittlich-zentrale", {"json": {"city": "Daun\x00"}, "headers": {"If-Match": '"1"'}},
+         422, ["body", "city"]),
+        ("POST", "/api/v1/import", {"json": {"services": [], "units": [{"id\x00": 1}]}}, 422, ["body", "units", 0,
+                                                                                          "id\x00"]),
+        ("GET", "/api/v1/services/%00", {}, 404, None),
+        ("GET", "/api/v1/responsibilities/1%00/history", {}, 404, None),
+    ],
+)
+async def test_text_with_nul_characters_is_refused_on_every_database(client, make_user, method: str, path: str,
+                                                                      kwargs: dict, status: int, loc) -> None:
+    """PostgreSQL cannot store or even compare text with NUL; it must never reach the database."""
+    headers = {**kwargs.pop("headers", {}), **await make_user("admin", "admin")}
+    before = await (await client.get("/api/v1/units/kv-bernkastel-wittlich-zentrale")).json()
+    response = await client.request(method, path, headers=headers, **kwargs)
+    assert response.status == status
+    assert response.content_type == "application/problem+json"
+    if loc is not None:
+        assert (await response.json())["errors"] == [{"loc": loc, "msg": "text may not contain NUL characters"}]
+    assert await (await client.get("/api/v1/units/kv-bernkastel-wittlich-zentrale")).json() == before

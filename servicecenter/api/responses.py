@@ -1,0 +1,172 @@
+"""The JSON bodies the API returns where a handler builds a dict, as pydantic models for the OpenAPI
+description. The schemathesis run (tests/servicecenter/test_openapi_live.py) checks real responses
+against them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from knowledge.models import PlaceBase, ResponsibilityBase, ServiceBase, ServiceLevel, UnitBase
+
+__all__ = [
+    "Change",
+    "Health",
+    "ImportResult",
+    "PlaceState",
+    "Readiness",
+    "ResponsibilityState",
+    "Responsible",
+    "RtJson",
+    "SearchResult",
+    "ServiceState",
+    "ServiceView",
+    "UnitState",
+    "UnitView",
+]
+
+
+class Health(BaseModel):
+    status: Literal["ok"]
+
+
+class ReadinessChecks(BaseModel):
+    database: Literal["ok", "unreachable"]
+    search_index: Literal["ok", "missing"]
+
+
+class RoutingReadiness(BaseModel):
+    rules: int = Field(description="rules in the policy in force")
+
+
+class Readiness(BaseModel):
+    """Ready, or degraded while routing answers from memory."""
+
+    status: Literal["ready", "degraded"]
+    checks: ReadinessChecks
+    routing: RoutingReadiness
+    detail: str | None = Field(default=None, description="present when degraded")
+
+
+class Responsible(BaseModel):
+    """How an agent sees one responsibility: who, which number, open now."""
+
+    county: str
+    place: str | None
+    unit_id: str
+    unit: str
+    phone: str | None
+    extension: str | None
+    email: str | None
+    hours: str | None = Field(description="opening hours as German text; null when unknown")
+    open_now: bool | None = Field(description="null when the hours are unknown")
+    fees: str | None
+    notes: str | None
+
+
+class SearchHit(BaseModel):
+    id: str
+    title: str
+    leika: str | None
+    score: float
+    snippet: str = Field(description="HTML-escaped text with matched words in <mark>")
+    level: ServiceLevel
+    responsible: list[Responsible]
+
+
+class SearchPlace(BaseModel):
+    """The place named in the query, which narrows `responsible`."""
+
+    name: str
+    county: str
+
+
+class SearchResult(BaseModel):
+    query: str
+    total: int
+    total_is_lower_bound: bool = Field(description="true when more matches exist than were counted (1,000)")
+    took_ms: float
+    suggestion: str | None = Field(description="the query with misspelt words corrected")
+    place: SearchPlace | None
+    facets: dict[str, dict[str, int]] = Field(description="hit counts by `level` and by `county`")
+    hits: list[SearchHit]
+
+
+class ServiceView(ServiceBase):
+    """A service as agents read it, with every county's responsibility."""
+
+    revision: int
+    version: int
+    responsible: list[Responsible]
+
+
+class UnitView(UnitBase):
+    """A unit with its hours as German text and whether it is open now."""
+
+    version: int
+    hours_text: str | None
+    open_now: bool | None
+
+
+class ServiceState(ServiceBase):
+    """A service's editable state, as PATCH and restore return it."""
+
+    version: int
+
+
+class UnitState(UnitBase):
+    version: int
+
+
+class PlaceState(PlaceBase):
+    version: int
+
+
+class ResponsibilityState(ResponsibilityBase):
+    id: int
+    service: str
+    version: int
+
+
+class Change(BaseModel):
+    """One entry of a history: who changed what when, before and after."""
+
+    version: int
+    action: str = Field(description="create, update, restore or delete")
+    actor: str
+    at: dt.datetime
+    before: dict | None
+    after: dict | None
+
+
+class RtJsonHeaders(BaseModel):
+    extra: str
+
+
+class RtJsonRoute(BaseModel):
+    uri: str
+    headers: RtJsonHeaders
+
+
+class RtJson(BaseModel):
+    """Kamailio's rtjson routing document: the target, then each fallback."""
+
+    version: Literal["1.0"]
+    routing: Literal["serial"]
+    routes: list[RtJsonRoute]
+
+
+class SectionCounts(BaseModel):
+    created: int
+    updated: int
+    unchanged: int
+
+
+class ImportResult(BaseModel):
+    dry_run: bool
+    changed: bool
+    summary: dict[str, SectionCounts] = Field(description="per section: counties, places, units, services")
+    created: dict[str, list[str]] = Field(description="ids per section")
+    updated: dict[str, list[str]] = Field(description="ids per section")
