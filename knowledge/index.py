@@ -177,16 +177,18 @@ class SearchIndex:
         await self._in_writer(self._switch_to, path)
         return count
 
-    async def upsert(self, documents: list[IndexDocument], *, revision: int, deleted: Iterable[str] = ()) -> None:
-        """Replace or add `documents` and drop `deleted` ids in the current generation."""
+    async def upsert(self, documents: list[IndexDocument], *, revision: int) -> None:
+        """Replace or add `documents` in the current generation; a failed write releases the lock."""
 
         def write() -> None:
             assert self._current is not None, "rebuild before updating"
             writer = whoosh_index.open_dir(str(self._current)).writer(timeout=10.0)
-            for service_id in deleted:
-                writer.delete_by_term("id", service_id)
-            for document in documents:
-                writer.update_document(**_fields(document))
+            try:
+                for document in documents:
+                    writer.update_document(**_fields(document))
+            except BaseException:
+                writer.cancel()
+                raise
             writer.commit()
             self._write_revision(self._current, revision)
             self._generation += 1

@@ -46,7 +46,7 @@ async def test_rebuild_switches_to_a_new_generation(index: SearchIndex) -> None:
 async def test_upsert_is_visible_to_the_next_search(index: SearchIndex) -> None:
     await index.rebuild(_batches(_doc("a", "Hundesteuer")), revision=1, wordset=frozenset())
     assert await index.read(lambda s: _ids(s, "hundesteur")) == ["a"]
-    await index.upsert([_doc("a", "Sperrmüll")], revision=2, deleted=[])
+    await index.upsert([_doc("a", "Sperrmüll")], revision=2)
     assert await index.read(lambda s: _ids(s, "hundesteur")) == []
     assert await index.read(lambda s: _ids(s, "sperrmull")) == ["a"]
     assert index.revision == 2
