@@ -8,7 +8,6 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
-from knowledge import store
 from knowledge.index import SearchIndex
 from knowledge.sync import ensure_index
 from servicecenter.bootstrap import open_database
