@@ -12,7 +12,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import SQLModel
 
-from knowledge import store
+from knowledge import audit, store
 from knowledge.document import CatalogueDocument, ResponsibilityRecord, ServiceRecord
 from knowledge.models import (
     County,
@@ -27,7 +27,7 @@ from knowledge.models import (
     UnitBase,
 )
 
-__all__ = ["ImportReport", "export_document", "import_document"]
+__all__ = ["ImportReport", "export_document", "import_document", "record_import"]
 
 
 @dataclass
@@ -136,3 +136,9 @@ async def import_document(session: AsyncSession, document: CatalogueDocument) ->
         touched = {*report.created["services"], *report.updated["services"], *report.updated["responsibilities"]}
         await store.bump_revision(session, services=touched)
     return report
+
+
+async def record_import(session: AsyncSession, report: ImportReport, *, actor: str) -> None:
+    """Write an import that changed something into the audit trail, in the caller's transaction."""
+    await audit.record(session, entity="catalogue", entry_id="import", version=0, actor=actor,
+                       action="import", before=None, after={"summary": report.summary()})

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import getpass
 import json
 import sys
 from collections.abc import Callable, Coroutine
@@ -19,7 +20,7 @@ from tqdm import tqdm
 from knowledge import users
 from knowledge.db import create_engine
 from knowledge.document import CatalogueDocument, DocumentError
-from knowledge.exchange import ImportReport, export_document, import_document
+from knowledge.exchange import ImportReport, export_document, import_document, record_import
 from knowledge.index import SearchIndex
 from knowledge.migrate import upgrade
 from knowledge.models import County, Service
@@ -177,7 +178,11 @@ async def import_(args: argparse.Namespace) -> int:
                 _print_problems(error)
                 return 1
             report = await import_document(session, document)
-            await (transaction.rollback() if args.dry_run else transaction.commit())
+            if args.dry_run or not report.changed:
+                await transaction.rollback()
+            else:
+                await record_import(session, report, actor=f"cli:{getpass.getuser()}")
+                await transaction.commit()
     finally:
         await engine.dispose()
     _print_report(report)

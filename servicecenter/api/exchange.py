@@ -5,9 +5,8 @@ from __future__ import annotations
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict
 
-from knowledge import audit
 from knowledge.document import CatalogueDocument
-from knowledge.exchange import import_document
+from knowledge.exchange import import_document, record_import
 from servicecenter.api.params import parse_query, read_json
 from servicecenter.auth import Action, authorize
 from servicecenter.keys import SESSIONMAKER
@@ -35,8 +34,7 @@ async def import_catalogue(request: web.Request) -> web.Response:
         if query.dry_run or not report.changed:
             await transaction.rollback()
         else:
-            await audit.record(session, entity="catalogue", entry_id="import", version=0, actor=identity.name,
-                               action="import", before=None, after={"summary": report.summary()})
+            await record_import(session, report, actor=identity.name)
             await transaction.commit()
     return web.json_response({
         "dry_run": query.dry_run,

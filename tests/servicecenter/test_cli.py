@@ -8,7 +8,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from knowledge import store
+from knowledge import audit, store
 from knowledge.db import create_engine, create_sessionmaker
 from knowledge.models import Responsibility, Service
 from servicecenter.app import create_app
@@ -43,6 +43,26 @@ async def test_export_and_dry_run_import_round_trip(settings: Settings, tmp_path
 
     code, out, _ = await _run(settings, "export")
     assert json.loads(out)["services"][0]["title"] != "Testtitel"
+
+
+async def test_an_import_that_changes_something_is_in_the_audit_trail_once(settings: Settings, tmp_path: Path) -> None:
+    exported = tmp_path / "catalogue.json"
+    assert (await _run(settings, "export", str(exported)))[0] == 0
+    document = json.loads(exported.read_text(encoding="utf-8"))
+    document["services"][0]["title"] = "Testtitel"
+    exported.write_text(json.dumps(document), encoding="utf-8")
+    for _ in range(2):
+        code, _, err = await _run(settings, "import", str(exported))
+        assert code == 0, err
+
+    engine = create_engine(settings.database)
+    try:
+        async with create_sessionmaker(engine)() as session:
+            imports = await audit.history(session, entity="catalogue", entry_id="import")
+    finally:
+        await engine.dispose()
+    assert [(c.action, c.actor.startswith("cli:")) for c in imports] == [("import", True)]
+    assert imports[0].after["summary"]["services"]["updated"] == 1
 
 
 async def test_import_refuses_an_inconsistent_document(settings: Settings, tmp_path: Path) -> None:
