@@ -56,11 +56,6 @@ class CallRouter:
         self._board = PoolBoard(policy)
         self.recent = RecentDecisions()
 
-    @classmethod
-    def load(cls, rules_file: Path, directory: AreaDirectory) -> CallRouter:
-        """A router for the rule file at `rules_file`; raises RuleFileError if it is not valid."""
-        return cls(load_policy(rules_file, directory))
-
     def replace(self, policy: Policy) -> None:
         """Make `policy` active in one step; pools it keeps keep their reported state."""
         board = PoolBoard(policy)

@@ -78,10 +78,6 @@ async def read_entry(session: AsyncSession, kind: Kind, entry_id: str) -> tuple[
     return editing.snapshot(kind, row), row.version  # type: ignore[attr-defined]
 
 
-def _actor(identity: Identity) -> str:
-    return identity.name
-
-
 async def _write(request: web.Request, editable: Editable, identity: Identity, entry_id: str, expected: int,
                  changes: dict, action: str) -> web.Response:
     kind = editable.kind
@@ -95,7 +91,7 @@ async def _write(request: web.Request, editable: Editable, identity: Identity, e
     try:
         async with request.app[SESSIONMAKER].begin() as session:
             version = await editing.update_entry(session, kind=kind, before=before, expected=expected,
-                                                 changes=changes, actor=_actor(identity), action=action)
+                                                 changes=changes, actor=identity.name, action=action)
             if version is None:
                 raise _stale(expected, expected + 1)
     except IntegrityError:

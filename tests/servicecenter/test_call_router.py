@@ -10,7 +10,7 @@ import pytest
 from routing.errors import UnknownPool
 from routing.models import Call, PoolState
 from routing.origin import AreaDirectory
-from routing.policy import build_policy
+from routing.policy import build_policy, load_policy
 from routing.rulefile import parse_rule_file
 from servicecenter.call_router import CallRouter, RecentDecisions
 
@@ -81,7 +81,7 @@ MONDAY_MORNING = dt.datetime.fromisoformat("2026-11-23T09:30:00+01:00")
 
 
 def _router() -> CallRouter:
-    return CallRouter.load(EMH_RULES, AreaDirectory.from_places([("02671", "07135", "Cochem")]))
+    return CallRouter(load_policy(EMH_RULES, AreaDirectory.from_places([("02671", "07135", "Cochem")])))
 
 
 def test_decide_remembers_the_decision_by_id() -> None:
