@@ -1,7 +1,5 @@
 """Search quality on the judged agent queries, against the real engine on the demo index."""
 
-import pytest
-
 from knowledge import store
 from knowledge.db import create_engine, create_sessionmaker
 from knowledge.evaluation import engine_search, evaluate, format_table, load_judged

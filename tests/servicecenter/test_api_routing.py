@@ -31,7 +31,7 @@ async def test_switchboard_number_in_any_notation(client, called: str) -> None:
 
 
 async def test_raw_query_string_with_unescaped_plus(client) -> None:
-    response = await client.get(f"/api/v1/route?called=+49267161 0&at=2026-11-23T09:30:00+01:00")
+    response = await client.get("/api/v1/route?called=+49267161 0&at=2026-11-23T09:30:00+01:00")
     decision = await response.json()
     assert response.status == 200, decision
     assert (decision["line"], decision["county"], decision["open"]) == ("switchboard", "07135", True)
