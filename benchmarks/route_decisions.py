@@ -25,7 +25,7 @@ from collections.abc import Callable
 import yaml
 
 from config import CONFIG_DIR
-from knowledge.demo import load_demo_document
+from knowledge.catalogue.demo import load_demo_document
 from routing.engine import evaluate
 from routing.models import Call
 from routing.origin import AreaDirectory

@@ -26,13 +26,13 @@ from pathlib import Path
 import asyncpg
 from sqlalchemy import make_url
 
-from knowledge import store
-from knowledge.demo import load_demo_document
-from knowledge.evaluation import CUTOFF, Evaluation, JudgedQuery, engine_search, evaluate, format_table, load_judged
-from knowledge.index import IndexDocument, SearchIndex
-from knowledge.search import Gazetteer
-from knowledge.synonyms import SynonymTable
-from knowledge.sync import ensure_index
+from knowledge.catalogue import store
+from knowledge.catalogue.demo import load_demo_document
+from benchmarks.evaluation import CUTOFF, Evaluation, JudgedQuery, engine_search, evaluate, format_table, load_judged
+from knowledge.search.index import IndexDocument, SearchIndex
+from knowledge.search.agent_search import Gazetteer
+from knowledge.search.synonyms import SynonymTable
+from knowledge.search.sync import ensure_index
 from servicecenter.bootstrap import open_database
 from servicecenter.logs import configure_logging
 from servicecenter.settings import Settings

@@ -32,14 +32,14 @@ from pathlib import Path
 
 import aiohttp
 
-from knowledge import store
-from knowledge.db import create_engine, create_sessionmaker
-from knowledge.evaluation import load_judged
-from knowledge.index import SearchIndex
-from knowledge.search import Gazetteer, SearchRequest, search
-from knowledge.sync import rebuild_index
-from knowledge.synonyms import SynonymTable
-from routing.calendar import BERLIN, ServiceCalendar
+from knowledge.catalogue import store
+from knowledge.storage.db import create_engine, create_sessionmaker
+from benchmarks.evaluation import load_judged
+from knowledge.search.index import SearchIndex
+from knowledge.search.agent_search import Gazetteer, SearchRequest, search
+from knowledge.search.sync import rebuild_index
+from knowledge.search.synonyms import SynonymTable
+from knowledge.calendar import BERLIN, ServiceCalendar
 from servicecenter.logs import configure_logging
 from servicecenter.settings import Settings
 

@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from routing.calendar import to_berlin
+from knowledge.calendar import to_berlin
 from routing.conditions import COUNTY_POOL, Facts
 from routing.errors import NoMatchingRule
 from routing.lines import Line

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from routing.calendar import WeeklyHours
+from knowledge.calendar import WeeklyHours
 from routing.conditions import Condition, CountyKey
 from routing.numbers import is_valid, parse
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 
-from routing.calendar import ServiceCalendar
+from knowledge.calendar import ServiceCalendar
 from routing.errors import RuleFileError
 from routing.lines import LineTable, line_table
 from routing.models import PoolInfo, RuleFile, Target

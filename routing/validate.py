@@ -12,7 +12,7 @@ import json
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from routing.calendar import BERLIN, WEEKDAY_NAMES_DE, ServiceCalendar
+from knowledge.calendar import BERLIN, WEEKDAY_NAMES_DE, ServiceCalendar
 from routing.conditions import (
     COUNTY_POOL,
     AllOf,

@@ -8,8 +8,8 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
-from knowledge.index import SearchIndex
-from knowledge.sync import ensure_index
+from knowledge.search.index import SearchIndex
+from knowledge.search.sync import ensure_index
 from servicecenter.bootstrap import open_database
 from servicecenter.call_router import CallRouter
 from servicecenter.catalogue_follower import CatalogueFollower

@@ -17,8 +17,8 @@ from aiohttp import web
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from knowledge import users
-from knowledge.users import Role, User
+from knowledge import accounts
+from knowledge.accounts import Role, User
 from servicecenter.keys import SESSIONMAKER
 from servicecenter.problems import Problem
 
@@ -140,13 +140,13 @@ async def identify(request: web.Request) -> Identity | None:
         if scheme.lower() != "bearer" or not token.strip():
             raise _unauthorized("use Authorization: Bearer TOKEN")
         async with request.app[SESSIONMAKER]() as session:
-            user = await users.user_for_token(session, token=token.strip())
+            user = await accounts.user_for_token(session, token=token.strip())
         if user is None:
             raise _unauthorized("unknown token")
         identity = _identity(user)
     elif cookie:
         async with request.app[SESSIONMAKER]() as session:
-            found = await users.user_for_session(session, session_id=cookie)
+            found = await accounts.user_for_session(session, session_id=cookie)
         if found is not None:
             identity = _identity(*found)
             if request.method not in SAFE_METHODS:

@@ -12,11 +12,11 @@ import structlog
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from knowledge import store
-from knowledge.db import create_engine, create_sessionmaker
-from knowledge.demo import load_demo_document
-from knowledge.exchange import ImportReport, import_document
-from knowledge.migrate import upgrade
+from knowledge.catalogue import store
+from knowledge.storage.db import create_engine, create_sessionmaker
+from knowledge.catalogue.demo import load_demo_document
+from knowledge.catalogue.exchange import ImportReport, import_document
+from knowledge.storage.migrate import upgrade
 from servicecenter.settings import Settings
 
 __all__ = ["open_database", "seed_demo"]

@@ -15,11 +15,12 @@ import structlog
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from knowledge import rule_versions, store
-from knowledge.index import SearchIndex
-from knowledge.search import Gazetteer
-from knowledge.synonyms import SynonymTable
-from knowledge.sync import catch_up
+from knowledge import rule_versions
+from knowledge.catalogue import store
+from knowledge.search.index import SearchIndex
+from knowledge.search.agent_search import Gazetteer
+from knowledge.search.synonyms import SynonymTable
+from knowledge.search.sync import catch_up
 from servicecenter.call_router import CallRouter
 from servicecenter.routing_rules import policy_in_force
 

@@ -17,17 +17,17 @@ from aiohttp import web
 from sqlalchemy import func, select
 from tqdm import tqdm
 
-from knowledge import users
-from knowledge.db import create_engine
-from knowledge.document import CatalogueDocument, DocumentError
-from knowledge.exchange import ImportReport, export_document, import_document, record_import
-from knowledge.index import SearchIndex
-from knowledge.migrate import upgrade
-from knowledge.models import County, Service
-from knowledge.sync import rebuild_index
-from knowledge.synthetic import ID_PREFIX, add_synthetic_services
-from knowledge.users import Role
-from knowledge.xzufi import looks_like_xml, read_transfer, xzufi_document
+from knowledge import accounts
+from knowledge.storage.db import create_engine
+from knowledge.catalogue.document import CatalogueDocument, DocumentError
+from knowledge.catalogue.exchange import ImportReport, export_document, import_document, record_import
+from knowledge.search.index import SearchIndex
+from knowledge.storage.migrate import upgrade
+from knowledge.catalogue.models import County, Service
+from knowledge.search.sync import rebuild_index
+from knowledge.catalogue.synthetic import ID_PREFIX, add_synthetic_services
+from knowledge.accounts import Role
+from knowledge.catalogue.xzufi import looks_like_xml, read_transfer, xzufi_document
 from routing.errors import RuleFileError
 from servicecenter.app import create_app
 from servicecenter.auth import hash_password
@@ -219,13 +219,13 @@ async def user_add(args: argparse.Namespace) -> int:
     engine, sessionmaker = await open_database(_settings(args))
     try:
         async with sessionmaker.begin() as session:
-            if await users.get_user(session, name=args.name) is not None:
+            if await accounts.get_user(session, name=args.name) is not None:
                 print(f"user {args.name!r} exists already", file=sys.stderr)
                 return 1
             if args.county is not None and await session.get(County, args.county) is None:
                 print(f"unknown county {args.county!r}", file=sys.stderr)
                 return 1
-            await users.add_user(session, name=args.name, role=role, county=args.county,
+            await accounts.add_user(session, name=args.name, role=role, county=args.county,
                                  password_hash=hash_password(password))
     finally:
         await engine.dispose()
@@ -238,11 +238,11 @@ async def token_create(args: argparse.Namespace) -> int:
     engine, sessionmaker = await open_database(_settings(args))
     try:
         async with sessionmaker.begin() as session:
-            user = await users.get_user(session, name=args.name)
+            user = await accounts.get_user(session, name=args.name)
             if user is None:
                 print(f"no user {args.name!r}", file=sys.stderr)
                 return 1
-            token = await users.create_token(session, user=user)
+            token = await accounts.create_token(session, user=user)
     finally:
         await engine.dispose()
     print(token)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from knowledge.index import SearchIndex
+from knowledge.search.index import SearchIndex
 from servicecenter.call_router import CallRouter
 from servicecenter.catalogue_follower import CatalogueFollower
 from servicecenter.settings import Settings

@@ -10,7 +10,7 @@ from aiohttp import web
 from aiohttp.typedefs import Handler
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
-from knowledge.document import DocumentError
+from knowledge.catalogue.document import DocumentError
 from routing.errors import InvalidCall, UnknownLine, UnknownPool
 from servicecenter.problems import Problem, problem_response
 

@@ -11,7 +11,7 @@ from functools import partial
 
 from aiohttp import web
 
-from knowledge.document import CatalogueDocument
+from knowledge.catalogue.document import CatalogueDocument
 from routing.models import Decision, PoolInfo
 from servicecenter.api import catalogue, edits, entries, exchange, health, routing, rules, session
 from servicecenter.api.edits import EDITABLE

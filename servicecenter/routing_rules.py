@@ -11,7 +11,8 @@ from pathlib import Path
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from knowledge import rule_versions, store
+from knowledge import rule_versions
+from knowledge.catalogue import store
 from routing.errors import RuleFileError
 from routing.origin import AreaDirectory
 from routing.policy import Policy, build_policy, load_policy

@@ -28,11 +28,11 @@ import pytest
 from sqlalchemy import make_url, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from knowledge import users
-from knowledge.db import create_engine, create_sessionmaker
-from knowledge.index import SearchIndex
-from knowledge.sync import ensure_index
-from knowledge.users import Role
+from knowledge import accounts
+from knowledge.storage.db import create_engine, create_sessionmaker
+from knowledge.search.index import SearchIndex
+from knowledge.search.sync import ensure_index
+from knowledge.accounts import Role
 from servicecenter.app import create_app
 from servicecenter.auth import hash_password
 from servicecenter.bootstrap import open_database
@@ -127,9 +127,9 @@ def make_user(settings: Settings):
         engine = create_engine(settings.database)
         try:
             async with create_sessionmaker(engine).begin() as session:
-                user = await users.add_user(session, name=name, role=Role(role), county=county,
+                user = await accounts.add_user(session, name=name, role=Role(role), county=county,
                                             password_hash=hash_password(password) if password else "!")
-                token = await users.create_token(session, user=user)
+                token = await accounts.create_token(session, user=user)
         finally:
             await engine.dispose()
         return {"Authorization": f"Bearer {token}"}

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from knowledge.demo import load_demo_document
-from knowledge.document import CatalogueDocument, DocumentError
-from knowledge.models import PlaceKind, ServiceLevel
+from knowledge.catalogue.demo import load_demo_document
+from knowledge.catalogue.document import CatalogueDocument, DocumentError
+from knowledge.catalogue.models import PlaceKind, ServiceLevel
 
 COUNTIES = {
     "07231": ("Landkreis Bernkastel-Wittlich", "+49 6571 14-0", "Kurfürstenstraße 16", "54516", "Wittlich"),

@@ -8,11 +8,11 @@ from typing import Annotated
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from knowledge import store
-from knowledge.exchange import export_document
-from knowledge.models import Unit
-from knowledge.search import SearchRequest, opening, responsible_entry, search
-from routing.calendar import BERLIN
+from knowledge.catalogue import store
+from knowledge.catalogue.exchange import export_document
+from knowledge.catalogue.models import Unit
+from knowledge.search.agent_search import SearchRequest, opening, responsible_entry, search
+from knowledge.calendar import BERLIN
 from servicecenter.api.entries import etag
 from servicecenter.api.params import parse_query
 from servicecenter.keys import CALL_ROUTER, CATALOGUE_FOLLOWER, SEARCH_INDEX, SESSIONMAKER

@@ -14,9 +14,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from knowledge import editing
-from knowledge.models import County, Place, Responsibility, Service, Unit
-from routing.calendar import WeeklyHours
+from knowledge.catalogue import editing
+from knowledge.catalogue.models import County, Place, Responsibility, Service, Unit
+from knowledge.calendar import WeeklyHours
 from servicecenter.api.entries import (
     EDITABLE,
     Editable,

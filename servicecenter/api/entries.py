@@ -15,8 +15,9 @@ from pydantic import BaseModel
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from knowledge import audit, editing
-from knowledge.editing import Kind
+from knowledge import audit
+from knowledge.catalogue import editing
+from knowledge.catalogue.editing import Kind
 from servicecenter.api.params import parse_json, path_int
 from servicecenter.auth import Action, Identity, authorize, check_county
 from servicecenter.keys import SESSIONMAKER

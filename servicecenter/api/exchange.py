@@ -5,8 +5,8 @@ from __future__ import annotations
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict
 
-from knowledge.document import CatalogueDocument
-from knowledge.exchange import import_document, record_import
+from knowledge.catalogue.document import CatalogueDocument
+from knowledge.catalogue.exchange import import_document, record_import
 from servicecenter.api.params import parse_query, read_json
 from servicecenter.auth import Action, authorize
 from servicecenter.keys import SESSIONMAKER

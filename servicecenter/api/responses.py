@@ -9,7 +9,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from knowledge.models import PlaceBase, ResponsibilityBase, ServiceBase, ServiceLevel, UnitBase
+from knowledge.catalogue.models import PlaceBase, ResponsibilityBase, ServiceBase, ServiceLevel, UnitBase
 
 __all__ = [
     "Change",

@@ -10,7 +10,7 @@ import structlog
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from routing.calendar import BERLIN, to_berlin
+from knowledge.calendar import BERLIN, to_berlin
 from routing.models import Call, Decision, PoolState
 from routing.rtjson import to_rtjson
 from servicecenter.api.params import parse_json, parse_query

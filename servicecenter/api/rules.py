@@ -9,7 +9,8 @@ import structlog
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field
 
-from knowledge import audit, rule_versions, store
+from knowledge import audit, rule_versions
+from knowledge.catalogue import store
 from knowledge.rule_versions import RuleVersion
 from routing.errors import RuleFileError
 from servicecenter.api.params import parse_json, path_int

@@ -8,7 +8,7 @@ import structlog
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field
 
-from knowledge import users
+from knowledge import accounts
 from servicecenter import auth
 from servicecenter.api.params import parse_json
 from servicecenter.keys import SESSIONMAKER, SETTINGS
@@ -30,7 +30,7 @@ class SessionInfo(BaseModel):
     """Who is logged in, and the CSRF token their forms and unsafe requests must carry."""
 
     name: str
-    role: users.Role
+    role: accounts.Role
     county: str | None
     csrf_token: str | None
 
@@ -40,7 +40,7 @@ async def _throttled(request: web.Request, subjects: list[tuple[str, int]]) -> N
     window = dt.timedelta(minutes=settings.login_window_minutes)
     async with request.app[SESSIONMAKER]() as session:
         for subject, limit in subjects:
-            if await users.count_login_failures(session, subject=subject, window=window) >= limit:
+            if await accounts.count_login_failures(session, subject=subject, window=window) >= limit:
                 log.warning("login_throttled", subject=subject.partition(":")[0])
                 raise Problem(429, "too many failed logins; try again later",
                               headers={"Retry-After": str(int(window.total_seconds()))})
@@ -55,17 +55,17 @@ async def log_in(request: web.Request) -> web.Response:
     await _throttled(request, [(by_name, settings.login_failures_per_name),
                                (by_address, settings.login_failures_per_address)])
     async with request.app[SESSIONMAKER]() as session:
-        user = await users.get_user(session, name=login.name)
+        user = await accounts.get_user(session, name=login.name)
     if not await auth.verify_password(user, login.password):
         async with request.app[SESSIONMAKER].begin() as session:
-            await users.note_login_failure(session, subjects=[by_name, by_address])
+            await accounts.note_login_failure(session, subjects=[by_name, by_address])
         log.info("login_failed", user=login.name)
         raise Problem(401, "wrong name or password")
     assert user is not None
     lifetime = dt.timedelta(hours=settings.session_hours)
     async with request.app[SESSIONMAKER].begin() as session:
-        await users.forget_login_failures(session, subject=by_name)
-        session_id, csrf = await users.create_web_session(session, user=user, lifetime=lifetime)
+        await accounts.forget_login_failures(session, subject=by_name)
+        session_id, csrf = await accounts.create_web_session(session, user=user, lifetime=lifetime)
     log.info("logged_in", user=user.name, role=user.role)
     info = SessionInfo(name=user.name, role=user.role, county=user.county, csrf_token=csrf)
     response = web.json_response(info.model_dump(mode="json"))
@@ -89,7 +89,7 @@ async def log_out(request: web.Request) -> web.Response:
     session_id = request.cookies.get(auth.SESSION_COOKIE)
     if session_id and await auth.identify(request) is not None:
         async with request.app[SESSIONMAKER].begin() as session:
-            await users.delete_web_session(session, session_id=session_id)
+            await accounts.delete_web_session(session, session_id=session_id)
     response = web.Response(status=204)
     response.del_cookie(auth.SESSION_COOKIE, path="/")
     return response

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from aiohttp import web
 from sqlalchemy.exc import SQLAlchemyError
 
-from knowledge.users import Role
+from knowledge.accounts import Role
 from servicecenter.auth import COUNTY_SCOPED, PERMISSIONS, Action, Identity, identify
 from servicecenter.keys import CALL_ROUTER
 from servicecenter.problems import Problem

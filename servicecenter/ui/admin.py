@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from knowledge import store
-from knowledge.models import PlaceKind, Unit
-from knowledge.users import Role
-from routing.calendar import WEEKDAYS
+from knowledge.catalogue import store
+from knowledge.catalogue.models import PlaceKind, Unit
+from knowledge.accounts import Role
+from knowledge.calendar import WEEKDAYS
 from servicecenter.auth import Action
 from servicecenter.keys import CALL_ROUTER, SESSIONMAKER
 from servicecenter.ui.access import Identity, Refused, county_name, may, require

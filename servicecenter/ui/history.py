@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from aiohttp import web
 from pydantic import ValidationError
 
-from knowledge import audit, editing
-from routing.calendar import BERLIN, WeeklyHours
+from knowledge import audit
+from knowledge.catalogue import editing
+from knowledge.calendar import BERLIN, WeeklyHours
 from servicecenter.auth import Action
 from servicecenter.keys import SESSIONMAKER
 from servicecenter.ui.access import Refused, require

@@ -12,9 +12,9 @@ import datetime as dt
 from aiohttp import web
 from pydantic import ValidationError
 
-from knowledge import store
-from knowledge.models import PlaceKind
-from routing.calendar import BERLIN
+from knowledge.catalogue import store
+from knowledge.catalogue.models import PlaceKind
+from knowledge.calendar import BERLIN
 from routing.errors import InvalidCall, NoMatchingRule, UnknownLine
 from routing.models import Call, Decision
 from routing.policy import Policy

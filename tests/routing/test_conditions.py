@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from pydantic import TypeAdapter
 
-from routing.calendar import BERLIN
+from knowledge.calendar import BERLIN
 from routing.conditions import Condition, Facts
 from routing.models import PoolState
 from routing.origin import Origin

@@ -10,7 +10,7 @@ import pytest
 import yaml
 from pydantic import TypeAdapter
 
-from routing.calendar import BERLIN, ServiceCalendar
+from knowledge.calendar import BERLIN, ServiceCalendar
 from routing.conditions import Condition, Facts
 from routing.engine import resolve_target, select_rule
 from routing.models import PoolState, RuleFile

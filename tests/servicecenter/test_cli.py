@@ -8,9 +8,10 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from knowledge import audit, store
-from knowledge.db import create_engine, create_sessionmaker
-from knowledge.models import Responsibility, Service
+from knowledge import audit
+from knowledge.catalogue import store
+from knowledge.storage.db import create_engine, create_sessionmaker
+from knowledge.catalogue.models import Responsibility, Service
 from servicecenter.app import create_app
 from servicecenter.settings import Settings
 
@@ -100,7 +101,7 @@ async def test_seed_into_a_seeded_database_changes_nothing(settings: Settings) -
     assert int(services.split()[-1]) >= 150
 
 
-XZUFI_SAMPLE = Path(__file__).parents[1] / "knowledge" / "data" / "xzufi-sample.xml"
+XZUFI_SAMPLE = Path(__file__).parents[1] / "knowledge" / "catalogue" / "data" / "xzufi-sample.xml"
 
 
 async def test_import_recognises_an_xzufi_transfer_and_imports_it(settings: Settings) -> None:

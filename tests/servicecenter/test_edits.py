@@ -92,8 +92,8 @@ async def test_history_records_who_when_before_after_and_restore_brings_it_back(
 
 
 async def test_service_text_change_reaches_the_revision_feed(client, make_user, settings: Settings) -> None:
-    from knowledge import store
-    from knowledge.db import create_engine, create_sessionmaker
+    from knowledge.catalogue import store
+    from knowledge.storage.db import create_engine, create_sessionmaker
 
     editor = await make_user("carl", "catalogue_editor")
     service = (await (await client.get("/api/v1/search", params={"q": "Hundesteuer"})).json())["hits"][0]

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import text
 
 from config import CONFIG_DIR
-from knowledge.db import create_engine
+from knowledge.storage.db import create_engine
 from servicecenter.settings import Settings
 
 CALLERS = {

@@ -24,7 +24,7 @@ import pytest
 import yaml
 
 from config import CONFIG_DIR
-from routing.calendar import BERLIN, ServiceCalendar
+from knowledge.calendar import BERLIN, ServiceCalendar
 
 HERE = Path(__file__).parent
 KAMAILIO_CFG = CONFIG_DIR / "telephony" / "kamailio.cfg"

@@ -14,7 +14,7 @@ from html.parser import HTMLParser
 from lxml import etree
 from pydantic import ValidationError
 
-from routing.calendar import WEEKDAYS, WeeklyHours
+from knowledge.calendar import WEEKDAYS, WeeklyHours
 
 __all__ = ["german", "plain_text", "weekly_hours"]
 

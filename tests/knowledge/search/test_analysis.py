@@ -2,7 +2,7 @@
 
 import pytest
 
-from knowledge.analysis import build_wordset, fold, fold_text, german_analyzer
+from knowledge.search.analysis import build_wordset, fold, fold_text, german_analyzer
 
 WORDSET = build_wordset(
     ["Wohnsitz anmelden", "Anmeldung des Wohnsitzes", "Geburt beurkunden", "Urkunde", "Zulassung", "Stelle",

@@ -6,13 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from knowledge import store
-from knowledge.index import IndexDocument, SearchIndex
-from knowledge.models import Place
-from knowledge.query import max_edits
-from knowledge.search import Gazetteer, SearchRequest, search
-from knowledge.synonyms import SynonymTable
-from routing.calendar import BERLIN, ServiceCalendar
+from knowledge.catalogue import store
+from knowledge.search.index import IndexDocument, SearchIndex
+from knowledge.catalogue.models import Place
+from knowledge.search.query import max_edits
+from knowledge.search.agent_search import Gazetteer, SearchRequest, search
+from knowledge.search.synonyms import SynonymTable
+from knowledge.calendar import BERLIN, ServiceCalendar
 from servicecenter.app import create_app
 from servicecenter.bootstrap import open_database
 from servicecenter.keys import SESSIONMAKER

@@ -2,7 +2,7 @@
 
 import pytest
 
-from knowledge import store
+from knowledge.catalogue import store
 from servicecenter.bootstrap import open_database
 
 

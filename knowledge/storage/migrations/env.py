@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import os
 
 from alembic import context
 from sqlalchemy.engine import Connection
 
-import knowledge.migrate  # noqa: F401  (registers every table on the metadata)
-from knowledge.db import create_engine
+import knowledge.storage.migrate  # noqa: F401  (registers every table on the metadata)
+from knowledge.storage.db import create_engine
 from sqlmodel import SQLModel
 
 target_metadata = SQLModel.metadata
@@ -25,10 +26,16 @@ def _run(connection: Connection) -> None:
         context.run_migrations()
 
 
-async def _run_standalone() -> None:
-    from servicecenter.settings import Settings
+def _standalone_url() -> str:
+    """The database a standalone `alembic` run migrates: SERVICECENTER_DATABASE_URL, else `sqlalchemy.url`."""
+    url = os.environ.get("SERVICECENTER_DATABASE_URL") or context.config.get_main_option("sqlalchemy.url")
+    if not url:
+        raise SystemExit("set SERVICECENTER_DATABASE_URL (or use `servicecenter migrate`, which knows the data dir)")
+    return url
 
-    engine = create_engine(Settings().database)
+
+async def _run_standalone() -> None:
+    engine = create_engine(_standalone_url())
     async with engine.begin() as connection:
         await connection.run_sync(_run)
     await engine.dispose()

@@ -16,8 +16,9 @@ from sqlalchemy import delete, insert, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import SQLModel
 
-from knowledge import audit, store
-from knowledge.models import (
+from knowledge import audit
+from knowledge.catalogue import store
+from knowledge.catalogue.models import (
     Place,
     PlaceBase,
     Responsibility,

@@ -7,9 +7,9 @@ from collections.abc import AsyncIterator, Callable
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from knowledge import store
-from knowledge.analysis import build_wordset
-from knowledge.index import IndexDocument, SearchIndex
+from knowledge.catalogue import store
+from knowledge.search.analysis import build_wordset
+from knowledge.search.index import IndexDocument, SearchIndex
 
 __all__ = ["REBUILD_THRESHOLD", "catch_up", "ensure_index", "rebuild_index"]
 

@@ -21,7 +21,7 @@ from pathlib import Path
 import yaml
 
 from config import CONFIG_DIR
-from knowledge.document import CatalogueDocument, DocumentError
+from knowledge.catalogue.document import CatalogueDocument, DocumentError
 
 __all__ = ["SECTIONS", "expand_handled_by", "load_demo_document"]
 

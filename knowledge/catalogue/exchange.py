@@ -12,9 +12,10 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import SQLModel
 
-from knowledge import audit, store
-from knowledge.document import CatalogueDocument, ResponsibilityRecord, ServiceRecord
-from knowledge.models import (
+from knowledge import audit
+from knowledge.catalogue import store
+from knowledge.catalogue.document import CatalogueDocument, ResponsibilityRecord, ServiceRecord
+from knowledge.catalogue.models import (
     County,
     CountyBase,
     Place,

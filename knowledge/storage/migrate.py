@@ -13,9 +13,9 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 import knowledge.audit
-import knowledge.models
+import knowledge.catalogue.models
 import knowledge.rule_versions
-import knowledge.users  # noqa: F401  (every table module registers on the metadata the migrations follow)
+import knowledge.accounts  # noqa: F401  (every table module registers on the metadata the migrations follow)
 
 __all__ = ["alembic_config", "is_current", "upgrade"]
 

@@ -2,9 +2,9 @@
 
 from collections import Counter
 
-from knowledge.demo import load_demo_document
-from knowledge.document import CatalogueDocument
-from knowledge.synthetic import SyntheticCatalogue
+from knowledge.catalogue.demo import load_demo_document
+from knowledge.catalogue.document import CatalogueDocument
+from knowledge.catalogue.synthetic import SyntheticCatalogue
 
 
 def _catalogue(seed: int = 115) -> tuple[CatalogueDocument, SyntheticCatalogue]:

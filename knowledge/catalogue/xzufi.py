@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from lxml import etree
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from knowledge.document import CatalogueDocument, DocumentError
-from knowledge.exchange import export_document
-from knowledge.models import ServiceLevel, UnitKind
-from knowledge.xzufi_text import german, plain_text, weekly_hours
+from knowledge.catalogue.document import CatalogueDocument, DocumentError
+from knowledge.catalogue.exchange import export_document
+from knowledge.catalogue.models import ServiceLevel, UnitKind
+from knowledge.catalogue.xzufi_text import german, plain_text, weekly_hours
 
 __all__ = ["NAMESPACE", "build_document", "looks_like_xml", "read_transfer", "xzufi_document"]
 

@@ -6,10 +6,10 @@ from pathlib import Path
 import pytest
 from whoosh import query as wq
 
-from knowledge import store
-from knowledge.db import create_engine, create_sessionmaker
-from knowledge.index import IndexDocument, SearchIndex
-from knowledge.sync import ensure_index
+from knowledge.catalogue import store
+from knowledge.storage.db import create_engine, create_sessionmaker
+from knowledge.search.index import IndexDocument, SearchIndex
+from knowledge.search.sync import ensure_index
 from servicecenter.settings import Settings
 
 

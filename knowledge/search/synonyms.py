@@ -11,7 +11,7 @@ from pathlib import Path
 
 import yaml
 
-from knowledge.analysis import words
+from knowledge.search.analysis import words
 
 __all__ = ["Span", "SynonymTable"]
 

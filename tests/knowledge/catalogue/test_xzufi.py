@@ -6,11 +6,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from knowledge import store
-from knowledge.demo import load_demo_document
-from knowledge.document import CatalogueDocument, DocumentError
-from knowledge.exchange import export_document, import_document
-from knowledge.xzufi import build_document, looks_like_xml, read_transfer, xzufi_document
+from knowledge.catalogue import store
+from knowledge.catalogue.demo import load_demo_document
+from knowledge.catalogue.document import CatalogueDocument, DocumentError
+from knowledge.catalogue.exchange import export_document, import_document
+from knowledge.catalogue.xzufi import build_document, looks_like_xml, read_transfer, xzufi_document
 from servicecenter.bootstrap import open_database
 from servicecenter.settings import Settings
 

@@ -14,7 +14,7 @@ from itertools import islice
 from whoosh import query as wq
 from whoosh.searching import Searcher
 
-from knowledge.synonyms import Span, SynonymTable
+from knowledge.search.synonyms import Span, SynonymTable
 
 __all__ = ["HEAD_FIELD", "QueryPlan", "SCORED_FIELD", "VOCABULARY", "max_edits", "on_field", "plan_query"]
 

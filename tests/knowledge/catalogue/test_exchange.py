@@ -5,10 +5,10 @@ from collections.abc import AsyncIterator
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from knowledge import store
-from knowledge.db import create_engine, create_sessionmaker
-from knowledge.document import CatalogueDocument, DocumentError
-from knowledge.exchange import export_document, import_document
+from knowledge.catalogue import store
+from knowledge.storage.db import create_engine, create_sessionmaker
+from knowledge.catalogue.document import CatalogueDocument, DocumentError
+from knowledge.catalogue.exchange import export_document, import_document
 from servicecenter.settings import Settings
 
 

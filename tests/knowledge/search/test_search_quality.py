@@ -1,11 +1,11 @@
 """Search quality on the judged agent queries, against the real engine on the demo index."""
 
-from knowledge import store
-from knowledge.db import create_engine, create_sessionmaker
-from knowledge.evaluation import engine_search, evaluate, format_table, load_judged
-from knowledge.index import SearchIndex
-from knowledge.search import Gazetteer
-from knowledge.synonyms import SynonymTable
+from knowledge.catalogue import store
+from knowledge.storage.db import create_engine, create_sessionmaker
+from benchmarks.evaluation import engine_search, evaluate, format_table, load_judged
+from knowledge.search.index import SearchIndex
+from knowledge.search.agent_search import Gazetteer
+from knowledge.search.synonyms import SynonymTable
 from servicecenter.settings import Settings
 
 RECALL_AT_5 = 0.95

@@ -21,13 +21,13 @@ from whoosh.collectors import TimeLimit, TimeLimitCollector
 from whoosh.highlight import ContextFragmenter, HtmlFormatter, get_text, highlight
 from whoosh.searching import Results, Searcher
 
-from knowledge import store
-from knowledge.analysis import fold, fold_text, words
-from knowledge.index import SearchIndex
-from knowledge.models import Place, PlaceKind, Responsibility, Unit
-from knowledge.query import HEAD_FIELD, SCORED_FIELD, on_field, plan_query
-from knowledge.synonyms import SynonymTable
-from routing.calendar import ServiceCalendar, WeeklyHours
+from knowledge.catalogue import store
+from knowledge.search.analysis import fold, fold_text, words
+from knowledge.search.index import SearchIndex
+from knowledge.catalogue.models import Place, PlaceKind, Responsibility, Unit
+from knowledge.search.query import HEAD_FIELD, SCORED_FIELD, on_field, plan_query
+from knowledge.search.synonyms import SynonymTable
+from knowledge.calendar import ServiceCalendar, WeeklyHours
 
 __all__ = ["Gazetteer", "SearchRequest", "opening", "responsible_entry", "search"]
 

@@ -4,8 +4,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlmodel import SQLModel
 
-from knowledge.db import create_engine
-from knowledge.migrate import is_current, upgrade
+from knowledge.storage.db import create_engine
+from knowledge.storage.migrate import is_current, upgrade
 from servicecenter.settings import Settings
 
 

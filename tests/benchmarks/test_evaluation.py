@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from knowledge.evaluation import (
+from benchmarks.evaluation import (
     CUTOFF, TAGS, Evaluation, JudgedQuery, Outcome, evaluate, format_table, load_judged, metrics,
 )
 

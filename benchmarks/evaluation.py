@@ -2,7 +2,7 @@
 
 Engine-agnostic: an engine is any async function from a judged query to ranked service ids, so the same
 judged set measures our search, the SQLite FTS5 and PostgreSQL baselines (benchmarks/search_quality.py)
-and guards recall in the tests (tests/knowledge/test_search_quality.py).
+and guards recall in the tests (tests/knowledge/search/test_search_quality.py).
 """
 
 from __future__ import annotations
@@ -17,10 +17,10 @@ from pathlib import Path
 import yaml
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from knowledge.index import SearchIndex
-from knowledge.search import Gazetteer, SearchRequest, search
-from knowledge.synonyms import SynonymTable
-from routing.calendar import BERLIN, ServiceCalendar
+from knowledge.search.index import SearchIndex
+from knowledge.search.agent_search import Gazetteer, SearchRequest, search
+from knowledge.search.synonyms import SynonymTable
+from knowledge.calendar import BERLIN, ServiceCalendar
 
 __all__ = [
     "CUTOFF",
@@ -37,7 +37,7 @@ __all__ = [
     "metrics",
 ]
 
-JUDGED_QUERIES = Path(__file__).resolve().parent.parent / "tests" / "knowledge" / "judged_queries.yaml"
+JUDGED_QUERIES = Path(__file__).resolve().parent / "judged_queries.yaml"
 TAGS = ("plain", "colloquial", "typo", "umlaut", "compound", "place", "prefix")
 CUTOFF = 10
 """Ranks looked at: a hit below rank 10 counts as a miss (MRR@10)."""

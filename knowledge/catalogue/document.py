@@ -10,8 +10,8 @@ from collections import Counter
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from knowledge.models import CountyBase, PlaceBase, PlaceKind, ResponsibilityBase, ServiceBase, UnitBase
-from routing.calendar import WeeklyHours
+from knowledge.catalogue.models import CountyBase, PlaceBase, PlaceKind, ResponsibilityBase, ServiceBase, UnitBase
+from knowledge.calendar import WeeklyHours
 
 __all__ = ["CatalogueDocument", "DocumentError", "ResponsibilityRecord", "ServiceRecord"]
 

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from knowledge import store
-from knowledge.models import Place, PlaceKind, Responsibility, Service, Unit
+from knowledge.catalogue import store
+from knowledge.catalogue.models import Place, PlaceKind, Responsibility, Service, Unit
 
 __all__ = ["ID_PREFIX", "SyntheticCatalogue", "add_synthetic_services"]
 

@@ -1,0 +1,1 @@
+"""Where the database lives: engines, the schema and its migrations."""
