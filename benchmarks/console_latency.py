@@ -21,8 +21,18 @@ from playwright.async_api import async_playwright
 from servicecenter.app import create_app
 from servicecenter.settings import Settings
 
-QUERIES = ["Personalausweis", "perso verloren", "auto ummelden", "fuhrerschein umtausch", "Hundesteuer Gerolstein",
-           "Wunschkennzeichen 56812", "Kindergeld", "Sperrmüll", "Führungszeugnis", "Baugenehmigung Daun"]
+QUERIES = [
+    "Personalausweis",
+    "perso verloren",
+    "auto ummelden",
+    "fuhrerschein umtausch",
+    "Hundesteuer Gerolstein",
+    "Wunschkennzeichen 56812",
+    "Kindergeld",
+    "Sperrmüll",
+    "Führungszeugnis",
+    "Baugenehmigung Daun",
+]
 
 PROBE = """() => {
   window.__lastInput = 0; window.__rendered = [];
@@ -34,7 +44,9 @@ PROBE = """() => {
 
 async def main(rounds: int, chromium: str) -> None:
     with tempfile.TemporaryDirectory() as data_dir:
-        runner = web.AppRunner(create_app(Settings(data_dir=Path(data_dir), database_url=None)), access_log=None)
+        runner = web.AppRunner(
+            create_app(Settings(data_dir=Path(data_dir), database_url=None)), access_log=None
+        )
         await runner.setup()
         site = web.TCPSite(runner, "127.0.0.1", 0)
         await site.start()
@@ -57,9 +69,16 @@ async def main(rounds: int, chromium: str) -> None:
             await browser.close()
         await runner.cleanup()
     timings.sort()
-    print(f"queries {len(timings)}  last key -> results median {statistics.median(timings):.1f} ms  "
-          f"p95 {timings[int(len(timings) * 0.95)]:.1f} ms  max {timings[-1]:.1f} ms")
+    print(
+        f"queries {len(timings)}  last key -> results median {statistics.median(timings):.1f} ms  "
+        f"p95 {timings[int(len(timings) * 0.95)]:.1f} ms  max {timings[-1]:.1f} ms"
+    )
 
 
 if __name__ == "__main__":
-    asyncio.run(main(int(sys.argv[1]) if len(sys.argv) > 1 else 5, sys.argv[2] if len(sys.argv) > 2 else "/usr/bin/chromium"))
+    asyncio.run(
+        main(
+            int(sys.argv[1]) if len(sys.argv) > 1 else 5,
+            sys.argv[2] if len(sys.argv) > 2 else "/usr/bin/chromium",
+        )
+    )

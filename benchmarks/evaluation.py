@@ -17,10 +17,10 @@ from pathlib import Path
 import yaml
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from knowledge.search.index import SearchIndex
-from knowledge.search.agent_search import Gazetteer, SearchRequest, search
-from knowledge.search.synonyms import SynonymTable
 from knowledge.calendar import BERLIN, ServiceCalendar
+from knowledge.search.agent_search import Gazetteer, SearchRequest, search
+from knowledge.search.index import SearchIndex
+from knowledge.search.synonyms import SynonymTable
 
 __all__ = [
     "CUTOFF",
@@ -115,8 +115,11 @@ class Evaluation:
 
     def by_tag(self) -> dict[str, Metrics]:
         """Metrics per tag, in the order of TAGS."""
-        return {t: metrics([o for o in self.outcomes if o.query.tag == t]) for t in TAGS
-                if any(o.query.tag == t for o in self.outcomes)}
+        return {
+            t: metrics([o for o in self.outcomes if o.query.tag == t])
+            for t in TAGS
+            if any(o.query.tag == t for o in self.outcomes)
+        }
 
     def misses(self, worse_than: int = 5) -> list[Outcome]:
         """Outcomes whose first expected id is below `worse_than` (or missing)."""
@@ -132,8 +135,10 @@ class Evaluation:
         for o in self.misses(worse_than):
             where = f" [{o.query.county}]" if o.query.county else ""
             got = ", ".join(o.ids[:3]) or "nothing"
-            lines.append(f"  {o.query.tag:10} {o.query.q!r}{where}: want {'|'.join(o.query.expect)}, "
-                         f"rank {o.rank or '-'}; top: {got}")
+            lines.append(
+                f"  {o.query.tag:10} {o.query.q!r}{where}: want {'|'.join(o.query.expect)}, "
+                f"rank {o.rank or '-'}; top: {got}"
+            )
         return "\n".join(lines)
 
 
@@ -165,8 +170,15 @@ def engine_search(
 
     async def run(query: JudgedQuery) -> list[str]:
         async with sessionmaker() as session:
-            body = await search(index=index, session=session, gazetteer=gazetteer, synonyms=synonyms, calendar=calendar,
-                                request=SearchRequest(query.q, query.county, CUTOFF, 0), now=moment)
+            body = await search(
+                index=index,
+                session=session,
+                gazetteer=gazetteer,
+                synonyms=synonyms,
+                calendar=calendar,
+                request=SearchRequest(query.q, query.county, CUTOFF, 0),
+                now=moment,
+            )
         return [hit["id"] for hit in body["hits"]]
 
     return run
@@ -183,7 +195,11 @@ def format_table(evaluations: Sequence[Evaluation]) -> str:
         count = next((c.count for c in cells if c), 0)
         if not count:
             continue
-        rows.append(f"{f'{name} ({count})':17}" + "".join(
-            f"{c.recall_at_1:8.2f}{c.recall_at_5:8.2f}{c.mrr:8.2f}" if c else f"{'':24}" for c in cells))
+        rows.append(
+            f"{f'{name} ({count})':17}"
+            + "".join(
+                f"{c.recall_at_1:8.2f}{c.recall_at_5:8.2f}{c.mrr:8.2f}" if c else f"{'':24}" for c in cells
+            )
+        )
     rows.append(f"{'median ms':17}" + "".join(f"{e.median_ms:24.2f}" for e in evaluations))
     return "\n".join(rows)

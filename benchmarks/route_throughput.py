@@ -130,23 +130,32 @@ def _measure(name: str, base: str, seconds: int) -> float:
         throughput, how = asyncio.run(_closed_loop(url, seconds)), "Python closed loop, 32 workers"
     latencies = asyncio.run(_open_loop(url, 1000, seconds))
     p50, p99 = statistics.median(latencies) * 1000, latencies[int(len(latencies) * 0.99)] * 1000
-    print(f"{name:14} throughput {throughput:8.0f} req/s ({how})   at 1,000 req/s: p50 {p50:5.2f} ms  p99 {p99:6.2f} ms")
+    print(
+        f"{name:14} throughput {throughput:8.0f} req/s ({how})   at 1,000 req/s: p50 {p50:5.2f} ms  p99 {p99:6.2f} ms"
+    )
     return throughput
 
 
 def main(seconds: int) -> None:
     with tempfile.TemporaryDirectory(prefix="route-bench-") as tmp:
         bare_port, service_port = _free_port(), _free_port()
-        bare = _start([sys.executable, "-c", BARE_HANDLER, str(bare_port)], f"http://127.0.0.1:{bare_port}/healthz")
+        bare = _start(
+            [sys.executable, "-c", BARE_HANDLER, str(bare_port)], f"http://127.0.0.1:{bare_port}/healthz"
+        )
         try:
             bare_rps = _measure("bare aiohttp", f"http://127.0.0.1:{bare_port}", seconds)
         finally:
             _stop(bare)
-        env = {**os.environ, "SERVICECENTER_DATA_DIR": str(Path(tmp) / "data"), "SERVICECENTER_LOG_FORMAT": "json"}
+        env = {
+            **os.environ,
+            "SERVICECENTER_DATA_DIR": str(Path(tmp) / "data"),
+            "SERVICECENTER_LOG_FORMAT": "json",
+        }
         env.pop("SERVICECENTER_DATABASE_URL", None)
         service = _start(
             [sys.executable, "-m", "servicecenter", "serve", "--port", str(service_port)],
-            f"http://127.0.0.1:{service_port}/readyz", env,
+            f"http://127.0.0.1:{service_port}/readyz",
+            env,
         )
         try:
             route_rps = _measure("/api/v1/route", f"http://127.0.0.1:{service_port}", seconds)

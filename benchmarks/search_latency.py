@@ -21,15 +21,31 @@ from aiohttp import web
 from servicecenter.app import create_app
 from servicecenter.settings import Settings
 
-QUERIES = ["Personalausweis", "perso verloren", "auto ummelden", "fuhrerschein umtausch", "Hundesteuer Gerolstein",
-           "Wunschkennzeichen 56812", "Kindergeld", "Sperrmüll", "Führungszeugnis", "Baugenehmigung Daun",
-           "Wohngeld", "Reisepass Kinder", "Gewerbe anmelden", "Schwerbehindertenausweis", "Jagdschein"]
+QUERIES = [
+    "Personalausweis",
+    "perso verloren",
+    "auto ummelden",
+    "fuhrerschein umtausch",
+    "Hundesteuer Gerolstein",
+    "Wunschkennzeichen 56812",
+    "Kindergeld",
+    "Sperrmüll",
+    "Führungszeugnis",
+    "Baugenehmigung Daun",
+    "Wohngeld",
+    "Reisepass Kinder",
+    "Gewerbe anmelden",
+    "Schwerbehindertenausweis",
+    "Jagdschein",
+]
 
 
 async def main(rounds: int) -> None:
     with tempfile.TemporaryDirectory() as data_dir:
         started = time.perf_counter()
-        runner = web.AppRunner(create_app(Settings(data_dir=Path(data_dir), database_url=None)), access_log=None)
+        runner = web.AppRunner(
+            create_app(Settings(data_dir=Path(data_dir), database_url=None)), access_log=None
+        )
         await runner.setup()
         site = web.TCPSite(runner, "127.0.0.1", 0)
         await site.start()
@@ -46,8 +62,10 @@ async def main(rounds: int) -> None:
                     took.append(body["took_ms"])
         await runner.cleanup()
     timings.sort()
-    print(f"queries {len(timings)}  HTTP median {statistics.median(timings):.2f} ms  "
-          f"p95 {timings[int(len(timings) * 0.95)]:.2f} ms  in-service median {statistics.median(took):.2f} ms")
+    print(
+        f"queries {len(timings)}  HTTP median {statistics.median(timings):.2f} ms  "
+        f"p95 {timings[int(len(timings) * 0.95)]:.2f} ms  in-service median {statistics.median(took):.2f} ms"
+    )
 
 
 if __name__ == "__main__":

@@ -26,13 +26,21 @@ from pathlib import Path
 import asyncpg
 from sqlalchemy import make_url
 
+from benchmarks.evaluation import (
+    CUTOFF,
+    Evaluation,
+    JudgedQuery,
+    engine_search,
+    evaluate,
+    format_table,
+    load_judged,
+)
 from knowledge.catalogue import store
 from knowledge.catalogue.demo import load_demo_document
-from benchmarks.evaluation import CUTOFF, Evaluation, JudgedQuery, engine_search, evaluate, format_table, load_judged
-from knowledge.search.index import IndexDocument, SearchIndex
 from knowledge.search.agent_search import Gazetteer
-from knowledge.search.synonyms import SynonymTable
+from knowledge.search.index import IndexDocument, SearchIndex
 from knowledge.search.sync import ensure_index
+from knowledge.search.synonyms import SynonymTable
 from servicecenter.bootstrap import open_database
 from servicecenter.logs import configure_logging
 from servicecenter.settings import Settings
@@ -58,10 +66,14 @@ class Fts5:
 
     def __init__(self, documents: Sequence[IndexDocument]) -> None:
         self.db = sqlite3.connect(":memory:")
-        self.db.execute("CREATE VIRTUAL TABLE doc USING fts5(id UNINDEXED, counties UNINDEXED, "
-                        f"{', '.join(FIELDS)}, tokenize = 'unicode61 remove_diacritics 2')")
-        self.db.executemany("INSERT INTO doc VALUES (?, ?, ?, ?, ?, ?)",
-                            [(d.id, d.counties, d.title, d.synonyms, d.short_text, d.body) for d in documents])
+        self.db.execute(
+            "CREATE VIRTUAL TABLE doc USING fts5(id UNINDEXED, counties UNINDEXED, "
+            f"{', '.join(FIELDS)}, tokenize = 'unicode61 remove_diacritics 2')"
+        )
+        self.db.executemany(
+            "INSERT INTO doc VALUES (?, ?, ?, ?, ?, ?)",
+            [(d.id, d.counties, d.title, d.synonyms, d.short_text, d.body) for d in documents],
+        )
 
     async def run(self, query: JudgedQuery) -> list[str]:
         terms = [f'"{w}"' for w in words(query.q)]
@@ -112,7 +124,8 @@ class PostgresGerman:
             rows = await self.connection.fetch(
                 f"SELECT id FROM {self.TABLE}, {tsquery} q WHERE tsv @@ q AND ($2::text IS NULL OR "
                 f"counties LIKE '%' || $2 || '%') ORDER BY ts_rank(tsv, q) DESC, id LIMIT {CUTOFF}",
-                text, query.county,
+                text,
+                query.county,
             )
             if rows:
                 return [r["id"] for r in rows]
@@ -132,8 +145,12 @@ async def our_engine(queries: list[JudgedQuery]) -> Evaluation:
             await ensure_index(index, sessionmaker)
             async with sessionmaker() as session:
                 gazetteer = Gazetteer(list(await store.list_places(session)))
-            run = engine_search(index=index, sessionmaker=sessionmaker, gazetteer=gazetteer,
-                                              synonyms=SynonymTable.load(settings.synonyms_files))
+            run = engine_search(
+                index=index,
+                sessionmaker=sessionmaker,
+                gazetteer=gazetteer,
+                synonyms=SynonymTable.load(settings.synonyms_files),
+            )
             await evaluate("engine", queries[:10], run)  # warm caches and thread-local searchers
             return await evaluate("engine", queries, run)
         finally:
@@ -153,14 +170,18 @@ async def main(args: argparse.Namespace) -> None:
             evaluations.append(await evaluate("postgres-german", queries, postgres.run))
         finally:
             await postgres.close()
-    print(f"{len(queries)} judged queries, {len(documents)} demo services; hits counted up to rank {CUTOFF}\n")
+    print(
+        f"{len(queries)} judged queries, {len(documents)} demo services; hits counted up to rank {CUTOFF}\n"
+    )
     print(format_table(evaluations))
     if not url:
         print("\npostgres-german: skipped (no --postgres URL and no SERVICECENTER_TEST_DATABASE_URL)")
     for evaluation in evaluations:
         if args.misses in (evaluation.engine, "all"):
-            print(f"\n{evaluation.engine}: {len(evaluation.misses())} misses (not in the top 5)\n"
-                  f"{evaluation.describe_misses()}")
+            print(
+                f"\n{evaluation.engine}: {len(evaluation.misses())} misses (not in the top 5)\n"
+                f"{evaluation.describe_misses()}"
+            )
 
 
 if __name__ == "__main__":

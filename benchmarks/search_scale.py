@@ -32,21 +32,28 @@ from pathlib import Path
 
 import aiohttp
 
-from knowledge.catalogue import store
-from knowledge.storage.db import create_engine, create_sessionmaker
 from benchmarks.evaluation import load_judged
-from knowledge.search.index import SearchIndex
+from knowledge.calendar import BERLIN, ServiceCalendar
+from knowledge.catalogue import store
 from knowledge.search.agent_search import Gazetteer, SearchRequest, search
+from knowledge.search.index import SearchIndex
 from knowledge.search.sync import rebuild_index
 from knowledge.search.synonyms import SynonymTable
-from knowledge.calendar import BERLIN, ServiceCalendar
+from knowledge.storage.db import create_engine, create_sessionmaker
 from servicecenter.logs import configure_logging
 from servicecenter.settings import Settings
 
 SYNTHETIC_QUERIES = [
-    ("Hundegenehmigung", None), ("Zuschuss Photovoltaikanlage", None), ("Wohnmobil anmelden Daun", None),
-    ("Erlaubnis Gerüst", "07135"), ("Brunnen Anzeige", None), ("Förderung Solaranlage Wittlich", None),
-    ("Kleinkläranlage", None), ("Genehmigung", None), ("Bescheinigung Verein", "07232"), ("Scheune abreißen", None),
+    ("Hundegenehmigung", None),
+    ("Zuschuss Photovoltaikanlage", None),
+    ("Wohnmobil anmelden Daun", None),
+    ("Erlaubnis Gerüst", "07135"),
+    ("Brunnen Anzeige", None),
+    ("Förderung Solaranlage Wittlich", None),
+    ("Kleinkläranlage", None),
+    ("Genehmigung", None),
+    ("Bescheinigung Verein", "07232"),
+    ("Scheune abreißen", None),
 ]
 
 
@@ -67,8 +74,12 @@ def seed(data_dir: Path, size: int) -> tuple[float, int]:
     subprocess.run([sys.executable, "-m", "servicecenter", "seed"], env=env, check=True, capture_output=True)
     demo = count_services(data_dir)
     if size > demo:
-        subprocess.run([sys.executable, "-m", "servicecenter", "seed", "--synthetic", str(size - demo)],
-                       env=env, check=True, capture_output=True)
+        subprocess.run(
+            [sys.executable, "-m", "servicecenter", "seed", "--synthetic", str(size - demo)],
+            env=env,
+            check=True,
+            capture_output=True,
+        )
     return time.perf_counter() - started, count_services(data_dir)
 
 
@@ -111,9 +122,15 @@ async def in_process(settings: Settings, queries, rounds: int, profile: bool) ->
         async def one(q: str, county: str | None) -> tuple[float, float, float, dict]:
             began = time.perf_counter()
             async with sessionmaker() as session:
-                body = await search(index=index, session=session, gazetteer=gazetteer, synonyms=synonyms,
-                                    calendar=calendar,
-                                    request=SearchRequest(q, county), now=now)
+                body = await search(
+                    index=index,
+                    session=session,
+                    gazetteer=gazetteer,
+                    synonyms=synonyms,
+                    calendar=calendar,
+                    request=SearchRequest(q, county),
+                    now=now,
+                )
             total = time.perf_counter() - began
             return total, index.last_read, total - index.last_read, body
 
@@ -124,17 +141,23 @@ async def in_process(settings: Settings, queries, rounds: int, profile: bool) ->
             for q, county in queries:
                 total, read, rest, _ = await one(q, county)
                 timings.append((total, q, county, read, rest))
-        result = {"build_s": build, "p50": percentile([t[0] for t in timings], 0.5) * 1000,
-                  "p95": percentile([t[0] for t in timings], 0.95) * 1000,
-                  "read_p50": percentile([t[3] for t in timings], 0.5) * 1000,
-                  "rest_p50": percentile([t[4] for t in timings], 0.5) * 1000}
+        result = {
+            "build_s": build,
+            "p50": percentile([t[0] for t in timings], 0.5) * 1000,
+            "p95": percentile([t[0] for t in timings], 0.95) * 1000,
+            "read_p50": percentile([t[3] for t in timings], 0.5) * 1000,
+            "rest_p50": percentile([t[4] for t in timings], 0.5) * 1000,
+        }
         if profile:
             slowest = max(timings)
             typical = sorted(timings)[len(timings) // 2]
-            result["profile"] = (f"slowest query unprofiled: {slowest[0] * 1000:.1f} ms; median query "
-                                 f"{typical[1]!r}: {typical[0] * 1000:.1f} ms\n\n"
-                                 + await profile_query(index, one, slowest[1], slowest[2]) + "\n\n"
-                                 + await profile_rest(one, typical[1], typical[2]))
+            result["profile"] = (
+                f"slowest query unprofiled: {slowest[0] * 1000:.1f} ms; median query "
+                f"{typical[1]!r}: {typical[0] * 1000:.1f} ms\n\n"
+                + await profile_query(index, one, slowest[1], slowest[2])
+                + "\n\n"
+                + await profile_rest(one, typical[1], typical[2])
+            )
         return result
     finally:
         index.close()
@@ -158,17 +181,26 @@ async def profile_query(index: TimedIndex, one, q: str, county: str | None) -> s
 
     def cumulative(function: str) -> float:
         """Cumulative ms per run of whoosh.searching's `function` (outermost calls only, as cProfile counts)."""
-        return sum(v[3] for k, v in stats.stats.items()
-                   if k[0].endswith("whoosh/searching.py") and k[2] == function) / runs * 1000
+        return (
+            sum(
+                v[3]
+                for k, v in stats.stats.items()
+                if k[0].endswith("whoosh/searching.py") and k[2] == function
+            )
+            / runs
+            * 1000
+        )
 
-    lines = [f"slowest query {q!r}" + (f" county={county}" if county else "") + f" (mean of {runs} runs):",
-             f"  search thread (index.read)         {statistics.mean(reads) * 1000:8.2f} ms",
-             f"    whoosh Searcher.search           {cumulative('search'):8.2f} ms",
-             f"    results length/scored            {cumulative('__len__'):8.2f} ms",
-             f"    highlighting (Hit.highlights)    {cumulative('highlights'):8.2f} ms",
-             f"  rest of search() (places, responsibilities query, entries) {statistics.mean(rests) * 1000:8.2f} ms",
-             f"  json.dumps of the body             {statistics.mean(dumps) * 1000:8.2f} ms",
-             "  top functions in the search thread (cumulative):"]
+    lines = [
+        f"slowest query {q!r}" + (f" county={county}" if county else "") + f" (mean of {runs} runs):",
+        f"  search thread (index.read)         {statistics.mean(reads) * 1000:8.2f} ms",
+        f"    whoosh Searcher.search           {cumulative('search'):8.2f} ms",
+        f"    results length/scored            {cumulative('__len__'):8.2f} ms",
+        f"    highlighting (Hit.highlights)    {cumulative('highlights'):8.2f} ms",
+        f"  rest of search() (places, responsibilities query, entries) {statistics.mean(rests) * 1000:8.2f} ms",
+        f"  json.dumps of the body             {statistics.mean(dumps) * 1000:8.2f} ms",
+        "  top functions in the search thread (cumulative):",
+    ]
     stats.sort_stats("cumulative").print_stats(12)
     lines += ["    " + line for line in buffer.getvalue().splitlines() if line.strip()][-14:]
     return "\n".join(lines)
@@ -183,11 +215,23 @@ async def profile_rest(one, q: str, county: str | None) -> str:
     profiler.disable()
     buffer = io.StringIO()
     stats = pstats.Stats(profiler, stream=buffer)
-    wanted = ("knowledge/", "routing/", "sqlalchemy/orm/session.py", "sqlalchemy/engine/result.py", "aiosqlite/")
-    lines = [f"median query {q!r}" + (f" county={county}" if county else "") + f", event loop side, ms per run of {runs}:"]
+    wanted = (
+        "knowledge/",
+        "routing/",
+        "sqlalchemy/orm/session.py",
+        "sqlalchemy/engine/result.py",
+        "aiosqlite/",
+    )
+    lines = [
+        f"median query {q!r}"
+        + (f" county={county}" if county else "")
+        + f", event loop side, ms per run of {runs}:"
+    ]
     for (file, line, function), row in sorted(stats.stats.items(), key=lambda kv: -kv[1][3]):
         if any(w in file for w in wanted) and len(lines) < 16:
-            lines.append(f"  {row[3] / runs * 1000:8.2f}  {function} ({'/'.join(file.split('/')[-2:])}:{line})")
+            lines.append(
+                f"  {row[3] / runs * 1000:8.2f}  {function} ({'/'.join(file.split('/')[-2:])}:{line})"
+            )
     return "\n".join(lines)
 
 
@@ -208,8 +252,12 @@ async def over_http(data_dir: Path, queries, rounds: int) -> dict:
     """The real service process on loopback: p50/p95 at concurrency 1 and 4, and its RSS afterwards."""
     port = free_port()
     env = {**os.environ, "SERVICECENTER_DATA_DIR": str(data_dir), "SERVICECENTER_LOG_LEVEL": "warning"}
-    process = subprocess.Popen([sys.executable, "-m", "servicecenter", "serve", "--port", str(port)], env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "servicecenter", "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     result: dict = {}
     try:
         async with aiohttp.ClientSession(f"http://127.0.0.1:{port}") as http:
@@ -244,8 +292,11 @@ async def over_http(data_dir: Path, queries, rounds: int) -> dict:
                 began = time.perf_counter()
                 await asyncio.gather(*(worker(work[i::concurrency], timings) for i in range(concurrency)))
                 elapsed = time.perf_counter() - began
-                result[f"c{concurrency}"] = (percentile(timings, 0.5) * 1000, percentile(timings, 0.95) * 1000,
-                                             len(timings) / elapsed)
+                result[f"c{concurrency}"] = (
+                    percentile(timings, 0.5) * 1000,
+                    percentile(timings, 0.95) * 1000,
+                    len(timings) / elapsed,
+                )
             result["rss"] = rss_mb(process.pid)
     finally:
         process.terminate()
@@ -258,30 +309,51 @@ async def main(args: argparse.Namespace) -> None:
     queries = query_mix()
     sizes = [int(s) for s in args.sizes.split(",")]
     rows, profile = [], ""
-    print(f"query mix: {len(queries)} queries x {args.rounds} rounds; machine: {os.cpu_count()} cores", flush=True)
+    print(
+        f"query mix: {len(queries)} queries x {args.rounds} rounds; machine: {os.cpu_count()} cores",
+        flush=True,
+    )
     for size in sizes:
         with tempfile.TemporaryDirectory(prefix=f"scale-{size}-") as tmp:
             data_dir = Path(tmp)
             seeded, services = seed(data_dir, size)
             print(f"{services} services seeded in {seeded:.1f} s", flush=True)
-            measured = await in_process(Settings(data_dir=data_dir, database_url=None), queries, args.rounds,
-                                        profile=size == max(sizes))
+            measured = await in_process(
+                Settings(data_dir=data_dir, database_url=None),
+                queries,
+                args.rounds,
+                profile=size == max(sizes),
+            )
             profile = measured.pop("profile", profile)
             http = await over_http(data_dir, queries, args.rounds) if args.http else {}
             rows.append((services, seeded, measured, http))
-            print(f"  build {measured['build_s']:.1f} s, in process p50 {measured['p50']:.1f} ms "
-                  f"p95 {measured['p95']:.1f} ms" + (f", HTTP c1 p95 {http['c1'][1]:.1f} ms" if http else ""),
-                  flush=True)
+            print(
+                f"  build {measured['build_s']:.1f} s, in process p50 {measured['p50']:.1f} ms "
+                f"p95 {measured['p95']:.1f} ms" + (f", HTTP c1 p95 {http['c1'][1]:.1f} ms" if http else ""),
+                flush=True,
+            )
     print()
-    print(f"{'services':>9} {'seed s':>7} {'build s':>8} | {'proc p50':>8} {'p95':>6} {'whoosh':>7} {'rest':>6} | "
-          f"{'HTTP c1 p50':>11} {'p95':>6} | {'c4 p50':>7} {'p95':>6} {'q/s':>6} | {'RSS MB':>7}")
+    print(
+        f"{'services':>9} {'seed s':>7} {'build s':>8} | {'proc p50':>8} {'p95':>6} {'whoosh':>7} {'rest':>6} | "
+        f"{'HTTP c1 p50':>11} {'p95':>6} | {'c4 p50':>7} {'p95':>6} {'q/s':>6} | {'RSS MB':>7}"
+    )
     for services, seeded, m, h in rows:
-        http = (f"{h['c1'][0]:11.1f} {h['c1'][1]:6.1f} | {h['c4'][0]:7.1f} {h['c4'][1]:6.1f} {h['c4'][2]:6.0f} | "
-                f"{h['rss']:7.0f}") if h else f"{'-':>11} {'':6} | {'-':>7} {'':6} {'':6} | {'-':>7}"
-        print(f"{services:9d} {seeded:7.1f} {m['build_s']:8.1f} | {m['p50']:8.1f} {m['p95']:6.1f} "
-              f"{m['read_p50']:7.1f} {m['rest_p50']:6.1f} | {http}")
-    print("\nwhoosh = p50 of the work in the search thread (whoosh search + highlighting); rest = p50 of the rest "
-          "of search() (place detection, responsibilities query, entries). Times in ms unless marked s.")
+        http = (
+            (
+                f"{h['c1'][0]:11.1f} {h['c1'][1]:6.1f} | {h['c4'][0]:7.1f} {h['c4'][1]:6.1f} {h['c4'][2]:6.0f} | "
+                f"{h['rss']:7.0f}"
+            )
+            if h
+            else f"{'-':>11} {'':6} | {'-':>7} {'':6} {'':6} | {'-':>7}"
+        )
+        print(
+            f"{services:9d} {seeded:7.1f} {m['build_s']:8.1f} | {m['p50']:8.1f} {m['p95']:6.1f} "
+            f"{m['read_p50']:7.1f} {m['rest_p50']:6.1f} | {http}"
+        )
+    print(
+        "\nwhoosh = p50 of the work in the search thread (whoosh search + highlighting); rest = p50 of the rest "
+        "of search() (place detection, responsibilities query, entries). Times in ms unless marked s."
+    )
     if profile:
         print("\n" + profile)
 

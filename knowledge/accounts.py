@@ -126,7 +126,9 @@ async def create_token(session: AsyncSession, *, user: User) -> str:
 async def user_for_token(session: AsyncSession, *, token: str) -> User | None:
     """The user an API token belongs to."""
     return await session.scalar(
-        select(User).join(ApiToken, ApiToken.user_id == User.id).where(ApiToken.token_hash == hash_secret(token))
+        select(User)
+        .join(ApiToken, ApiToken.user_id == User.id)
+        .where(ApiToken.token_hash == hash_secret(token))
     )
 
 
@@ -134,8 +136,11 @@ async def create_web_session(session: AsyncSession, *, user: User, lifetime: dt.
     """(session id for the cookie, CSRF token) of a new login; expired sessions are swept on the way."""
     await session.execute(delete(WebSession).where(WebSession.expires_at < _now()))
     session_id, csrf = new_secret(), new_secret()
-    session.add(WebSession(id_hash=hash_secret(session_id), user_id=user.id, csrf_token=csrf,
-                           expires_at=_now() + lifetime))
+    session.add(
+        WebSession(
+            id_hash=hash_secret(session_id), user_id=user.id, csrf_token=csrf, expires_at=_now() + lifetime
+        )
+    )
     await session.flush()
     return session_id, csrf
 
@@ -165,10 +170,14 @@ async def note_login_failure(session: AsyncSession, *, subjects: list[str]) -> N
 
 async def count_login_failures(session: AsyncSession, *, subject: str, window: dt.timedelta) -> int:
     """Failed logins under `subject` within the last `window`."""
-    return await session.scalar(
-        select(func.count()).select_from(LoginFailure)
-        .where(LoginFailure.subject == subject, LoginFailure.at > _now() - window)
-    ) or 0
+    return (
+        await session.scalar(
+            select(func.count())
+            .select_from(LoginFailure)
+            .where(LoginFailure.subject == subject, LoginFailure.at > _now() - window)
+        )
+        or 0
+    )
 
 
 async def forget_login_failures(session: AsyncSession, *, subject: str) -> None:

@@ -45,8 +45,17 @@ async def record(
     after: dict | None,
 ) -> None:
     """Add a change to the caller's transaction."""
-    session.add(Change(entity=entity, entry_id=entry_id, version=version, actor=actor, action=action,
-                       before=before, after=after))
+    session.add(
+        Change(
+            entity=entity,
+            entry_id=entry_id,
+            version=version,
+            actor=actor,
+            action=action,
+            before=before,
+            after=after,
+        )
+    )
     await session.flush()
 
 
@@ -54,7 +63,9 @@ async def history(session: AsyncSession, *, entity: str, entry_id: str) -> Seque
     """Every change of one entry, newest first."""
     return (
         await session.scalars(
-            select(Change).where(Change.entity == entity, Change.entry_id == entry_id).order_by(Change.id.desc())
+            select(Change)
+            .where(Change.entity == entity, Change.entry_id == entry_id)
+            .order_by(Change.id.desc())
         )
     ).all()
 
@@ -64,8 +75,11 @@ async def state_at(session: AsyncSession, *, entity: str, entry_id: str, version
     changes = (
         await session.scalars(
             select(Change)
-            .where(Change.entity == entity, Change.entry_id == entry_id,
-                   or_(Change.version == version, Change.version == version + 1))
+            .where(
+                Change.entity == entity,
+                Change.entry_id == entry_id,
+                or_(Change.version == version, Change.version == version + 1),
+            )
             .order_by(Change.id.desc())
         )
     ).all()

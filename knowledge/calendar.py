@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from functools import cached_property
+from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 import holidays
@@ -56,7 +57,7 @@ class WeeklyHours(BaseModel):
     @classmethod
     def _valid_ranges(cls, ranges: list[str]) -> list[str]:
         parsed = sorted(_parse_range(r) for r in ranges)
-        for (_, previous_close), (opens, _) in zip(parsed, parsed[1:]):
+        for (_, previous_close), (opens, _) in pairwise(parsed):
             if opens < previous_close:
                 raise ValueError("time ranges overlap")
         return ranges
@@ -77,7 +78,7 @@ class WeeklyHours(BaseModel):
     @cached_property
     def _description(self) -> str:
         parts = []
-        for name, day in zip(WEEKDAY_NAMES_DE, WEEKDAYS):
+        for name, day in zip(WEEKDAY_NAMES_DE, WEEKDAYS, strict=True):
             ranges = getattr(self, day)
             if ranges:
                 parts.append(f"{name} {', '.join(r.replace('-', '–') for r in ranges)}")

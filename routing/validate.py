@@ -187,7 +187,7 @@ def _sample_days(calendar: ServiceCalendar) -> list[tuple[str, dt.date]]:
         if all(calendar.closed_because(day) is None for day in week):
             break
         monday += dt.timedelta(days=7)
-    return [*zip(WEEKDAY_NAMES_DE, week), ("Feiertag", _HOLIDAY)]
+    return [*zip(WEEKDAY_NAMES_DE, week, strict=True), ("Feiertag", _HOLIDAY)]
 
 
 def _time_samples(

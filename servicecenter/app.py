@@ -39,8 +39,11 @@ async def search_ctx(app: web.Application) -> AsyncIterator[None]:
     try:
         await ensure_index(index, app[SESSIONMAKER])
         follower = CatalogueFollower(
-            index, app[SESSIONMAKER], app[CALL_ROUTER],
-            rules_file=settings.rules_file, synonym_files=settings.synonyms_files,
+            index,
+            app[SESSIONMAKER],
+            app[CALL_ROUTER],
+            rules_file=settings.rules_file,
+            synonym_files=settings.synonyms_files,
         )
         await follower.start()
         app[SEARCH_INDEX], app[CATALOGUE_FOLLOWER] = index, follower

@@ -104,7 +104,9 @@ async def verify_password(user: User | None, password: str) -> bool:
 
     def verify() -> bool:
         try:
-            return _hasher().verify(user.password_hash if user else _decoy_hash(), password) and user is not None
+            return (
+                _hasher().verify(user.password_hash if user else _decoy_hash(), password) and user is not None
+            )
         except (VerificationError, InvalidHashError):
             return False
 
@@ -120,8 +122,11 @@ async def _check_csrf(request: web.Request, expected: str) -> None:
     if sent is None and request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
         sent = (await request.post()).get(CSRF_FIELD)
     if not isinstance(sent, str) or not secrets.compare_digest(sent.encode(), expected.encode()):
-        raise Problem(403, f"a form sent with a session cookie needs its CSRF token ({CSRF_HEADER})",
-                      title="CSRF token missing or wrong")
+        raise Problem(
+            403,
+            f"a form sent with a session cookie needs its CSRF token ({CSRF_HEADER})",
+            title="CSRF token missing or wrong",
+        )
 
 
 async def identify(request: web.Request) -> Identity | None:

@@ -13,9 +13,9 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from knowledge.catalogue import store
-from knowledge.storage.db import create_engine, create_sessionmaker
 from knowledge.catalogue.demo import load_demo_document
 from knowledge.catalogue.exchange import ImportReport, import_document
+from knowledge.storage.db import create_engine, create_sessionmaker
 from knowledge.storage.migrate import upgrade
 from servicecenter.settings import Settings
 

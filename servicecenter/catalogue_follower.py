@@ -17,10 +17,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from knowledge import rule_versions
 from knowledge.catalogue import store
-from knowledge.search.index import SearchIndex
 from knowledge.search.agent_search import Gazetteer
-from knowledge.search.synonyms import SynonymTable
+from knowledge.search.index import SearchIndex
 from knowledge.search.sync import catch_up
+from knowledge.search.synonyms import SynonymTable
 from servicecenter.call_router import CallRouter
 from servicecenter.routing_rules import policy_in_force
 
@@ -82,7 +82,10 @@ class CatalogueFollower:
             area_codes = await store.area_code_places(session)
             active = await rule_versions.active_version(session)
             version = active.version if active else None
-            if self._area_codes is not None and (area_codes, version) != (self._area_codes, self._rules_version):
+            if self._area_codes is not None and (area_codes, version) != (
+                self._area_codes,
+                self._rules_version,
+            ):
                 policy, version = await policy_in_force(session, rules_file=self._rules_file)
                 self._router.replace(policy)
                 log.info("routing_policy_refreshed", rules_version=version)

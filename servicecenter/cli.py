@@ -18,16 +18,16 @@ from sqlalchemy import func, select
 from tqdm import tqdm
 
 from knowledge import accounts
-from knowledge.storage.db import create_engine
+from knowledge.accounts import Role
 from knowledge.catalogue.document import CatalogueDocument, DocumentError
 from knowledge.catalogue.exchange import ImportReport, export_document, import_document, record_import
-from knowledge.search.index import SearchIndex
-from knowledge.storage.migrate import upgrade
 from knowledge.catalogue.models import County, Service
-from knowledge.search.sync import rebuild_index
 from knowledge.catalogue.synthetic import ID_PREFIX, add_synthetic_services
-from knowledge.accounts import Role
 from knowledge.catalogue.xzufi import looks_like_xml, read_transfer, xzufi_document
+from knowledge.search.index import SearchIndex
+from knowledge.search.sync import rebuild_index
+from knowledge.storage.db import create_engine
+from knowledge.storage.migrate import upgrade
 from routing.errors import RuleFileError
 from servicecenter.app import create_app
 from servicecenter.auth import hash_password
@@ -102,10 +102,15 @@ async def seed(args: argparse.Namespace) -> int:
             with tqdm(total=args.synthetic, unit=" services", desc="generating", file=sys.stderr) as bar:
                 async with sessionmaker() as session, session.begin():
                     first, last = await add_synthetic_services(
-                        session, count=args.synthetic, seed=args.seed, progress=lambda n: bar.update(n - bar.n)
+                        session,
+                        count=args.synthetic,
+                        seed=args.seed,
+                        progress=lambda n: bar.update(n - bar.n),
                     )
-            print(f"added {args.synthetic} synthetic services ({ID_PREFIX}{first:06d} … {ID_PREFIX}{last:06d})",
-                  file=sys.stderr)
+            print(
+                f"added {args.synthetic} synthetic services ({ID_PREFIX}{first:06d} … {ID_PREFIX}{last:06d})",
+                file=sys.stderr,
+            )
     finally:
         await engine.dispose()
     return 0
@@ -225,8 +230,9 @@ async def user_add(args: argparse.Namespace) -> int:
             if args.county is not None and await session.get(County, args.county) is None:
                 print(f"unknown county {args.county!r}", file=sys.stderr)
                 return 1
-            await accounts.add_user(session, name=args.name, role=role, county=args.county,
-                                 password_hash=hash_password(password))
+            await accounts.add_user(
+                session, name=args.name, role=role, county=args.county, password_hash=hash_password(password)
+            )
     finally:
         await engine.dispose()
     print(f"user {args.name} created ({role})", file=sys.stderr)
@@ -271,9 +277,16 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_argument("--port", type=int)
     command("migrate", migrate, "bring the database schema up to date")
     sub = command("seed", seed, "load the demo catalogue")
-    sub.add_argument("--synthetic", type=_count, default=0, metavar="N",
-                     help="then add N generated services for benchmarks (numbered after those already there)")
-    sub.add_argument("--seed", type=int, default=115, help="random seed of the generated services (default 115)")
+    sub.add_argument(
+        "--synthetic",
+        type=_count,
+        default=0,
+        metavar="N",
+        help="then add N generated services for benchmarks (numbered after those already there)",
+    )
+    sub.add_argument(
+        "--seed", type=int, default=115, help="random seed of the generated services (default 115)"
+    )
     command("reindex", reindex, "rebuild the search index from the database")
     sub = command("check-rules", check_rules, "validate a routing rule file")
     sub.add_argument("file", nargs="?", type=Path)
@@ -290,7 +303,9 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_argument("--role", required=True, choices=[r.value for r in Role])
     sub.add_argument("--county", help="Kreisschlüssel, for county_editor")
     sub.set_defaults(handler=user_add)
-    token = commands.add_parser("token", help="API tokens").add_subparsers(dest="token_command", required=True)
+    token = commands.add_parser("token", help="API tokens").add_subparsers(
+        dest="token_command", required=True
+    )
     sub = token.add_parser("create", help="print a new API token for a user (shown once)")
     sub.add_argument("--data-dir", type=Path, help="data directory (default ./var)")
     sub.add_argument("name")

@@ -54,7 +54,9 @@ def _as_problem(error: Exception) -> Problem | None:
             return Problem(status, str(error), title=title)
     if isinstance(error, DATABASE_OUTAGES) or type(error) is DBAPIError:
         log.warning("database_unavailable", error=type(error).__name__)
-        return Problem(503, "the catalogue database is unreachable; routing still answers", title="Database unavailable")
+        return Problem(
+            503, "the catalogue database is unreachable; routing still answers", title="Database unavailable"
+        )
     return None
 
 
@@ -66,10 +68,12 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
     except web.HTTPException as error:
         if error.status < 400:
             raise
-        problem = Problem(error.status, error.text if error.text and error.text != error.reason else error.reason)
+        problem = Problem(
+            error.status, error.text if error.text and error.text != error.reason else error.reason
+        )
         headers = {k: v for k, v in error.headers.items() if k in ("Allow", "Retry-After")}
         return problem_response(problem, headers)
-    except Exception as error:  # noqa: BLE001 - the last line of defence
+    except Exception as error:
         problem = _as_problem(error)
         if problem is None:
             log.exception("unhandled_error")

@@ -27,7 +27,7 @@ INFO = {
     "title": "115-Servicecenter EMH",
     "version": "1",
     "description": "Leistungsverzeichnis search and call routing for the 115-Servicecenter Eifel-Mosel-Hunsrück. "
-                   "Errors are application/problem+json (RFC 9457); bad input never yields a 5xx.",
+    "Errors are application/problem+json (RFC 9457); bad input never yields a 5xx.",
 }
 _PATH_PARAM = re.compile(r"\{(\w+)\}")
 
@@ -52,24 +52,43 @@ def problem(description: str, *headers: str) -> Reply:
 
 
 HEADERS = {
-    "ETag": {"description": "the entry's version; send it back as If-Match to change the entry",
-             "schema": {"type": "string", "pattern": r'^"\d+"$'}},
+    "ETag": {
+        "description": "the entry's version; send it back as If-Match to change the entry",
+        "schema": {"type": "string", "pattern": r'^"\d+"$'},
+    },
     "Location": {"description": "the URL of the new entry", "schema": {"type": "string"}},
     "Retry-After": {"description": "seconds to wait before trying again", "schema": {"type": "string"}},
-    "Set-Cookie": {"description": f"`{SESSION_COOKIE}`, HttpOnly, SameSite=Lax", "schema": {"type": "string"}},
+    "Set-Cookie": {
+        "description": f"`{SESSION_COOKIE}`, HttpOnly, SameSite=Lax",
+        "schema": {"type": "string"},
+    },
     "WWW-Authenticate": {"description": "the scheme to authenticate with", "schema": {"type": "string"}},
 }
 
 SECURITY_SCHEMES = {
-    "bearer": {"type": "http", "scheme": "bearer", "description": "a token from `servicecenter token create`"},
-    "session": {"type": "apiKey", "in": "cookie", "name": SESSION_COOKIE,
-                "description": "the web session from `POST /api/v1/session`"},
-    "csrf": {"type": "apiKey", "in": "header", "name": CSRF_HEADER,
-             "description": "the session's CSRF token; required with the session cookie on unsafe methods"},
+    "bearer": {
+        "type": "http",
+        "scheme": "bearer",
+        "description": "a token from `servicecenter token create`",
+    },
+    "session": {
+        "type": "apiKey",
+        "in": "cookie",
+        "name": SESSION_COOKIE,
+        "description": "the web session from `POST /api/v1/session`",
+    },
+    "csrf": {
+        "type": "apiKey",
+        "in": "header",
+        "name": CSRF_HEADER,
+        "description": "the session's CSRF token; required with the session cookie on unsafe methods",
+    },
 }
 
 IF_MATCH = {
-    "name": "If-Match", "in": "header", "required": True,
+    "name": "If-Match",
+    "in": "header",
+    "required": True,
     "description": "the ETag of the version you read; a stale one gets 412 and changes nothing",
     "schema": {"type": "string", "pattern": r'^"\d{1,9}"$'},
 }
@@ -112,9 +131,13 @@ class Operation:
     def all_replies(self) -> dict[int, Reply]:
         """The declared replies plus the problems that follow from query, body, auth, If-Match, database."""
         derived: dict[int, Reply] = {}
-        for applies, problems in ((self.query, QUERY_PROBLEMS), (self.body, BODY_PROBLEMS),
-                                  (self.auth, AUTH_PROBLEMS), (self.if_match, IF_MATCH_PROBLEMS),
-                                  (self.database, DATABASE_PROBLEMS)):
+        for applies, problems in (
+            (self.query, QUERY_PROBLEMS),
+            (self.body, BODY_PROBLEMS),
+            (self.auth, AUTH_PROBLEMS),
+            (self.if_match, IF_MATCH_PROBLEMS),
+            (self.database, DATABASE_PROBLEMS),
+        ):
             if applies:
                 derived |= problems
         return dict(sorted((derived | self.replies).items()))
@@ -168,7 +191,12 @@ def _query_parameters(schema: dict, components: dict) -> list[dict]:
         if prop.get("default", 0) is None:
             del prop["default"]
         prop = (variants[0] | prop) if len(variants) == 1 else prop | {"anyOf": variants}
-        parameter = {"name": name, "in": "query", "required": name in model.get("required", []), "schema": prop}
+        parameter = {
+            "name": name,
+            "in": "query",
+            "required": name in model.get("required", []),
+            "schema": prop,
+        }
         if "description" in prop:
             parameter["description"] = prop.pop("description")
         parameters.append(parameter)
@@ -206,8 +234,9 @@ def _operation(method: str, path: str, op: Operation, schemas: dict, components:
 def _reply(reply: Reply, schemas: dict) -> dict:
     described: dict[str, Any] = {"description": reply.description}
     if reply.content:
-        described["content"] = {media: {"schema": schemas[(model, "serialization")]}
-                                for media, model in reply.content.items()}
+        described["content"] = {
+            media: {"schema": schemas[(model, "serialization")]} for media, model in reply.content.items()
+        }
     if reply.headers:
         described["headers"] = {name: HEADERS[name] for name in reply.headers}
     return described

@@ -33,8 +33,16 @@ class ProblemBody(BaseModel):
 class Problem(Exception):
     """An error the client can act on; the middleware renders it as problem+json."""
 
-    def __init__(self, status: int, detail: str, *, title: str | None = None, errors: list[dict] | None = None,
-                 type_: str = "about:blank", headers: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        detail: str,
+        *,
+        title: str | None = None,
+        errors: list[dict] | None = None,
+        type_: str = "about:blank",
+        headers: dict[str, str] | None = None,
+    ) -> None:
         super().__init__(detail)
         self.headers = headers
         self.status = status
@@ -59,4 +67,6 @@ def validation_problem(error: ValidationError, *, prefix: str) -> Problem:
 
 def problem_response(problem: Problem, headers: dict | None = None) -> web.Response:
     """The HTTP response for `problem`."""
-    return web.json_response(problem.body(), status=problem.status, content_type=PROBLEM_JSON, headers=headers)
+    return web.json_response(
+        problem.body(), status=problem.status, content_type=PROBLEM_JSON, headers=headers
+    )

@@ -28,7 +28,9 @@ async def reload_rules(app: web.Application) -> bool:
     router = app[CALL_ROUTER]
     try:
         # Reading and checking take CPU time: off the event loop, so calls keep being routed meanwhile.
-        policy = await asyncio.get_running_loop().run_in_executor(None, load_policy, path, router.policy.directory)
+        policy = await asyncio.get_running_loop().run_in_executor(
+            None, load_policy, path, router.policy.directory
+        )
     except RuleFileError as error:
         for problem in error.problems:
             log.error("rules_problem", problem=str(problem))

@@ -35,9 +35,16 @@ from servicecenter.ui import STATIC_DIR, account, admin, history, pages
 __all__ = ["setup_routes"]
 
 NOT_FOUND = {404: problem("no such entry")}
-SESSION_PROBLEMS = {401: problem("an unknown bearer token", "WWW-Authenticate"),
-                    403: problem("a session cookie without its CSRF token")}
-STATES = {"services": ServiceState, "units": UnitState, "places": PlaceState, "responsibilities": ResponsibilityState}
+SESSION_PROBLEMS = {
+    401: problem("an unknown bearer token", "WWW-Authenticate"),
+    403: problem("a session cookie without its CSRF token"),
+}
+STATES = {
+    "services": ServiceState,
+    "units": UnitState,
+    "places": PlaceState,
+    "responsibilities": ResponsibilityState,
+}
 
 
 def setup_routes(app: web.Application) -> None:
@@ -45,47 +52,136 @@ def setup_routes(app: web.Application) -> None:
     api = ApiRoutes(app.router)
 
     # Operations
-    api.add("GET", "/healthz", health.healthz, Operation(
-        "Liveness: 200 while the process runs", "operations", {200: ok(Health, "running")}, database=False))
-    api.add("GET", "/readyz", health.readyz, Operation(
-        "Readiness of database, search index and routing", "operations",
-        {200: ok(Readiness, "ready"), 503: ok(Readiness, "degraded: routing answers, the rest may fail")},
-        database=False))
-    api.add("GET", "/api/openapi.json", openapi_json, Operation(
-        "This description (OpenAPI 3.1)", "operations", {200: ok(dict, "the OpenAPI document")}, database=False))
+    api.add(
+        "GET",
+        "/healthz",
+        health.healthz,
+        Operation(
+            "Liveness: 200 while the process runs", "operations", {200: ok(Health, "running")}, database=False
+        ),
+    )
+    api.add(
+        "GET",
+        "/readyz",
+        health.readyz,
+        Operation(
+            "Readiness of database, search index and routing",
+            "operations",
+            {200: ok(Readiness, "ready"), 503: ok(Readiness, "degraded: routing answers, the rest may fail")},
+            database=False,
+        ),
+    )
+    api.add(
+        "GET",
+        "/api/openapi.json",
+        openapi_json,
+        Operation(
+            "This description (OpenAPI 3.1)",
+            "operations",
+            {200: ok(dict, "the OpenAPI document")},
+            database=False,
+        ),
+    )
 
     # Call-center agents and the switchboard
-    api.add("GET", "/api/v1/search", catalogue.search_services, Operation(
-        "Search services as an agent types, with who is responsible and whether open now", "agents",
-        {200: ok(SearchResult, "ranked hits")}, query=catalogue.SearchQuery))
-    api.add("GET", "/api/v1/services/{id}", catalogue.get_service, Operation(
-        "A service with every county's responsibility", "agents",
-        {200: ok(ServiceView, "the service", "ETag"), **NOT_FOUND}))
-    api.add("GET", "/api/v1/units", catalogue.list_units, Operation(
-        "The switchboard directory: offices and departments with their numbers", "agents",
-        {200: ok(list[UnitView], "matching units")}, query=catalogue.UnitQuery))
-    api.add("GET", "/api/v1/units/{id}", catalogue.get_unit, Operation(
-        "One unit", "agents", {200: ok(UnitView, "the unit", "ETag"), **NOT_FOUND}))
+    api.add(
+        "GET",
+        "/api/v1/search",
+        catalogue.search_services,
+        Operation(
+            "Search services as an agent types, with who is responsible and whether open now",
+            "agents",
+            {200: ok(SearchResult, "ranked hits")},
+            query=catalogue.SearchQuery,
+        ),
+    )
+    api.add(
+        "GET",
+        "/api/v1/services/{id}",
+        catalogue.get_service,
+        Operation(
+            "A service with every county's responsibility",
+            "agents",
+            {200: ok(ServiceView, "the service", "ETag"), **NOT_FOUND},
+        ),
+    )
+    api.add(
+        "GET",
+        "/api/v1/units",
+        catalogue.list_units,
+        Operation(
+            "The switchboard directory: offices and departments with their numbers",
+            "agents",
+            {200: ok(list[UnitView], "matching units")},
+            query=catalogue.UnitQuery,
+        ),
+    )
+    api.add(
+        "GET",
+        "/api/v1/units/{id}",
+        catalogue.get_unit,
+        Operation("One unit", "agents", {200: ok(UnitView, "the unit", "ETag"), **NOT_FOUND}),
+    )
 
     # PBX and ACD
-    route_reply = Reply("the decision as JSON (`format=json`), Kamailio rtjson (`rtjson`), or one SIP URI "
-                        "per line, target then fallbacks (`text`)",
-                        {"application/json": Decision | RtJson, "text/plain": str})
-    for method, query, body in (("GET", routing.RouteQuery, None), ("POST", routing.FormatQuery, routing.RouteRequest)):
-        api.add(method, "/api/v1/route", routing.route, Operation(
-            "Where a call goes, and why; answered from memory", "pbx", {200: route_reply},
-            query=query, body=body, database=False))
-    api.add("GET", "/api/v1/decisions/{id}", routing.get_decision, Operation(
-        "A recent decision again, for the agent who takes the call", "pbx",
-        {200: ok(Decision, "the decision"), 404: problem("not among the last 10,000 decisions")},
-        database=False, path_params={"id": "`decision_id` of a routing answer"}))
-    api.add("GET", "/api/v1/pools", routing.list_pools, Operation(
-        "Every pool of the active policy with its live state", "pbx",
-        {200: ok(list[PoolInfo], "the pools")}, database=False))
-    api.add("PUT", "/api/v1/pools/{id}/state", routing.put_pool_state, Operation(
-        "The ACD reports a pool's live load (pbx, admin)", "pbx",
-        {200: ok(PoolInfo, "the pool with its new state"), 404: problem("no such pool")},
-        body=routing.PoolStateUpdate, auth=True, path_params={"id": "a pool of `GET /api/v1/pools`"}))
+    route_reply = Reply(
+        "the decision as JSON (`format=json`), Kamailio rtjson (`rtjson`), or one SIP URI "
+        "per line, target then fallbacks (`text`)",
+        {"application/json": Decision | RtJson, "text/plain": str},
+    )
+    for method, query, body in (
+        ("GET", routing.RouteQuery, None),
+        ("POST", routing.FormatQuery, routing.RouteRequest),
+    ):
+        api.add(
+            method,
+            "/api/v1/route",
+            routing.route,
+            Operation(
+                "Where a call goes, and why; answered from memory",
+                "pbx",
+                {200: route_reply},
+                query=query,
+                body=body,
+                database=False,
+            ),
+        )
+    api.add(
+        "GET",
+        "/api/v1/decisions/{id}",
+        routing.get_decision,
+        Operation(
+            "A recent decision again, for the agent who takes the call",
+            "pbx",
+            {200: ok(Decision, "the decision"), 404: problem("not among the last 10,000 decisions")},
+            database=False,
+            path_params={"id": "`decision_id` of a routing answer"},
+        ),
+    )
+    api.add(
+        "GET",
+        "/api/v1/pools",
+        routing.list_pools,
+        Operation(
+            "Every pool of the active policy with its live state",
+            "pbx",
+            {200: ok(list[PoolInfo], "the pools")},
+            database=False,
+        ),
+    )
+    api.add(
+        "PUT",
+        "/api/v1/pools/{id}/state",
+        routing.put_pool_state,
+        Operation(
+            "The ACD reports a pool's live load (pbx, admin)",
+            "pbx",
+            {200: ok(PoolInfo, "the pool with its new state"), 404: problem("no such pool")},
+            body=routing.PoolStateUpdate,
+            auth=True,
+            path_params={"id": "a pool of `GET /api/v1/pools`"},
+        ),
+    )
 
     # Agent and switchboard UI (HTML, German)
     app.router.add_get("/", pages.console, name="console")
@@ -98,77 +194,225 @@ def setup_routes(app: web.Application) -> None:
     app.router.add_get("/verwaltung", admin.start, name="admin")
     app.router.add_get("/verwaltung/stellen/{id}", admin.edit_unit, name="edit_unit")
     app.router.add_get("/verwaltung/leistungen/{id}", admin.edit_service, name="edit_service")
-    app.router.add_get("/verwaltung/leistungen/{id}/zustaendigkeiten", admin.responsibilities,
-                       name="edit_responsibilities")
-    app.router.add_get("/verwaltung/{section:stellen|leistungen|zustaendigkeiten}/{id}/verlauf",
-                       history.history_page, name="history")
+    app.router.add_get(
+        "/verwaltung/leistungen/{id}/zustaendigkeiten", admin.responsibilities, name="edit_responsibilities"
+    )
+    app.router.add_get(
+        "/verwaltung/{section:stellen|leistungen|zustaendigkeiten}/{id}/verlauf",
+        history.history_page,
+        name="history",
+    )
 
     # Catalogue editing (permissions in servicecenter/auth.py)
     for collection in ("places", "responsibilities"):
-        api.add("GET", f"/api/v1/{collection}/{{id}}", partial(edits.get_entry, collection=collection), Operation(
-            f"One of the {collection}, for editing", "editing",
-            {200: ok(STATES[collection], "the entry", "ETag"), **NOT_FOUND}))
+        api.add(
+            "GET",
+            f"/api/v1/{collection}/{{id}}",
+            partial(edits.get_entry, collection=collection),
+            Operation(
+                f"One of the {collection}, for editing",
+                "editing",
+                {200: ok(STATES[collection], "the entry", "ETag"), **NOT_FOUND},
+            ),
+        )
     for collection, editable in EDITABLE.items():
         state = STATES[collection]
-        api.add("PATCH", f"/api/v1/{collection}/{{id}}", partial(entries.patch, collection=collection), Operation(
-            f"Change some fields of one of the {collection}", "editing",
-            {200: ok(state, "the entry as changed", "ETag"), **NOT_FOUND},
-            body=editable.patch_model, auth=True, if_match=True))
-        api.add("GET", f"/api/v1/{collection}/{{id}}/history", partial(entries.history, collection=collection),
-                Operation(f"Every change of one of the {collection}, newest first", "editing",
-                          {200: ok(list[Change], "the changes"), **NOT_FOUND}, auth=True))
-        api.add("POST", f"/api/v1/{collection}/{{id}}/history/{{version}}/restore",
-                partial(entries.restore, collection=collection), Operation(
-                    f"Bring back the editable fields of an earlier version of one of the {collection}", "editing",
-                    {200: ok(state, "the entry as restored", "ETag"), 404: problem("no such entry or version")},
-                    auth=True, if_match=True, path_params={"version": "a version from the entry's history"}))
-    api.add("GET", "/api/v1/services/{id}/responsibilities", edits.list_responsibilities, Operation(
-        "A service's responsibilities with ids and versions, for editing", "editing",
-        {200: ok(list[ResponsibilityState], "the responsibilities"), **NOT_FOUND}))
-    api.add("POST", "/api/v1/services/{id}/responsibilities", edits.create_responsibility, Operation(
-        "Make a unit responsible for a service in a territory", "editing",
-        {201: ok(ResponsibilityState, "created", "ETag", "Location"), **NOT_FOUND,
-         409: problem("the territory has a responsibility already")},
-        body=edits.ResponsibilityCreate, auth=True))
-    api.add("DELETE", "/api/v1/responsibilities/{id}", edits.delete_responsibility, Operation(
-        "Delete a responsibility", "editing", {204: Reply("deleted"), **NOT_FOUND}, auth=True, if_match=True))
+        api.add(
+            "PATCH",
+            f"/api/v1/{collection}/{{id}}",
+            partial(entries.patch, collection=collection),
+            Operation(
+                f"Change some fields of one of the {collection}",
+                "editing",
+                {200: ok(state, "the entry as changed", "ETag"), **NOT_FOUND},
+                body=editable.patch_model,
+                auth=True,
+                if_match=True,
+            ),
+        )
+        api.add(
+            "GET",
+            f"/api/v1/{collection}/{{id}}/history",
+            partial(entries.history, collection=collection),
+            Operation(
+                f"Every change of one of the {collection}, newest first",
+                "editing",
+                {200: ok(list[Change], "the changes"), **NOT_FOUND},
+                auth=True,
+            ),
+        )
+        api.add(
+            "POST",
+            f"/api/v1/{collection}/{{id}}/history/{{version}}/restore",
+            partial(entries.restore, collection=collection),
+            Operation(
+                f"Bring back the editable fields of an earlier version of one of the {collection}",
+                "editing",
+                {200: ok(state, "the entry as restored", "ETag"), 404: problem("no such entry or version")},
+                auth=True,
+                if_match=True,
+                path_params={"version": "a version from the entry's history"},
+            ),
+        )
+    api.add(
+        "GET",
+        "/api/v1/services/{id}/responsibilities",
+        edits.list_responsibilities,
+        Operation(
+            "A service's responsibilities with ids and versions, for editing",
+            "editing",
+            {200: ok(list[ResponsibilityState], "the responsibilities"), **NOT_FOUND},
+        ),
+    )
+    api.add(
+        "POST",
+        "/api/v1/services/{id}/responsibilities",
+        edits.create_responsibility,
+        Operation(
+            "Make a unit responsible for a service in a territory",
+            "editing",
+            {
+                201: ok(ResponsibilityState, "created", "ETag", "Location"),
+                **NOT_FOUND,
+                409: problem("the territory has a responsibility already"),
+            },
+            body=edits.ResponsibilityCreate,
+            auth=True,
+        ),
+    )
+    api.add(
+        "DELETE",
+        "/api/v1/responsibilities/{id}",
+        edits.delete_responsibility,
+        Operation(
+            "Delete a responsibility",
+            "editing",
+            {204: Reply("deleted"), **NOT_FOUND},
+            auth=True,
+            if_match=True,
+        ),
+    )
 
     # Routing rules (admins)
-    api.add("GET", "/api/v1/routing/rules", rules.get_rules, Operation(
-        "The rules in force, with their text", "routing rules",
-        {200: ok(rules.RulesVersionInfo, "the rules in force")}, auth=True))
-    api.add("PUT", "/api/v1/routing/rules", rules.put_rules, Operation(
-        "Store a new version of the rules, checked first, and by default activate it", "routing rules",
-        {201: ok(rules.RulesVersionInfo, "stored")}, body=rules.RulesUpload, auth=True))
-    api.add("GET", "/api/v1/routing/rules/versions", rules.list_versions, Operation(
-        "Every stored version, newest first, without text", "routing rules",
-        {200: ok(list[rules.RulesVersionInfo], "the versions")}, auth=True))
-    api.add("GET", "/api/v1/routing/rules/versions/{version}", rules.get_version, Operation(
-        "One stored version with its text", "routing rules",
-        {200: ok(rules.RulesVersionInfo, "the version"), **NOT_FOUND}, auth=True))
-    api.add("POST", "/api/v1/routing/rules/versions/{version}/activate", rules.activate_version, Operation(
-        "Make a stored version the live policy (rollback)", "routing rules",
-        {200: ok(rules.RulesVersionInfo, "now active"), **NOT_FOUND,
-         422: problem("the version no longer compiles against the catalogue")}, auth=True))
+    api.add(
+        "GET",
+        "/api/v1/routing/rules",
+        rules.get_rules,
+        Operation(
+            "The rules in force, with their text",
+            "routing rules",
+            {200: ok(rules.RulesVersionInfo, "the rules in force")},
+            auth=True,
+        ),
+    )
+    api.add(
+        "PUT",
+        "/api/v1/routing/rules",
+        rules.put_rules,
+        Operation(
+            "Store a new version of the rules, checked first, and by default activate it",
+            "routing rules",
+            {201: ok(rules.RulesVersionInfo, "stored")},
+            body=rules.RulesUpload,
+            auth=True,
+        ),
+    )
+    api.add(
+        "GET",
+        "/api/v1/routing/rules/versions",
+        rules.list_versions,
+        Operation(
+            "Every stored version, newest first, without text",
+            "routing rules",
+            {200: ok(list[rules.RulesVersionInfo], "the versions")},
+            auth=True,
+        ),
+    )
+    api.add(
+        "GET",
+        "/api/v1/routing/rules/versions/{version}",
+        rules.get_version,
+        Operation(
+            "One stored version with its text",
+            "routing rules",
+            {200: ok(rules.RulesVersionInfo, "the version"), **NOT_FOUND},
+            auth=True,
+        ),
+    )
+    api.add(
+        "POST",
+        "/api/v1/routing/rules/versions/{version}/activate",
+        rules.activate_version,
+        Operation(
+            "Make a stored version the live policy (rollback)",
+            "routing rules",
+            {
+                200: ok(rules.RulesVersionInfo, "now active"),
+                **NOT_FOUND,
+                422: problem("the version no longer compiles against the catalogue"),
+            },
+            auth=True,
+        ),
+    )
 
     # Web login
-    api.add("POST", "/api/v1/session", session.log_in, Operation(
-        "Log in: name and password in, a session cookie out", "session",
-        {200: ok(session.SessionInfo, "logged in", "Set-Cookie"), 401: problem("wrong name or password"),
-         429: problem("too many failed logins", "Retry-After")}, body=session.Login))
-    api.add("GET", "/api/v1/session", session.current_session, Operation(
-        "Who is logged in, with the CSRF token for the UI", "session",
-        {200: ok(session.SessionInfo, "the session"), **SESSION_PROBLEMS, 401: problem("not logged in")}))
-    api.add("DELETE", "/api/v1/session", session.log_out, Operation(
-        "Log out", "session", {204: Reply("logged out", headers=("Set-Cookie",)), **SESSION_PROBLEMS}))
+    api.add(
+        "POST",
+        "/api/v1/session",
+        session.log_in,
+        Operation(
+            "Log in: name and password in, a session cookie out",
+            "session",
+            {
+                200: ok(session.SessionInfo, "logged in", "Set-Cookie"),
+                401: problem("wrong name or password"),
+                429: problem("too many failed logins", "Retry-After"),
+            },
+            body=session.Login,
+        ),
+    )
+    api.add(
+        "GET",
+        "/api/v1/session",
+        session.current_session,
+        Operation(
+            "Who is logged in, with the CSRF token for the UI",
+            "session",
+            {200: ok(session.SessionInfo, "the session"), **SESSION_PROBLEMS, 401: problem("not logged in")},
+        ),
+    )
+    api.add(
+        "DELETE",
+        "/api/v1/session",
+        session.log_out,
+        Operation(
+            "Log out", "session", {204: Reply("logged out", headers=("Set-Cookie",)), **SESSION_PROBLEMS}
+        ),
+    )
 
     # Catalogue exchange
-    api.add("GET", "/api/v1/export", catalogue.export, Operation(
-        "The catalogue document, as `servicecenter export` writes it", "exchange",
-        {200: ok(CatalogueDocument, "the whole catalogue")}))
-    api.add("POST", "/api/v1/import", exchange.import_catalogue, Operation(
-        "Import a catalogue document: all-or-nothing, idempotent; `dry_run` only reports", "exchange",
-        {200: ok(ImportResult, "what changed (or would change)")},
-        query=exchange.ImportQuery, body=CatalogueDocument, auth=True))
+    api.add(
+        "GET",
+        "/api/v1/export",
+        catalogue.export,
+        Operation(
+            "The catalogue document, as `servicecenter export` writes it",
+            "exchange",
+            {200: ok(CatalogueDocument, "the whole catalogue")},
+        ),
+    )
+    api.add(
+        "POST",
+        "/api/v1/import",
+        exchange.import_catalogue,
+        Operation(
+            "Import a catalogue document: all-or-nothing, idempotent; `dry_run` only reports",
+            "exchange",
+            {200: ok(ImportResult, "what changed (or would change)")},
+            query=exchange.ImportQuery,
+            body=CatalogueDocument,
+            auth=True,
+        ),
+    )
 
     app[API_ROUTES] = api

@@ -35,7 +35,9 @@ async def policy_in_force(session: AsyncSession, *, rules_file: Path) -> tuple[P
     active = await rule_versions.active_version(session)
     if active is not None:
         try:
-            return await compile_rules(session, text=active.text, name=f"version {active.version}"), active.version
+            return await compile_rules(
+                session, text=active.text, name=f"version {active.version}"
+            ), active.version
         except RuleFileError as error:
             log.error("active_rules_invalid", version=active.version, problems=len(error.problems))
     directory = AreaDirectory.from_places(await store.area_code_places(session))

@@ -6,7 +6,12 @@ from pathlib import Path
 from typing import Literal
 
 from pydantic import Field
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
 
 from config import CONFIG_DIR
 
@@ -29,14 +34,19 @@ class Settings(BaseSettings):
     rules_file: Path = CONFIG_DIR / "routing" / "emh.yaml"
     catalogue_dir: Path = CONFIG_DIR / "catalogue"
     synonyms_files: list[Path] = Field(
-        default=[CONFIG_DIR / "search" / "synonyms.yaml"], description="colloquial words for search, later files add"
+        default=[CONFIG_DIR / "search" / "synonyms.yaml"],
+        description="colloquial words for search, later files add",
     )
     load_demo: bool = Field(default=True, description="load the demo catalogue into an empty database")
     session_cookie_secure: bool = Field(default=False, description="send the session cookie over HTTPS only")
     session_hours: float = Field(default=12, gt=0, le=24 * 30, description="how long a web login lasts")
-    login_window_minutes: float = Field(default=15, gt=0, description="the window failed logins are counted in")
+    login_window_minutes: float = Field(
+        default=15, gt=0, description="the window failed logins are counted in"
+    )
     login_failures_per_name: int = Field(default=5, ge=1, description="failed logins per name before 429")
-    login_failures_per_address: int = Field(default=20, ge=1, description="failed logins per client before 429")
+    login_failures_per_address: int = Field(
+        default=20, ge=1, description="failed logins per client before 429"
+    )
 
     @classmethod
     def settings_customise_sources(

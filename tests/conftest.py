@@ -29,10 +29,10 @@ from sqlalchemy import make_url, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from knowledge import accounts
-from knowledge.storage.db import create_engine, create_sessionmaker
+from knowledge.accounts import Role
 from knowledge.search.index import SearchIndex
 from knowledge.search.sync import ensure_index
-from knowledge.accounts import Role
+from knowledge.storage.db import create_engine, create_sessionmaker
 from servicecenter.app import create_app
 from servicecenter.auth import hash_password
 from servicecenter.bootstrap import open_database
@@ -74,7 +74,9 @@ def template_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     url = None
     if POSTGRES_URL:
         url = _database_url("sc_template")
-        asyncio.run(_admin(POSTGRES_URL, "DROP DATABASE IF EXISTS sc_template", "CREATE DATABASE sc_template"))
+        asyncio.run(
+            _admin(POSTGRES_URL, "DROP DATABASE IF EXISTS sc_template", "CREATE DATABASE sc_template")
+        )
     asyncio.run(_prepare_template(data_dir, url))
     yield data_dir
     if POSTGRES_URL:
@@ -127,8 +129,13 @@ def make_user(settings: Settings):
         engine = create_engine(settings.database)
         try:
             async with create_sessionmaker(engine).begin() as session:
-                user = await accounts.add_user(session, name=name, role=Role(role), county=county,
-                                            password_hash=hash_password(password) if password else "!")
+                user = await accounts.add_user(
+                    session,
+                    name=name,
+                    role=Role(role),
+                    county=county,
+                    password_hash=hash_password(password) if password else "!",
+                )
                 token = await accounts.create_token(session, user=user)
         finally:
             await engine.dispose()
@@ -168,7 +175,12 @@ def system_tool():
 
     def find(name: str) -> str:
         path = shutil.which(name) or next(
-            (str(p) for d in ("/usr/sbin", "/usr/bin", "/usr/lib/chromium") if (p := Path(d) / name).exists()), None
+            (
+                str(p)
+                for d in ("/usr/sbin", "/usr/bin", "/usr/lib/chromium")
+                if (p := Path(d) / name).exists()
+            ),
+            None,
         )
         if path:
             return path
@@ -202,7 +214,9 @@ class ServiceProcess:
         stop_process(self.process, signal.SIGINT)
 
 
-def stop_process(process: subprocess.Popen, first: signal.Signals = signal.SIGTERM, wait_s: float = 10) -> None:
+def stop_process(
+    process: subprocess.Popen, first: signal.Signals = signal.SIGTERM, wait_s: float = 10
+) -> None:
     """Stop one process we started: `first`, wait at most `wait_s`, then kill it."""
     if process.poll() is None:
         process.send_signal(first)
@@ -230,14 +244,21 @@ def start_service(settings: Settings, tmp_path: Path) -> Iterator[Callable[..., 
     def start(**env: str) -> ServiceProcess:
         port = free_port()
         log_path = tmp_path / f"serve-{len(started)}.log"
-        full_env = {**os.environ, "SERVICECENTER_LOG_FORMAT": "json", "SERVICECENTER_DATA_DIR": str(settings.data_dir)}
+        full_env = {
+            **os.environ,
+            "SERVICECENTER_LOG_FORMAT": "json",
+            "SERVICECENTER_DATA_DIR": str(settings.data_dir),
+        }
         if settings.database_url:
             full_env["SERVICECENTER_DATABASE_URL"] = settings.database_url
         full_env.update(env)
         with log_path.open("wb") as log_file:
             process = subprocess.Popen(
                 [sys.executable, "-m", "servicecenter", "serve", "--host", "127.0.0.1", "--port", str(port)],
-                env=full_env, stdout=subprocess.DEVNULL, stderr=log_file, stdin=subprocess.DEVNULL,
+                env=full_env,
+                stdout=subprocess.DEVNULL,
+                stderr=log_file,
+                stdin=subprocess.DEVNULL,
             )
         service = ServiceProcess(process, f"http://127.0.0.1:{port}", log_path)
         started.append(service)

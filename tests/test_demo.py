@@ -20,8 +20,14 @@ COUNTIES = {
 }
 
 ADMINISTRATIONS = {
-    "07231": ["Bernkastel-Kues", "Thalfang am Erbeskopf", "Traben-Trarbach", "Wittlich-Land", "Stadt Wittlich",
-              "Gemeinde Morbach"],
+    "07231": [
+        "Bernkastel-Kues",
+        "Thalfang am Erbeskopf",
+        "Traben-Trarbach",
+        "Wittlich-Land",
+        "Stadt Wittlich",
+        "Gemeinde Morbach",
+    ],
     "07232": ["Arzfeld", "Bitburger Land", "Prüm", "Speicher", "Südeifel", "Stadt Bitburg"],
     "07135": ["Cochem", "Kaisersesch", "Ulmen", "Zell (Mosel)"],
     "07233": ["Daun", "Gerolstein", "Kelberg"],
@@ -29,23 +35,103 @@ ADMINISTRATIONS = {
 VERBANDSFREI = {"Stadt Wittlich", "Gemeinde Morbach", "Stadt Bitburg"}
 
 COVERAGE = [
-    "Personalausweis", "Reisepass", "Kinderreisepass", "eID-Karte", "Wohnsitz anmelden", "Meldebescheinigung",
-    "Melderegisterauskunft", "Auskunftssperre", "Führungszeugnis", "Gewerbezentralregister", "Geburtsurkunde",
-    "Eheschließung", "Sterbeurkunde", "Kirchenaustritt", "Vaterschaft", "Gewerbe anmelden", "Gaststättenerlaubnis",
-    "Reisegewerbekarte", "Neuzulassung", "Halterwechsel", "Außer Betrieb", "Saisonkennzeichen",
-    "Kurzzeitkennzeichen", "H-Kennzeichen", "Wunschkennzeichen", "Umweltplakette", "Kartenführerschein",
-    "Internationalen Führerschein", "Fahrerkarte", "Begleitetes Fahren", "Baugenehmigung", "Bauvoranfrage",
-    "Baulast", "Wohngeld", "Grundsicherung", "Hilfe zur Pflege", "Elterngeld", "Unterhaltsvorschuss",
-    "Schüler-BAföG", "Studenten-BAföG", "Bürgergeld", "Hartz 4", "Kindergeld", "Kinderzuschlag", "Kita",
-    "Tagesmutter", "Beistandschaft", "Sorgerecht", "Jugendschutz", "Aufenthaltserlaubnis", "Niederlassungserlaubnis",
-    "Verpflichtungserklärung", "Einbürgerung", "Waffenbesitzkarte", "Kleinen Waffenschein", "Jagdschein",
-    "Falknerjagdschein", "Angelschein", "Impfung", "Trinkwasser", "Heilpraktiker", "Gesundheitszeugnis",
-    "Schuleingangsuntersuchung", "Lebensmittelunternehmen", "Tierhaltung", "Sperrmüll", "Mülltonne",
-    "Abfallkalender", "Grünschnitt", "Sondermüll", "Hundesteuer", "Hundemarke", "Knöllchen", "Bußgeldbescheid",
-    "Anhörungsbogen", "blauer Parkausweis", "Bewohnerparkausweis", "Schwertransport", "Straßensperrung",
-    "Schwerbehindertenausweis", "Merkzeichen", "Fundbüro", "Grundsteuer", "Rundfunkbeitrag", "Steuer-ID",
-    "Rentenantrag", "Arbeitslosengeld", "Wohnberechtigungsschein", "Beglaubigung", "Lebensbescheinigung",
-    "Ehrenamtskarte", "Fischereiabgabe", "Briefwahl", "Wahlschein", "Kinderausweis", "Perso", "Knöllchen",
+    "Personalausweis",
+    "Reisepass",
+    "Kinderreisepass",
+    "eID-Karte",
+    "Wohnsitz anmelden",
+    "Meldebescheinigung",
+    "Melderegisterauskunft",
+    "Auskunftssperre",
+    "Führungszeugnis",
+    "Gewerbezentralregister",
+    "Geburtsurkunde",
+    "Eheschließung",
+    "Sterbeurkunde",
+    "Kirchenaustritt",
+    "Vaterschaft",
+    "Gewerbe anmelden",
+    "Gaststättenerlaubnis",
+    "Reisegewerbekarte",
+    "Neuzulassung",
+    "Halterwechsel",
+    "Außer Betrieb",
+    "Saisonkennzeichen",
+    "Kurzzeitkennzeichen",
+    "H-Kennzeichen",
+    "Wunschkennzeichen",
+    "Umweltplakette",
+    "Kartenführerschein",
+    "Internationalen Führerschein",
+    "Fahrerkarte",
+    "Begleitetes Fahren",
+    "Baugenehmigung",
+    "Bauvoranfrage",
+    "Baulast",
+    "Wohngeld",
+    "Grundsicherung",
+    "Hilfe zur Pflege",
+    "Elterngeld",
+    "Unterhaltsvorschuss",
+    "Schüler-BAföG",
+    "Studenten-BAföG",
+    "Bürgergeld",
+    "Hartz 4",
+    "Kindergeld",
+    "Kinderzuschlag",
+    "Kita",
+    "Tagesmutter",
+    "Beistandschaft",
+    "Sorgerecht",
+    "Jugendschutz",
+    "Aufenthaltserlaubnis",
+    "Niederlassungserlaubnis",
+    "Verpflichtungserklärung",
+    "Einbürgerung",
+    "Waffenbesitzkarte",
+    "Kleinen Waffenschein",
+    "Jagdschein",
+    "Falknerjagdschein",
+    "Angelschein",
+    "Impfung",
+    "Trinkwasser",
+    "Heilpraktiker",
+    "Gesundheitszeugnis",
+    "Schuleingangsuntersuchung",
+    "Lebensmittelunternehmen",
+    "Tierhaltung",
+    "Sperrmüll",
+    "Mülltonne",
+    "Abfallkalender",
+    "Grünschnitt",
+    "Sondermüll",
+    "Hundesteuer",
+    "Hundemarke",
+    "Knöllchen",
+    "Bußgeldbescheid",
+    "Anhörungsbogen",
+    "blauer Parkausweis",
+    "Bewohnerparkausweis",
+    "Schwertransport",
+    "Straßensperrung",
+    "Schwerbehindertenausweis",
+    "Merkzeichen",
+    "Fundbüro",
+    "Grundsteuer",
+    "Rundfunkbeitrag",
+    "Steuer-ID",
+    "Rentenantrag",
+    "Arbeitslosengeld",
+    "Wohnberechtigungsschein",
+    "Beglaubigung",
+    "Lebensbescheinigung",
+    "Ehrenamtskarte",
+    "Fischereiabgabe",
+    "Briefwahl",
+    "Wahlschein",
+    "Kinderausweis",
+    "Perso",
+    "Knöllchen",
 ]
 
 
@@ -100,7 +186,12 @@ def test_counties_match_the_brief(document: CatalogueDocument) -> None:
     for key, (name, switchboard, street, postcode, city) in COUNTIES.items():
         county = counties[key]
         assert (county.name, county.switchboard, county.street, county.postcode, county.city) == (
-            name, switchboard, street, postcode, city)
+            name,
+            switchboard,
+            street,
+            postcode,
+            city,
+        )
         assert county.member is True
 
 
@@ -112,7 +203,9 @@ def test_every_administration_of_the_brief_exists_in_its_county(document: Catalo
             name = short if short in VERBANDSFREI else f"Verbandsgemeinde {short}"
             assert name in admin, name
             assert admin[name].county == county
-            expected = PlaceKind.verbandsfreie_gemeinde if short in VERBANDSFREI else PlaceKind.verbandsgemeinde
+            expected = (
+                PlaceKind.verbandsfreie_gemeinde if short in VERBANDSFREI else PlaceKind.verbandsgemeinde
+            )
             assert admin[name].kind is expected
 
 
@@ -148,14 +241,38 @@ def test_coverage_keyword_is_findable(document: CatalogueDocument, keyword: str)
 
 def _write_demo(directory: Path, handled_by: str) -> None:
     records = {
-        "counties": [{"key": "07233", "name": "Landkreis Vulkaneifel", "seat": "Daun", "street": "Mainzer Straße 25",
-                      "postcode": "54550", "city": "Daun", "switchboard": "+49 6592 933-0"}],
-        "places": [{"id": "vg-daun", "county": "07233", "kind": "verbandsgemeinde",
-                    "name": "Verbandsgemeinde Daun"}],
-        "units": [{"id": "vg-daun-buergerbuero", "name": "Bürgerbüro VG Daun", "kind": "buergerbuero",
-                   "county": "07233", "place": "vg-daun", "topics": ["ausweis"]}],
-        "services": [{"id": "personalausweis", "title": "Personalausweis beantragen", "level": "municipality",
-                      "handled_by": handled_by}],
+        "counties": [
+            {
+                "key": "07233",
+                "name": "Landkreis Vulkaneifel",
+                "seat": "Daun",
+                "street": "Mainzer Straße 25",
+                "postcode": "54550",
+                "city": "Daun",
+                "switchboard": "+49 6592 933-0",
+            }
+        ],
+        "places": [
+            {"id": "vg-daun", "county": "07233", "kind": "verbandsgemeinde", "name": "Verbandsgemeinde Daun"}
+        ],
+        "units": [
+            {
+                "id": "vg-daun-buergerbuero",
+                "name": "Bürgerbüro VG Daun",
+                "kind": "buergerbuero",
+                "county": "07233",
+                "place": "vg-daun",
+                "topics": ["ausweis"],
+            }
+        ],
+        "services": [
+            {
+                "id": "personalausweis",
+                "title": "Personalausweis beantragen",
+                "level": "municipality",
+                "handled_by": handled_by,
+            }
+        ],
     }
     for section, data in records.items():
         (directory / f"{section}.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")

@@ -42,7 +42,9 @@ def _read(path: Path, section: str) -> list[dict]:
 def _first(units: list[dict], topic: str, **match: object) -> dict | None:
     """The first unit (file order) with `topic` among its topics whose fields equal `match`."""
     for unit in units:
-        if topic in (unit.get("topics") or []) and all(unit.get(key) == value for key, value in match.items()):
+        if topic in (unit.get("topics") or []) and all(
+            unit.get(key) == value for key, value in match.items()
+        ):
             return unit
     return None
 
@@ -82,7 +84,10 @@ def expand_handled_by(data: dict) -> dict:
                 if unit is None:
                     where = f"place {place!r}" if place else f"county {county!r}"
                     problems.append(
-                        {"loc": ["services", i, "handled_by"], "msg": f"no unit with topic {topic!r} for {where}"}
+                        {
+                            "loc": ["services", i, "handled_by"],
+                            "msg": f"no unit with topic {topic!r} for {where}",
+                        }
                     )
                 else:
                     responsibilities.append({"unit": unit.get("id"), "county": county, "place": place})

@@ -10,8 +10,15 @@ from collections import Counter
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from knowledge.catalogue.models import CountyBase, PlaceBase, PlaceKind, ResponsibilityBase, ServiceBase, UnitBase
 from knowledge.calendar import WeeklyHours
+from knowledge.catalogue.models import (
+    CountyBase,
+    PlaceBase,
+    PlaceKind,
+    ResponsibilityBase,
+    ServiceBase,
+    UnitBase,
+)
 
 __all__ = ["CatalogueDocument", "DocumentError", "ResponsibilityRecord", "ServiceRecord"]
 
@@ -83,7 +90,9 @@ class CatalogueDocument(BaseModel):
         problems: list[dict] = []
         for section, key in (("counties", "key"), ("places", "id"), ("units", "id"), ("services", "id")):
             counts = Counter(getattr(record, key) for record in getattr(self, section))
-            problems += [{"loc": [section], "msg": f"duplicate {key} {k!r}"} for k, n in counts.items() if n > 1]
+            problems += [
+                {"loc": [section], "msg": f"duplicate {key} {k!r}"} for k, n in counts.items() if n > 1
+            ]
 
         counties = {c.key for c in self.counties}
         places = {p.id: p for p in self.places}
@@ -109,7 +118,9 @@ class CatalogueDocument(BaseModel):
                 missing([*loc, "county"], "county", resp.county, counties)
                 missing([*loc, "place"], "place", resp.place, places)
                 if resp.place in places and places[resp.place].county != resp.county:
-                    problems.append({"loc": [*loc, "place"], "msg": f"{resp.place!r} is not in {resp.county}"})
+                    problems.append(
+                        {"loc": [*loc, "place"], "msg": f"{resp.place!r} is not in {resp.county}"}
+                    )
                 territories[(resp.county, resp.place)] += 1
             for (county, place), n in territories.items():
                 if n > 1:

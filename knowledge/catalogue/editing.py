@@ -63,8 +63,11 @@ KINDS = {
     "unit": Kind("unit", Unit, _names(UnitBase), lambda _: [], lambda u: u["county"]),
     "place": Kind("place", Place, _names(PlaceBase), lambda _: [], lambda p: p["county"]),
     "responsibility": Kind(
-        "responsibility", Responsibility, _names(ResponsibilityBase, "id", "service"),
-        lambda r: [r["service"]], lambda r: r["county"],
+        "responsibility",
+        Responsibility,
+        _names(ResponsibilityBase, "id", "service"),
+        lambda r: [r["service"]],
+        lambda r: r["county"],
     ),
 }
 
@@ -76,7 +79,13 @@ def snapshot(kind: Kind, row: SQLModel) -> dict:
 
 
 async def update_entry(
-    session: AsyncSession, *, kind: Kind, before: dict, expected: int, changes: dict, actor: str,
+    session: AsyncSession,
+    *,
+    kind: Kind,
+    before: dict,
+    expected: int,
+    changes: dict,
+    actor: str,
     action: str = "update",
 ) -> int | None:
     """Apply `changes` if the entry is still at version `expected`; the new version, or None if it is not.
@@ -94,8 +103,16 @@ async def update_entry(
     if result.rowcount != 1:
         return None
     after = before | changes
-    await audit.record(session, entity=kind.name, entry_id=entry_id, version=expected + 1, actor=actor,
-                       action=action, before=before, after=after)
+    await audit.record(
+        session,
+        entity=kind.name,
+        entry_id=entry_id,
+        version=expected + 1,
+        actor=actor,
+        action=action,
+        before=before,
+        after=after,
+    )
     await store.bump_revision(session, services=kind.indexed_services(before) + kind.indexed_services(after))
     return expected + 1
 
@@ -105,8 +122,16 @@ async def create_entry(session: AsyncSession, *, kind: Kind, values: dict, actor
     table = kind.table
     inserted = await session.execute(insert(table).values(**values, version=1).returning(table.id))  # type: ignore[attr-defined]
     after = snapshot(kind, table(**values, id=inserted.scalar_one(), version=1))
-    await audit.record(session, entity=kind.name, entry_id=str(after["id"]), version=1, actor=actor,
-                       action="create", before=None, after=after)
+    await audit.record(
+        session,
+        entity=kind.name,
+        entry_id=str(after["id"]),
+        version=1,
+        actor=actor,
+        action="create",
+        before=None,
+        after=after,
+    )
     await store.bump_revision(session, services=kind.indexed_services(after))
     return after
 
@@ -122,7 +147,15 @@ async def delete_entry(session: AsyncSession, *, kind: Kind, before: dict, expec
     )
     if result.rowcount != 1:
         return False
-    await audit.record(session, entity=kind.name, entry_id=entry_id, version=expected + 1, actor=actor,
-                       action="delete", before=before, after=None)
+    await audit.record(
+        session,
+        entity=kind.name,
+        entry_id=entry_id,
+        version=expected + 1,
+        actor=actor,
+        action="delete",
+        before=before,
+        after=None,
+    )
     await store.bump_revision(session, services=kind.indexed_services(before))
     return True

@@ -72,7 +72,8 @@ async def export_document(session: AsyncSession) -> CatalogueDocument:
             ServiceRecord(
                 **_fields(s, ServiceBase),
                 responsibilities=[
-                    ResponsibilityRecord(**_fields(r, ResponsibilityBase)) for r, _ in responsibilities.get(s.id, [])
+                    ResponsibilityRecord(**_fields(r, ResponsibilityBase))
+                    for r, _ in responsibilities.get(s.id, [])
                 ],
             )
             for s in services
@@ -108,7 +109,9 @@ async def _upsert(
     report.created[section], report.updated[section], report.unchanged[section] = created, updated, unchanged
 
 
-async def _replace_responsibilities(session: AsyncSession, document: CatalogueDocument, report: ImportReport) -> None:
+async def _replace_responsibilities(
+    session: AsyncSession, document: CatalogueDocument, report: ImportReport
+) -> None:
     current = await store.responsibilities_for(session, service_ids=[s.id for s in document.services])
     changed = []
     for service in document.services:
@@ -134,12 +137,24 @@ async def import_document(session: AsyncSession, document: CatalogueDocument) ->
     await _upsert(session, Service, ServiceBase, document.services, "id", report, "services")
     await _replace_responsibilities(session, document, report)
     if report.changed:
-        touched = {*report.created["services"], *report.updated["services"], *report.updated["responsibilities"]}
+        touched = {
+            *report.created["services"],
+            *report.updated["services"],
+            *report.updated["responsibilities"],
+        }
         await store.bump_revision(session, services=touched)
     return report
 
 
 async def record_import(session: AsyncSession, report: ImportReport, *, actor: str) -> None:
     """Write an import that changed something into the audit trail, in the caller's transaction."""
-    await audit.record(session, entity="catalogue", entry_id="import", version=0, actor=actor,
-                       action="import", before=None, after={"summary": report.summary()})
+    await audit.record(
+        session,
+        entity="catalogue",
+        entry_id="import",
+        version=0,
+        actor=actor,
+        action="import",
+        before=None,
+        after={"summary": report.summary()},
+    )

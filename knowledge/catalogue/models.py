@@ -109,8 +109,12 @@ class PlaceBase(SQLModel):
     kind: PlaceKind
     name: str = Field(min_length=1)
     parent: str | None = Field(default=None, foreign_key="place.id", description="the VG of an Ortsgemeinde")
-    ags: str | None = Field(default=None, schema_extra=_pattern(r"^\d{8}$"), description="Amtlicher Gemeindeschlüssel")
-    ars: str | None = Field(default=None, schema_extra=_pattern(r"^\d{9}(\d{3})?$"), description="Amtlicher Regionalschlüssel")
+    ags: str | None = Field(
+        default=None, schema_extra=_pattern(r"^\d{8}$"), description="Amtlicher Gemeindeschlüssel"
+    )
+    ars: str | None = Field(
+        default=None, schema_extra=_pattern(r"^\d{9}(\d{3})?$"), description="Amtlicher Regionalschlüssel"
+    )
     postal_codes: list[str] = Field(default_factory=list, sa_column=_json_list())
     area_codes: list[str] = Field(default_factory=list, sa_column=_json_list(), description="e.g. 06592")
 
@@ -125,7 +129,9 @@ class UnitBase(SQLModel):
     kind: UnitKind
     county: str | None = Field(default=None, foreign_key="county.key", index=True)
     place: str | None = Field(default=None, foreign_key="place.id", description="the VG it serves")
-    topics: list[str] = Field(default_factory=list, sa_column=_json_list(), description="switchboard keywords")
+    topics: list[str] = Field(
+        default_factory=list, sa_column=_json_list(), description="switchboard keywords"
+    )
     street: str | None = None
     postcode: str | None = None
     city: str | None = None
@@ -143,7 +149,9 @@ class Unit(UnitBase, table=True):
 
 class ServiceBase(SQLModel):
     id: str = Field(primary_key=True, min_length=1)
-    leika: str | None = Field(default=None, schema_extra=_pattern(r"^\d{14}$"), description="LeiKa-Leistungsschlüssel")
+    leika: str | None = Field(
+        default=None, schema_extra=_pattern(r"^\d{14}$"), description="LeiKa-Leistungsschlüssel"
+    )
     title: str = Field(min_length=1)
     synonyms: list[str] = Field(default_factory=list, sa_column=_json_list())
     level: ServiceLevel

@@ -8,8 +8,8 @@ from collections.abc import AsyncIterator, Iterable, Sequence
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from knowledge.search.analysis import fold_text
 from knowledge.catalogue.models import CatalogueState, County, Place, Responsibility, Service, Unit
+from knowledge.search.analysis import fold_text
 
 __all__ = [
     "area_code_places",

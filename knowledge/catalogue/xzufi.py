@@ -288,12 +288,14 @@ def build_document(root: etree._Element, existing: CatalogueDocument) -> Catalog
                 wanted.setdefault(sid, []).append({**responsibility, "notes": None})
         counties = {county for county, _ in covered}
         places = {place for _, place in covered}
-        units.append({
-            "id": uid,
-            "county": counties.pop() if len(counties) == 1 else None,
-            "place": places.pop() if len(places) == 1 and None not in places else None,
-            **einheit.fields,
-        })
+        units.append(
+            {
+                "id": uid,
+                "county": counties.pop() if len(counties) == 1 else None,
+                "place": places.pop() if len(places) == 1 and None not in places else None,
+                **einheit.fields,
+            }
+        )
         unit_sources.append(einheit.element)
 
     for onlinedienst in onlinedienste:
@@ -314,7 +316,8 @@ def build_document(root: etree._Element, existing: CatalogueDocument) -> Catalog
         mine = wanted.get(sid, [])
         territory = {(r["county"], r["place"]) for r in mine}
         kept = [
-            r for r in service.get("responsibilities", [])
+            r
+            for r in service.get("responsibilities", [])
             if r["unit"] not in file_units and (r["county"], r["place"]) not in territory
         ]
         service["responsibilities"] = kept + mine

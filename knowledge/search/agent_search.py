@@ -21,13 +21,13 @@ from whoosh.collectors import TimeLimit, TimeLimitCollector
 from whoosh.highlight import ContextFragmenter, HtmlFormatter, get_text, highlight
 from whoosh.searching import Results, Searcher
 
+from knowledge.calendar import ServiceCalendar, WeeklyHours
 from knowledge.catalogue import store
+from knowledge.catalogue.models import Place, PlaceKind, Responsibility, Unit
 from knowledge.search.analysis import fold, fold_text, words
 from knowledge.search.index import SearchIndex
-from knowledge.catalogue.models import Place, PlaceKind, Responsibility, Unit
 from knowledge.search.query import HEAD_FIELD, SCORED_FIELD, on_field, plan_query
 from knowledge.search.synonyms import SynonymTable
-from knowledge.calendar import ServiceCalendar, WeeklyHours
 
 __all__ = ["Gazetteer", "SearchRequest", "opening", "responsible_entry", "search"]
 
@@ -54,7 +54,9 @@ class Gazetteer:
         self._postal: dict[str, Territory] = {}
         for place in places:
             municipality = place.id if place.kind is not PlaceKind.ortsgemeinde else place.parent
-            territory = Territory(by_id[municipality].name if municipality else place.name, place.county, municipality)
+            territory = Territory(
+                by_id[municipality].name if municipality else place.name, place.county, municipality
+            )
             folded = fold_text(place.name)
             keys = {folded, fold_text(re.sub(r"\(.*?\)", "", place.name))}
             keys |= {folded.removeprefix(prefix) for prefix in self.PREFIXES}
@@ -183,8 +185,13 @@ def _ranked(searcher: Searcher, core: wq.Query, boost: wq.Query, county: str | N
     return _top(searcher, scored, need)
 
 
-def _rank(searcher: Searcher, query_words: list[str], request: SearchRequest, county: str | None,
-          synonyms: SynonymTable) -> _Ranked:
+def _rank(
+    searcher: Searcher,
+    query_words: list[str],
+    request: SearchRequest,
+    county: str | None,
+    synonyms: SynonymTable,
+) -> _Ranked:
     """Strict query first, loosened to any word when it finds nothing. Runs in a search thread."""
     completing = not request.q[-1:].isspace()
     plan = plan_query(searcher, query_words, synonyms, completing=completing)
@@ -252,7 +259,9 @@ def opening(
     return weekly.describe(), calendar.is_open(weekly, now)
 
 
-def responsible_entry(responsibility: Responsibility, unit: Unit, calendar: ServiceCalendar, now: dt.datetime) -> dict:
+def responsible_entry(
+    responsibility: Responsibility, unit: Unit, calendar: ServiceCalendar, now: dt.datetime
+) -> dict:
     """How an agent sees one responsibility: who, which number, open now."""
     hours, open_now = opening(responsibility.hours or unit.hours, calendar, now)
     return {
@@ -301,7 +310,9 @@ async def search(
     for hit in ranked.hits:
         del hit["synonyms"]
         hit["responsible"] = [
-            responsible_entry(r, u, calendar, now) for r, u in found.get(hit["id"], []) if _applies(r, territory, county)
+            responsible_entry(r, u, calendar, now)
+            for r, u in found.get(hit["id"], [])
+            if _applies(r, territory, county)
         ]
     return {
         "query": request.q,

@@ -15,7 +15,15 @@ from collections.abc import Iterable, Iterator
 from functools import lru_cache
 
 import Stemmer
-from whoosh.analysis import CompoundWordFilter, Filter, LowercaseFilter, RegexTokenizer, StopFilter, Token, Tokenizer
+from whoosh.analysis import (
+    CompoundWordFilter,
+    Filter,
+    LowercaseFilter,
+    RegexTokenizer,
+    StopFilter,
+    Token,
+    Tokenizer,
+)
 from whoosh.analysis.analyzers import CompositeAnalyzer
 
 __all__ = [
@@ -31,12 +39,96 @@ __all__ = [
 ]
 
 GERMAN_STOPWORDS = frozenset(
-    """
-    aber alle als also am an auch auf aus bei beim bin bis bzw da damit dann das dass dem den der des die
-    dies diese dieser doch dort du durch ein eine einem einen einer eines er es für fuer gibt hab habe haben
-    hat ich ihr im in ist ja kann mal man mein meine mit muss nach nicht noch nur ob oder sein sich sie sind
-    so über ueber um und uns vom von vor war was wer wie wir wird wo zu zum zur
-    """.split()
+    [
+        "aber",
+        "alle",
+        "als",
+        "also",
+        "am",
+        "an",
+        "auch",
+        "auf",
+        "aus",
+        "bei",
+        "beim",
+        "bin",
+        "bis",
+        "bzw",
+        "da",
+        "damit",
+        "dann",
+        "das",
+        "dass",
+        "dem",
+        "den",
+        "der",
+        "des",
+        "die",
+        "dies",
+        "diese",
+        "dieser",
+        "doch",
+        "dort",
+        "du",
+        "durch",
+        "ein",
+        "eine",
+        "einem",
+        "einen",
+        "einer",
+        "eines",
+        "er",
+        "es",
+        "für",
+        "fuer",
+        "gibt",
+        "hab",
+        "habe",
+        "haben",
+        "hat",
+        "ich",
+        "ihr",
+        "im",
+        "in",
+        "ist",
+        "ja",
+        "kann",
+        "mal",
+        "man",
+        "mein",
+        "meine",
+        "mit",
+        "muss",
+        "nach",
+        "nicht",
+        "noch",
+        "nur",
+        "ob",
+        "oder",
+        "sein",
+        "sich",
+        "sie",
+        "sind",
+        "so",
+        "über",
+        "ueber",
+        "um",
+        "und",
+        "uns",
+        "vom",
+        "von",
+        "vor",
+        "war",
+        "was",
+        "wer",
+        "wie",
+        "wir",
+        "wird",
+        "wo",
+        "zu",
+        "zum",
+        "zur",
+    ]
 )
 
 JOINING_FORMS = ("", "s", "es", "n", "en")
@@ -52,7 +144,9 @@ _DIGRAPHS = re.compile(r"ae|oe|(?<!q)ue")
 def fold(word: str) -> str:
     """A lower-case word without umlauts, accents or ae/oe/ue spellings, as index and query both see it."""
     decomposed = unicodedata.normalize("NFKD", word.lower().replace("ß", "ss"))
-    return _DIGRAPHS.sub(lambda m: m.group()[0], "".join(c for c in decomposed if not unicodedata.combining(c)))
+    return _DIGRAPHS.sub(
+        lambda m: m.group()[0], "".join(c for c in decomposed if not unicodedata.combining(c))
+    )
 
 
 class FoldFilter(Filter):
@@ -108,7 +202,7 @@ class SectionTokenizer(Tokenizer):
         return isinstance(other, SectionTokenizer)
 
     def __call__(self, value: str, *, start_pos: int = 0, start_char: int = 0, **kwargs) -> Iterator[Token]:
-        for section, boost in zip(value.split(SECTION_BREAK), SECTION_BOOSTS):
+        for section, boost in zip(value.split(SECTION_BREAK), SECTION_BOOSTS, strict=False):
             for token in self._words(section, start_pos=start_pos, start_char=start_char, **kwargs):
                 token.boost = boost
                 start_pos = token.pos + 1 if kwargs.get("positions") else start_pos

@@ -23,8 +23,8 @@ from whoosh import index as whoosh_index
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.searching import Searcher
 
-from knowledge.search.analysis import SECTION_BREAK, german_analyzer, surface_analyzer
 from knowledge.catalogue.models import Service
+from knowledge.search.analysis import SECTION_BREAK, german_analyzer, surface_analyzer
 
 __all__ = ["IndexDocument", "SearchIndex"]
 

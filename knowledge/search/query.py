@@ -101,7 +101,9 @@ def _strict_group(terms: list[str], boost: float) -> wq.Query:
     return wq.Or([whole, wq.And([_term(t, boost) for t in terms[1:]])])
 
 
-def _alternatives(planner: _Planner, span: Span, completing: bool, corrections: dict[str, str]) -> list[tuple[str, float]]:
+def _alternatives(
+    planner: _Planner, span: Span, completing: bool, corrections: dict[str, str]
+) -> list[tuple[str, float]]:
     typed = " ".join(span.words)
     found = [(typed, 1.0)] + [(term, SYNONYM_WEIGHT) for term in span.alternatives]
     if len(span.words) > 1 or span.alternatives:
@@ -117,7 +119,9 @@ def _alternatives(planner: _Planner, span: Span, completing: bool, corrections: 
     return found
 
 
-def plan_query(searcher: Searcher, query_words: list[str], synonyms: SynonymTable, *, completing: bool) -> QueryPlan | None:
+def plan_query(
+    searcher: Searcher, query_words: list[str], synonyms: SynonymTable, *, completing: bool
+) -> QueryPlan | None:
     """The strict and loose queries for the folded `query_words`; None when nothing is left to search."""
     planner = _Planner(searcher)
     spans = synonyms.spans(query_words)
@@ -142,7 +146,11 @@ def plan_query(searcher: Searcher, query_words: list[str], synonyms: SynonymTabl
     if len(heads) > 1:
         in_title.append(wq.Phrase("title", heads, boost=PHRASE_BOOST))
     return QueryPlan(
-        wq.And(required).normalize(), wq.Or(anywhere).normalize(), wq.Or(in_title), frozenset(terms), corrections
+        wq.And(required).normalize(),
+        wq.Or(anywhere).normalize(),
+        wq.Or(in_title),
+        frozenset(terms),
+        corrections,
     )
 
 

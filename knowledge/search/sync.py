@@ -49,7 +49,9 @@ async def rebuild_index(
     async with sessionmaker() as session:
         revision = await store.catalogue_revision(session)
         wordset = await _wordset(session)
-        return await index.rebuild(_batches(session, 500), revision=revision, wordset=wordset, progress=progress)
+        return await index.rebuild(
+            _batches(session, 500), revision=revision, wordset=wordset, progress=progress
+        )
 
 
 async def ensure_index(index: SearchIndex, sessionmaker: async_sessionmaker[AsyncSession]) -> bool:
@@ -58,8 +60,12 @@ async def ensure_index(index: SearchIndex, sessionmaker: async_sessionmaker[Asyn
         revision = await store.catalogue_revision(session)
     if index.revision == revision:
         return False
-    log.info("index_rebuild", reason="stale" if index.revision is not None else "missing",
-             index_revision=index.revision, catalogue_revision=revision)
+    log.info(
+        "index_rebuild",
+        reason="stale" if index.revision is not None else "missing",
+        index_revision=index.revision,
+        catalogue_revision=revision,
+    )
     count = await rebuild_index(index, sessionmaker)
     log.info("index_rebuilt", services=count, revision=revision)
     return True
@@ -75,7 +81,9 @@ async def catch_up(index: SearchIndex, sessionmaker: async_sessionmaker[AsyncSes
         if len(changed) > REBUILD_THRESHOLD:
             await rebuild_index(index, sessionmaker)
             return revision
-        documents = [IndexDocument.from_service(s, c) async for s, c in store.iter_services(session, ids=changed)]
+        documents = [
+            IndexDocument.from_service(s, c) async for s, c in store.iter_services(session, ids=changed)
+        ]
     await index.upsert(documents, revision=revision)
     log.info("index_updated", services=len(documents), revision=revision)
     return revision

@@ -12,11 +12,6 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-import knowledge.audit
-import knowledge.catalogue.models
-import knowledge.rule_versions
-import knowledge.accounts  # noqa: F401  (every table module registers on the metadata the migrations follow)
-
 __all__ = ["alembic_config", "is_current", "upgrade"]
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"

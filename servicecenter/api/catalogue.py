@@ -8,11 +8,11 @@ from typing import Annotated
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from knowledge.calendar import BERLIN
 from knowledge.catalogue import store
 from knowledge.catalogue.exchange import export_document
 from knowledge.catalogue.models import Unit
 from knowledge.search.agent_search import SearchRequest, opening, responsible_entry, search
-from knowledge.calendar import BERLIN
 from servicecenter.api.entries import etag
 from servicecenter.api.params import parse_query
 from servicecenter.keys import CALL_ROUTER, CATALOGUE_FOLLOWER, SEARCH_INDEX, SESSIONMAKER
@@ -22,6 +22,7 @@ __all__ = ["export", "get_service", "get_unit", "list_units", "search_services"]
 
 CountyKey = Annotated[str, StringConstraints(pattern=r"^\d{5}$")]
 
+
 class SearchQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -30,6 +31,7 @@ class SearchQuery(BaseModel):
     limit: int = Field(default=10, ge=1, le=100)
     offset: int = Field(default=0, ge=0, le=10_000)
 
+
 class UnitQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -37,8 +39,10 @@ class UnitQuery(BaseModel):
     county: CountyKey | None = None
     limit: int = Field(default=50, ge=1, le=200)
 
+
 def _now() -> dt.datetime:
     return dt.datetime.now(BERLIN)
+
 
 async def search_services(request: web.Request) -> web.Response:
     """GET /api/v1/search: what an agent types, ranked, with who is responsible and whether open now."""
@@ -56,6 +60,7 @@ async def search_services(request: web.Request) -> web.Response:
         )
     return web.json_response(body)
 
+
 async def get_service(request: web.Request) -> web.Response:
     """GET /api/v1/services/{id}: the whole entry with every county's responsibility."""
     service_id = request.match_info["id"]
@@ -70,10 +75,12 @@ async def get_service(request: web.Request) -> web.Response:
     }
     return web.json_response(body, headers={"ETag": etag(service.version)})
 
+
 def _unit_body(request: web.Request, unit: Unit) -> dict:
     """A unit as stored, plus its hours as German text and whether it is open now."""
     hours_text, open_now = opening(unit.hours, request.app[CALL_ROUTER].policy.calendar, _now())
     return unit.model_dump(mode="json") | {"hours_text": hours_text, "open_now": open_now}
+
 
 async def list_units(request: web.Request) -> web.Response:
     """GET /api/v1/units: the switchboard directory, offices and departments with their numbers."""
@@ -81,6 +88,7 @@ async def list_units(request: web.Request) -> web.Response:
     async with request.app[SESSIONMAKER]() as session:
         units = await store.list_units(session, q=query.q, county=query.county, limit=query.limit)
     return web.json_response([_unit_body(request, u) for u in units])
+
 
 async def get_unit(request: web.Request) -> web.Response:
     """GET /api/v1/units/{id}: one unit."""
@@ -90,6 +98,7 @@ async def get_unit(request: web.Request) -> web.Response:
     if unit is None:
         raise Problem(404, f"no unit {unit_id!r}")
     return web.json_response(_unit_body(request, unit), headers={"ETag": etag(unit.version)})
+
 
 async def export(request: web.Request) -> web.Response:
     """GET /api/v1/export: the catalogue document, the same as `servicecenter export` writes."""

@@ -14,9 +14,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from knowledge.calendar import WeeklyHours
 from knowledge.catalogue import editing
 from knowledge.catalogue.models import County, Place, Responsibility, Service, Unit
-from knowledge.calendar import WeeklyHours
 from servicecenter.api.entries import (
     EDITABLE,
     Editable,
@@ -102,8 +102,9 @@ class PlacePatch(_Patch):
 
     name: Line | None = None
     postal_codes: list[Digits5] | None = Field(default=None, max_length=100)
-    area_codes: list[Annotated[str, StringConstraints(pattern=r"^0\d{2,5}$")]] | None = Field(default=None,
-                                                                                            max_length=20)
+    area_codes: list[Annotated[str, StringConstraints(pattern=r"^0\d{2,5}$")]] | None = Field(
+        default=None, max_length=20
+    )
 
     @field_validator("name", "postal_codes", "area_codes")
     @classmethod
@@ -136,12 +137,16 @@ class ResponsibilityCreate(ResponsibilityPatch):
     place: Line | None = None
 
 
-EDITABLE.update({
-    "services": Editable(editing.KINDS["service"], Action.edit_service, ServicePatch),
-    "units": Editable(editing.KINDS["unit"], Action.edit_unit, UnitPatch),
-    "places": Editable(editing.KINDS["place"], Action.edit_place, PlacePatch),
-    "responsibilities": Editable(editing.KINDS["responsibility"], Action.edit_responsibility, ResponsibilityPatch),
-})
+EDITABLE.update(
+    {
+        "services": Editable(editing.KINDS["service"], Action.edit_service, ServicePatch),
+        "units": Editable(editing.KINDS["unit"], Action.edit_unit, UnitPatch),
+        "places": Editable(editing.KINDS["place"], Action.edit_place, PlacePatch),
+        "responsibilities": Editable(
+            editing.KINDS["responsibility"], Action.edit_responsibility, ResponsibilityPatch
+        ),
+    }
+)
 
 
 async def get_entry(request: web.Request, collection: str) -> web.Response:
@@ -159,9 +164,11 @@ async def list_responsibilities(request: web.Request) -> web.Response:
     async with request.app[SESSIONMAKER]() as session:
         if await session.get(Service, service_id) is None:
             raise Problem(404, f"no service {service_id!r}")
-        rows = (await session.scalars(
-            select(Responsibility).where(Responsibility.service == service_id).order_by(Responsibility.id)
-        )).all()
+        rows = (
+            await session.scalars(
+                select(Responsibility).where(Responsibility.service == service_id).order_by(Responsibility.id)
+            )
+        ).all()
     return web.json_response([editing.snapshot(kind, r) | {"version": r.version} for r in rows])
 
 
@@ -174,12 +181,19 @@ async def _check_references(session: AsyncSession, service_id: str, body: Respon
         if place is None or place.county != body.county:
             errors.append({"loc": ["body", "place"], "msg": f"{body.place!r} is no place in {body.county}"})
     if errors:
-        raise Problem(422, "invalid body: " + ", ".join(e["loc"][1] for e in errors), title="Validation failed",
-                      errors=errors)
-    taken = await session.scalar(select(Responsibility.id).where(
-        Responsibility.service == service_id, Responsibility.county == body.county,
-        Responsibility.place.is_(None) if body.place is None else Responsibility.place == body.place,
-    ))
+        raise Problem(
+            422,
+            "invalid body: " + ", ".join(e["loc"][1] for e in errors),
+            title="Validation failed",
+            errors=errors,
+        )
+    taken = await session.scalar(
+        select(Responsibility.id).where(
+            Responsibility.service == service_id,
+            Responsibility.county == body.county,
+            Responsibility.place.is_(None) if body.place is None else Responsibility.place == body.place,
+        )
+    )
     if taken is not None:
         raise Problem(409, f"responsibility {taken} covers this territory already; change that one")
 
@@ -194,14 +208,19 @@ async def create_responsibility(request: web.Request) -> web.Response:
         if await session.get(Service, service_id) is None:
             raise Problem(404, f"no service {service_id!r}")
         if await session.get(County, body.county) is None:
-            raise Problem(422, "invalid body: county", title="Validation failed",
-                          errors=[{"loc": ["body", "county"], "msg": f"unknown county {body.county!r}"}])
+            raise Problem(
+                422,
+                "invalid body: county",
+                title="Validation failed",
+                errors=[{"loc": ["body", "county"], "msg": f"unknown county {body.county!r}"}],
+            )
         await _check_references(session, service_id, body)
     values = body.model_dump(mode="json") | {"service": service_id}
     try:
         async with request.app[SESSIONMAKER].begin() as session:
-            state = await editing.create_entry(session, kind=editing.KINDS["responsibility"], values=values,
-                                               actor=identity.name)
+            state = await editing.create_entry(
+                session, kind=editing.KINDS["responsibility"], values=values, actor=identity.name
+            )
     except IntegrityError:
         raise Problem(409, "this territory got a responsibility meanwhile; read again") from None
     response = entry_response(state, 1, status=201)
@@ -221,6 +240,8 @@ async def delete_responsibility(request: web.Request) -> web.Response:
     if current != expected:
         raise stale
     async with request.app[SESSIONMAKER].begin() as session:
-        if not await editing.delete_entry(session, kind=kind, before=before, expected=expected, actor=identity.name):
+        if not await editing.delete_entry(
+            session, kind=kind, before=before, expected=expected, actor=identity.name
+        ):
             raise stale
     return web.Response(status=204)

@@ -23,7 +23,17 @@ from servicecenter.auth import Action, Identity, authorize, check_county
 from servicecenter.keys import SESSIONMAKER
 from servicecenter.problems import Problem
 
-__all__ = ["EDITABLE", "Editable", "entry_response", "etag", "history", "if_match", "patch", "read_entry", "restore"]
+__all__ = [
+    "EDITABLE",
+    "Editable",
+    "entry_response",
+    "etag",
+    "history",
+    "if_match",
+    "patch",
+    "read_entry",
+    "restore",
+]
 
 _ETAG = re.compile(r'^\s*"(\d{1,9})"\s*$')
 
@@ -58,9 +68,13 @@ def if_match(request: web.Request) -> int:
 
 
 def _stale(expected: int, current: int) -> Problem:
-    return Problem(412, f"the entry changed since you read it (you sent version {expected}, it is at {current}); "
-                        "read it again and redo your change", title="Precondition failed",
-                   headers={"ETag": etag(current)})
+    return Problem(
+        412,
+        f"the entry changed since you read it (you sent version {expected}, it is at {current}); "
+        "read it again and redo your change",
+        title="Precondition failed",
+        headers={"ETag": etag(current)},
+    )
 
 
 def entry_response(state: dict, version: int, *, status: int = 200) -> web.Response:
@@ -79,8 +93,15 @@ async def read_entry(session: AsyncSession, kind: Kind, entry_id: str) -> tuple[
     return editing.snapshot(kind, row), row.version  # type: ignore[attr-defined]
 
 
-async def _write(request: web.Request, editable: Editable, identity: Identity, entry_id: str, expected: int,
-                 changes: dict, action: str) -> web.Response:
+async def _write(
+    request: web.Request,
+    editable: Editable,
+    identity: Identity,
+    entry_id: str,
+    expected: int,
+    changes: dict,
+    action: str,
+) -> web.Response:
     kind = editable.kind
     async with request.app[SESSIONMAKER]() as session:
         before, current = await read_entry(session, kind, entry_id)
@@ -91,14 +112,28 @@ async def _write(request: web.Request, editable: Editable, identity: Identity, e
         raise _stale(expected, current)
     try:
         async with request.app[SESSIONMAKER].begin() as session:
-            version = await editing.update_entry(session, kind=kind, before=before, expected=expected,
-                                                 changes=changes, actor=identity.name, action=action)
+            version = await editing.update_entry(
+                session,
+                kind=kind,
+                before=before,
+                expected=expected,
+                changes=changes,
+                actor=identity.name,
+                action=action,
+            )
             if version is None:
                 raise _stale(expected, expected + 1)
     except IntegrityError:
-        raise Problem(422, "the change refers to an entry that does not exist", title="Validation failed",
-                      errors=[{"loc": ["body", name], "msg": "unknown reference"} for name in changes
-                              if name in ("unit", "place", "county")]) from None
+        raise Problem(
+            422,
+            "the change refers to an entry that does not exist",
+            title="Validation failed",
+            errors=[
+                {"loc": ["body", name], "msg": "unknown reference"}
+                for name in changes
+                if name in ("unit", "place", "county")
+            ],
+        ) from None
     return entry_response(before | changes, version)
 
 
@@ -110,8 +145,12 @@ async def patch(request: web.Request, collection: str) -> web.Response:
     body = await parse_json(request, editable.patch_model)
     changes = body.model_dump(mode="json", exclude_unset=True)
     if not changes:
-        raise Problem(422, "the body names no field to change", title="Validation failed",
-                      errors=[{"loc": ["body"], "msg": "no field to change"}])
+        raise Problem(
+            422,
+            "the body names no field to change",
+            title="Validation failed",
+            errors=[{"loc": ["body"], "msg": "no field to change"}],
+        )
     return await _write(request, editable, identity, request.match_info["id"], expected, changes, "update")
 
 
@@ -123,11 +162,19 @@ async def history(request: web.Request, collection: str) -> web.Response:
         changes = await audit.history(session, entity=editable.kind.name, entry_id=request.match_info["id"])
         if not changes:
             await read_entry(session, editable.kind, request.match_info["id"])
-    return web.json_response([
-        {"version": c.version, "action": c.action, "actor": c.actor, "at": c.at.isoformat(),
-         "before": c.before, "after": c.after}
-        for c in changes
-    ])
+    return web.json_response(
+        [
+            {
+                "version": c.version,
+                "action": c.action,
+                "actor": c.actor,
+                "at": c.at.isoformat(),
+                "before": c.before,
+                "after": c.after,
+            }
+            for c in changes
+        ]
+    )
 
 
 async def restore(request: web.Request, collection: str) -> web.Response:

@@ -36,10 +36,12 @@ async def import_catalogue(request: web.Request) -> web.Response:
         else:
             await record_import(session, report, actor=identity.name)
             await transaction.commit()
-    return web.json_response({
-        "dry_run": query.dry_run,
-        "changed": report.changed,
-        "summary": report.summary(),
-        "created": report.created,
-        "updated": report.updated,
-    })
+    return web.json_response(
+        {
+            "dry_run": query.dry_run,
+            "changed": report.changed,
+            "summary": report.summary(),
+            "created": report.created,
+            "updated": report.updated,
+        }
+    )

@@ -23,7 +23,7 @@ async def _database_ok(request: web.Request) -> bool:
             async with request.app[ENGINE].connect() as connection:
                 await connection.execute(text("SELECT 1"))
         return True
-    except Exception:  # noqa: BLE001 - any failure means not ready
+    except Exception:
         return False
 
 

@@ -39,8 +39,12 @@ def _refuse_nul(data: object, prefix: str) -> None:
     locations = _nul_locations(data, prefix)
     if locations:
         fields = ", ".join(".".join(map(str, loc[1:])) or prefix for loc in locations)
-        raise Problem(422, f"invalid {prefix}: {fields}", title="Validation failed",
-                      errors=[{"loc": loc, "msg": "text may not contain NUL characters"} for loc in locations])
+        raise Problem(
+            422,
+            f"invalid {prefix}: {fields}",
+            title="Validation failed",
+            errors=[{"loc": loc, "msg": "text may not contain NUL characters"} for loc in locations],
+        )
 
 
 def parse_query(request: web.Request, model: type[M]) -> M:

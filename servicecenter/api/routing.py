@@ -89,7 +89,10 @@ async def route(request: web.Request) -> web.Response:
         fields = parse_query(request, RouteQuery)
         answer_format = fields.format
     call = Call(
-        called=fields.called, caller=fields.caller, at=fields.at or dt.datetime.now(BERLIN), topic=fields.topic
+        called=fields.called,
+        caller=fields.caller,
+        at=fields.at or dt.datetime.now(BERLIN),
+        topic=fields.topic,
     )
     decision = request.app[CALL_ROUTER].decide(call)
     log.info(

@@ -19,8 +19,15 @@ from servicecenter.keys import CALL_ROUTER, SESSIONMAKER, SETTINGS
 from servicecenter.problems import Problem
 from servicecenter.routing_rules import compile_rules
 
-__all__ = ["RulesUpload", "RulesVersionInfo", "activate_version", "get_rules", "get_version", "list_versions",
-           "put_rules"]
+__all__ = [
+    "RulesUpload",
+    "RulesVersionInfo",
+    "activate_version",
+    "get_rules",
+    "get_version",
+    "list_versions",
+    "put_rules",
+]
 
 log = structlog.get_logger(__name__)
 
@@ -43,23 +50,39 @@ class RulesVersionInfo(BaseModel):
 
 
 def _info(row: RuleVersion, *, with_text: bool = False) -> dict:
-    info = RulesVersionInfo(version=row.version, author=row.author, created_at=row.created_at, active=row.active,
-                            text=row.text if with_text else None)
+    info = RulesVersionInfo(
+        version=row.version,
+        author=row.author,
+        created_at=row.created_at,
+        active=row.active,
+        text=row.text if with_text else None,
+    )
     return info.model_dump(mode="json", exclude_none=not with_text)
 
 
 def _invalid(error: RuleFileError) -> Problem:
     errors = [{"loc": ["body", "text"], "line": p.line, "msg": p.message} for p in error.problems]
-    return Problem(422, f"{len(errors)} problem(s) in the rule file; nothing was stored",
-                   title="Invalid routing rules", errors=errors)
+    return Problem(
+        422,
+        f"{len(errors)} problem(s) in the rule file; nothing was stored",
+        title="Invalid routing rules",
+        errors=errors,
+    )
 
 
 async def _make_active(request: web.Request, session, row: RuleVersion, policy, actor: str) -> None:
     previous = await rule_versions.active_version(session)
     await rule_versions.activate(session, version=row.version)
-    await audit.record(session, entity="routing_rules", entry_id="active", version=row.version, actor=actor,
-                       action="activate", before={"version": previous.version if previous else None},
-                       after={"version": row.version})
+    await audit.record(
+        session,
+        entity="routing_rules",
+        entry_id="active",
+        version=row.version,
+        actor=actor,
+        action="activate",
+        before={"version": previous.version if previous else None},
+        after={"version": row.version},
+    )
     await store.bump_revision(session)
     row.active = True
     request.app[CALL_ROUTER].replace(policy)
@@ -74,8 +97,9 @@ async def get_rules(request: web.Request) -> web.Response:
     if active is not None:
         return web.json_response(_info(active, with_text=True))
     rules_file = request.app[SETTINGS].rules_file
-    info = RulesVersionInfo(version=None, author=None, created_at=None, active=True,
-                            text=rules_file.read_text(encoding="utf-8"))
+    info = RulesVersionInfo(
+        version=None, author=None, created_at=None, active=True, text=rules_file.read_text(encoding="utf-8")
+    )
     return web.json_response(info.model_dump(mode="json"))
 
 
@@ -89,8 +113,16 @@ async def put_rules(request: web.Request) -> web.Response:
         except RuleFileError as error:
             raise _invalid(error) from None
         row = await rule_versions.add_version(session, text=upload.text, author=identity.name)
-        await audit.record(session, entity="routing_rules", entry_id=str(row.version), version=row.version,
-                           actor=identity.name, action="create", before=None, after={"version": row.version})
+        await audit.record(
+            session,
+            entity="routing_rules",
+            entry_id=str(row.version),
+            version=row.version,
+            actor=identity.name,
+            action="create",
+            before=None,
+            after={"version": row.version},
+        )
         if upload.activate:
             await _make_active(request, session, row, policy, identity.name)
     return web.json_response(_info(row), status=201)

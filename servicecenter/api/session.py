@@ -42,8 +42,11 @@ async def _throttled(request: web.Request, subjects: list[tuple[str, int]]) -> N
         for subject, limit in subjects:
             if await accounts.count_login_failures(session, subject=subject, window=window) >= limit:
                 log.warning("login_throttled", subject=subject.partition(":")[0])
-                raise Problem(429, "too many failed logins; try again later",
-                              headers={"Retry-After": str(int(window.total_seconds()))})
+                raise Problem(
+                    429,
+                    "too many failed logins; try again later",
+                    headers={"Retry-After": str(int(window.total_seconds()))},
+                )
 
 
 async def log_in(request: web.Request) -> web.Response:
@@ -52,8 +55,10 @@ async def log_in(request: web.Request) -> web.Response:
     settings = request.app[SETTINGS]
     by_name = f"name:{login.name.casefold()}"
     by_address = f"address:{request.remote}"
-    await _throttled(request, [(by_name, settings.login_failures_per_name),
-                               (by_address, settings.login_failures_per_address)])
+    await _throttled(
+        request,
+        [(by_name, settings.login_failures_per_name), (by_address, settings.login_failures_per_address)],
+    )
     async with request.app[SESSIONMAKER]() as session:
         user = await accounts.get_user(session, name=login.name)
     if not await auth.verify_password(user, login.password):
@@ -69,8 +74,15 @@ async def log_in(request: web.Request) -> web.Response:
     log.info("logged_in", user=user.name, role=user.role)
     info = SessionInfo(name=user.name, role=user.role, county=user.county, csrf_token=csrf)
     response = web.json_response(info.model_dump(mode="json"))
-    response.set_cookie(auth.SESSION_COOKIE, session_id, max_age=int(lifetime.total_seconds()), path="/",
-                        httponly=True, samesite="Lax", secure=settings.session_cookie_secure)
+    response.set_cookie(
+        auth.SESSION_COOKIE,
+        session_id,
+        max_age=int(lifetime.total_seconds()),
+        path="/",
+        httponly=True,
+        samesite="Lax",
+        secure=settings.session_cookie_secure,
+    )
     return response
 
 
@@ -79,8 +91,9 @@ async def current_session(request: web.Request) -> web.Response:
     identity = await auth.identify(request)
     if identity is None:
         raise Problem(401, "not logged in")
-    info = SessionInfo(name=identity.name, role=identity.role, county=identity.county,
-                       csrf_token=identity.csrf_token)
+    info = SessionInfo(
+        name=identity.name, role=identity.role, county=identity.county, csrf_token=identity.csrf_token
+    )
     return web.json_response(info.model_dump(mode="json"))
 
 

@@ -17,7 +17,17 @@ from servicecenter.keys import CALL_ROUTER
 from servicecenter.problems import Problem
 from servicecenter.ui.rules_text import short_county
 
-__all__ = ["ROLE_NAMES", "LoginNeeded", "Refused", "account", "county_name", "current", "may", "require", "safe_next"]
+__all__ = [
+    "ROLE_NAMES",
+    "LoginNeeded",
+    "Refused",
+    "account",
+    "county_name",
+    "current",
+    "may",
+    "require",
+    "safe_next",
+]
 
 ROLE_NAMES = {
     Role.agent: "Auskunft",
@@ -88,19 +98,25 @@ _ACTION_TEXT = {
 }
 
 
-async def require(request: web.Request, action: Action, *, county: str | None = None,
-                  scoped: bool = False) -> Identity:
+async def require(
+    request: web.Request, action: Action, *, county: str | None = None, scoped: bool = False
+) -> Identity:
     """The viewer if they may do `action` (in `county` when `scoped`); otherwise LoginNeeded or Refused."""
     identity = await current(request)
     if identity is None:
         raise LoginNeeded(request.path_qs)
     if identity.role not in PERMISSIONS[action]:
-        raise Refused(403, "Kein Zugriff", _ACTION_TEXT.get(action, "Ihre Rolle darf diese Seite nicht öffnen."))
+        raise Refused(
+            403, "Kein Zugriff", _ACTION_TEXT.get(action, "Ihre Rolle darf diese Seite nicht öffnen.")
+        )
     if scoped and not may(identity, action, county):
         where = county_name(request, county) or "keinem Kreis"
-        raise Refused(403, "Kein Zugriff",
-                      f"Dieser Eintrag gehört zu {where}. Sie bearbeiten nur Einträge des Kreises "
-                      f"{county_name(request, identity.county)}.")
+        raise Refused(
+            403,
+            "Kein Zugriff",
+            f"Dieser Eintrag gehört zu {where}. Sie bearbeiten nur Einträge des Kreises "
+            f"{county_name(request, identity.county)}.",
+        )
     return identity
 
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from knowledge.catalogue import store
-from knowledge.catalogue.models import PlaceKind, Unit
 from knowledge.accounts import Role
 from knowledge.calendar import WEEKDAYS
+from knowledge.catalogue import store
+from knowledge.catalogue.models import PlaceKind, Unit
 from servicecenter.auth import Action
 from servicecenter.keys import CALL_ROUTER, SESSIONMAKER
 from servicecenter.ui.access import Identity, Refused, county_name, may, require
@@ -31,10 +31,17 @@ UNIT_FIELDS = (
     ("city", "Ort", None),
 )
 SERVICE_TEXTS = (
-    ("short_text", "Kurztext"), ("full_text", "Volltext"), ("requirements", "Voraussetzungen"),
-    ("documents", "Erforderliche Unterlagen"), ("fees", "Kosten"), ("deadlines", "Fristen"),
-    ("processing_time", "Bearbeitungsdauer"), ("procedure", "Verfahrensablauf"),
-    ("legal_basis", "Rechtsgrundlage"), ("forms", "Formulare"), ("notes", "Hinweise"),
+    ("short_text", "Kurztext"),
+    ("full_text", "Volltext"),
+    ("requirements", "Voraussetzungen"),
+    ("documents", "Erforderliche Unterlagen"),
+    ("fees", "Kosten"),
+    ("deadlines", "Fristen"),
+    ("processing_time", "Bearbeitungsdauer"),
+    ("procedure", "Verfahrensablauf"),
+    ("legal_basis", "Rechtsgrundlage"),
+    ("forms", "Formulare"),
+    ("notes", "Hinweise"),
 )
 NOT_FOUND = "Diesen Eintrag gibt es nicht (mehr). Vielleicht wurde er gelöscht."
 SAVED = {"neu": "Die Zuständigkeit wurde angelegt.", "entfernt": "Die Zuständigkeit wurde entfernt."}
@@ -60,19 +67,23 @@ async def start(request: web.Request) -> web.Response:
             found = await store.list_units(session, q=units_q or None, county=county, limit=1000)
             units = [u for u in found if county is None or u.county == county]
         services = await store.list_service_titles(session, q=services_q, limit=limit + 1)
-    return await render("admin_start.html", request, {
-        "units": units,
-        "can_edit_units": can_edit_units,
-        "one_county": identity.role is Role.county_editor,
-        "units_q": units_q,
-        "services": services[:limit],
-        "more_services": len(services) > limit,
-        "services_q": services_q,
-        "can_edit_services": may(identity, Action.edit_service),
-        "can_edit_responsibilities": identity.role in (Role.county_editor, Role.admin),
-        "county_names": dict(_member_counties(request)),
-        "scope": _scope(request, identity),
-    })
+    return await render(
+        "admin_start.html",
+        request,
+        {
+            "units": units,
+            "can_edit_units": can_edit_units,
+            "one_county": identity.role is Role.county_editor,
+            "units_q": units_q,
+            "services": services[:limit],
+            "more_services": len(services) > limit,
+            "services_q": services_q,
+            "can_edit_services": may(identity, Action.edit_service),
+            "can_edit_responsibilities": identity.role in (Role.county_editor, Role.admin),
+            "county_names": dict(_member_counties(request)),
+            "scope": _scope(request, identity),
+        },
+    )
 
 
 def _scope(request: web.Request, identity: Identity) -> str:
@@ -86,7 +97,7 @@ def _scope(request: web.Request, identity: Identity) -> str:
 def _hours_rows(hours: dict | None) -> list[dict]:
     """One row per weekday with at least two (from, to) slots, for the friendly hours form."""
     rows = []
-    for day, name in zip(WEEKDAYS, WEEKDAY_NAMES):
+    for day, name in zip(WEEKDAYS, WEEKDAY_NAMES, strict=True):
         ranges = [r.split("-", 1) for r in (hours or {}).get(day, [])]
         slots = [(start.strip(), end.strip()) for start, end in ranges]
         rows.append({"day": day, "name": name, "slots": slots + [("", "")] * max(0, 2 - len(slots))})
@@ -102,13 +113,17 @@ async def edit_unit(request: web.Request) -> web.Response:
     if unit is None:
         raise Refused(404, "Nicht gefunden", NOT_FOUND)
     await require(request, Action.edit_unit, county=unit.county, scoped=True)
-    return await render("edit_unit.html", request, {
-        "unit": unit,
-        "county": county_name(request, unit.county),
-        "fields": UNIT_FIELDS,
-        "hours_rows": _hours_rows(unit.hours),
-        "hours_note": (unit.hours or {}).get("note") or "",
-    })
+    return await render(
+        "edit_unit.html",
+        request,
+        {
+            "unit": unit,
+            "county": county_name(request, unit.county),
+            "fields": UNIT_FIELDS,
+            "hours_rows": _hours_rows(unit.hours),
+            "hours_note": (unit.hours or {}).get("note") or "",
+        },
+    )
 
 
 @admin_page
@@ -119,10 +134,14 @@ async def edit_service(request: web.Request) -> web.Response:
         service = await store.get_service(session, service_id=request.match_info["id"])
     if service is None:
         raise Refused(404, "Nicht gefunden", NOT_FOUND)
-    return await render("edit_service.html", request, {
-        "service": service,
-        "texts": SERVICE_TEXTS,
-    })
+    return await render(
+        "edit_service.html",
+        request,
+        {
+            "service": service,
+            "texts": SERVICE_TEXTS,
+        },
+    )
 
 
 @admin_page
@@ -141,17 +160,25 @@ async def responsibilities(request: web.Request) -> web.Response:
         sections = []
         for key, name in counties:
             units = await store.list_units(session, county=key, limit=1000)
-            sections.append({
-                "key": key,
-                "name": name,
-                "entries": [r for r, _ in found.get(service_id, []) if r.county == key],
-                "units": units,
-                "places": [p for p in places.values() if p.county == key and p.kind is not PlaceKind.ortsgemeinde],
-            })
+            sections.append(
+                {
+                    "key": key,
+                    "name": name,
+                    "entries": [r for r, _ in found.get(service_id, []) if r.county == key],
+                    "units": units,
+                    "places": [
+                        p for p in places.values() if p.county == key and p.kind is not PlaceKind.ortsgemeinde
+                    ],
+                }
+            )
     saved = SAVED.get(request.query.get("gespeichert", ""))
-    return await render("responsibilities.html", request, {
-        "service": service,
-        "sections": sections,
-        "place_names": {pid: p.name for pid, p in places.items()},
-        "messages": [Message("success", saved)] if saved else [],
-    })
+    return await render(
+        "responsibilities.html",
+        request,
+        {
+            "service": service,
+            "sections": sections,
+            "place_names": {pid: p.name for pid, p in places.items()},
+            "messages": [Message("success", saved)] if saved else [],
+        },
+    )

@@ -12,8 +12,8 @@ from aiohttp import web
 from pydantic import ValidationError
 
 from knowledge import audit
-from knowledge.catalogue import editing
 from knowledge.calendar import BERLIN, WeeklyHours
+from knowledge.catalogue import editing
 from servicecenter.auth import Action
 from servicecenter.keys import SESSIONMAKER
 from servicecenter.ui.access import Refused, require
@@ -36,19 +36,45 @@ class Section:
 SECTIONS = {
     "stellen": Section("unit", "units", Action.edit_unit, "Stelle", "edit_unit"),
     "leistungen": Section("service", "services", Action.edit_service, "Leistung", "edit_service"),
-    "zustaendigkeiten": Section("responsibility", "responsibilities", Action.edit_responsibility,
-                                "Zuständigkeit", None),
+    "zustaendigkeiten": Section(
+        "responsibility", "responsibilities", Action.edit_responsibility, "Zuständigkeit", None
+    ),
 }
-ACTIONS = {"create": "angelegt", "update": "geändert", "delete": "gelöscht", "restore": "wiederhergestellt",
-           "import": "importiert"}
+ACTIONS = {
+    "create": "angelegt",
+    "update": "geändert",
+    "delete": "gelöscht",
+    "restore": "wiederhergestellt",
+    "import": "importiert",
+}
 FIELD_NAMES = {
-    "title": "Bezeichnung", "synonyms": "Suchbegriffe", "short_text": "Kurztext", "full_text": "Volltext",
-    "requirements": "Voraussetzungen", "documents": "Unterlagen", "fees": "Kosten", "deadlines": "Fristen",
-    "processing_time": "Bearbeitungsdauer", "procedure": "Verfahrensablauf", "legal_basis": "Rechtsgrundlage",
-    "forms": "Formulare", "online_service": "Online-Dienst", "notes": "Hinweise", "phone": "Telefon",
-    "extension": "Durchwahl", "email": "E-Mail", "street": "Straße", "postcode": "PLZ", "city": "Ort",
-    "hours": "Öffnungszeiten", "unit": "Zuständige Stelle", "place": "Gebiet", "county": "Kreis",
-    "name": "Name", "website": "Website", "topics": "Themen",
+    "title": "Bezeichnung",
+    "synonyms": "Suchbegriffe",
+    "short_text": "Kurztext",
+    "full_text": "Volltext",
+    "requirements": "Voraussetzungen",
+    "documents": "Unterlagen",
+    "fees": "Kosten",
+    "deadlines": "Fristen",
+    "processing_time": "Bearbeitungsdauer",
+    "procedure": "Verfahrensablauf",
+    "legal_basis": "Rechtsgrundlage",
+    "forms": "Formulare",
+    "online_service": "Online-Dienst",
+    "notes": "Hinweise",
+    "phone": "Telefon",
+    "extension": "Durchwahl",
+    "email": "E-Mail",
+    "street": "Straße",
+    "postcode": "PLZ",
+    "city": "Ort",
+    "hours": "Öffnungszeiten",
+    "unit": "Zuständige Stelle",
+    "place": "Gebiet",
+    "county": "Kreis",
+    "name": "Name",
+    "website": "Website",
+    "topics": "Themen",
 }
 
 
@@ -71,7 +97,8 @@ def _differences(before: dict | None, after: dict | None) -> list[dict]:
     names = [n for n in dict.fromkeys([*after, *before]) if n not in ("id", "version")]
     return [
         {"field": FIELD_NAMES.get(n, n), "before": _shown(n, before.get(n)), "after": _shown(n, after.get(n))}
-        for n in names if before.get(n) != after.get(n)
+        for n in names
+        if before.get(n) != after.get(n)
     ]
 
 
@@ -96,25 +123,41 @@ async def history_page(request: web.Request) -> web.Response:
     current = editing.snapshot(kind, row) if row is not None else None
     latest = current or (changes[0].before if changes else None)
     if latest is None:
-        raise Refused(404, "Nicht gefunden", "Zu diesem Eintrag gibt es weder einen Stand noch einen Verlauf.")
+        raise Refused(
+            404, "Nicht gefunden", "Zu diesem Eintrag gibt es weder einen Stand noch einen Verlauf."
+        )
     await require(request, section.action, county=kind.county(latest), scoped=True)
     version = row.version if row is not None else None  # type: ignore[attr-defined]
     versions = [
-        {"version": c.version, "action": ACTIONS.get(c.action, c.action), "actor": c.actor, "when": _when(c.at),
-         "changes": _differences(c.before, c.after), "restorable": c.after is not None}
+        {
+            "version": c.version,
+            "action": ACTIONS.get(c.action, c.action),
+            "actor": c.actor,
+            "when": _when(c.at),
+            "changes": _differences(c.before, c.after),
+            "restorable": c.after is not None,
+        }
         for c in changes
     ]
     oldest = changes[-1] if changes else None
     original = oldest.version - 1 if oldest is not None and oldest.before is not None else None
     restored = request.query.get("wiederhergestellt", "")
-    return await render("history.html", request, {
-        "section": section,
-        "entry_id": entry_id,
-        "title": latest.get("title") or latest.get("name") or f"{section.noun} {entry_id}",
-        "current_version": version,
-        "versions": versions,
-        "original": original,
-        "api_url": f"/api/v1/{section.collection}/{entry_id}",
-        "edit_url": request.app.router[section.edit_route].url_for(id=entry_id) if section.edit_route and row else None,
-        "messages": [Message("success", f"Version {restored} wurde wiederhergestellt.")] if restored.isdigit() else [],
-    })
+    return await render(
+        "history.html",
+        request,
+        {
+            "section": section,
+            "entry_id": entry_id,
+            "title": latest.get("title") or latest.get("name") or f"{section.noun} {entry_id}",
+            "current_version": version,
+            "versions": versions,
+            "original": original,
+            "api_url": f"/api/v1/{section.collection}/{entry_id}",
+            "edit_url": request.app.router[section.edit_route].url_for(id=entry_id)
+            if section.edit_route and row
+            else None,
+            "messages": [Message("success", f"Version {restored} wurde wiederhergestellt.")]
+            if restored.isdigit()
+            else [],
+        },
+    )

@@ -12,9 +12,9 @@ import datetime as dt
 from aiohttp import web
 from pydantic import ValidationError
 
+from knowledge.calendar import BERLIN
 from knowledge.catalogue import store
 from knowledge.catalogue.models import PlaceKind
-from knowledge.calendar import BERLIN
 from routing.errors import InvalidCall, NoMatchingRule, UnknownLine
 from routing.models import Call, Decision
 from routing.policy import Policy
@@ -134,7 +134,7 @@ async def routing_view(request: web.Request) -> web.Response:
                 target_id: {"name": t.name or target_id, "kind": KIND_NAMES.get(t.kind, t.kind)}
                 for target_id, t in rules.targets.items()
             },
-            "county_names": {key: name for key, name in _counties(policy)},
+            "county_names": dict(_counties(policy)),
             "now": dt.datetime.now(BERLIN).strftime("%Y-%m-%dT%H:%M"),
         },
     )

@@ -35,7 +35,12 @@ class Message:
 async def render(template: str, request: web.Request, context: dict, *, status: int = 200) -> web.Response:
     """A page from `template`, with the headers every page carries (no caching: pages show calls and
     edits) and the logged-in user for the header."""
-    context = {"request": request, "messages": [], "account": account(request, await current(request)), **context}
+    context = {
+        "request": request,
+        "messages": [],
+        "account": account(request, await current(request)),
+        **context,
+    }
     response = aiohttp_jinja2.render_template(template, request, context, status=status)
     response.headers.update(SECURITY_HEADERS)
     return response
@@ -55,7 +60,8 @@ def admin_page(handler: Handler) -> Handler:
             login = request.app.router["login"].url_for().with_query({"next": needed.path})
             raise web.HTTPSeeOther(login) from None
         except Refused as refused:
-            return await render("refused.html", request, {"title": refused.title, "text": refused.text},
-                                status=refused.status)
+            return await render(
+                "refused.html", request, {"title": refused.title, "text": refused.text}, status=refused.status
+            )
 
     return wrapped

@@ -53,7 +53,7 @@ class RuleText:
 
 
 def short_county(name: str) -> str:
-    """"Landkreis Cochem-Zell" -> "Cochem-Zell"; the Eifelkreis keeps its name."""
+    """ "Landkreis Cochem-Zell" -> "Cochem-Zell"; the Eifelkreis keeps its name."""
     return name.removeprefix("Landkreis ")
 
 
@@ -113,7 +113,7 @@ def describe_condition(policy: Policy, condition: object, negated: bool = False)
             # De Morgan keeps negations on the leaves, where they read naturally.
             joiner = " und " if isinstance(condition, AllOf) != negated else " oder "
             parts = [describe_condition(policy, m, negated) for m in members]
-            parts = [f"({p})" if isinstance(m, AllOf | AnyOf) else p for p, m in zip(parts, members)]
+            parts = [f"({p})" if isinstance(m, AllOf | AnyOf) else p for p, m in zip(parts, members, strict=True)]
             return joiner.join(parts) or ("nie" if negated else "immer")
     return _leaf(policy, condition, negated)
 
@@ -122,6 +122,7 @@ def _fallback_names(policy: Policy, target_ids: list[str]) -> list[str]:
     """The fallbacks shared by the targets a symbolic reference stands for; a county's own pool reads
     as "Agentenpool des Kreises", so the four counties' chains read the same."""
     county_pools = {county.pool for county in policy.rule_file.counties.values()}
+
     def name(target_id: str) -> str:
         return "Agentenpool des Kreises" if target_id in county_pools else target_name(policy, target_id)
 

@@ -5,7 +5,15 @@ from pathlib import Path
 import pytest
 
 from benchmarks.evaluation import (
-    CUTOFF, TAGS, Evaluation, JudgedQuery, Outcome, evaluate, format_table, load_judged, metrics,
+    CUTOFF,
+    TAGS,
+    Evaluation,
+    JudgedQuery,
+    Outcome,
+    evaluate,
+    format_table,
+    load_judged,
+    metrics,
 )
 
 
@@ -39,8 +47,10 @@ def test_metrics_of_nothing_are_zero() -> None:
 
 
 def test_breakdown_by_tag_and_misses() -> None:
-    evaluation = Evaluation("e", (_outcome(["a"], tag="typo"), _outcome(["x"], tag="typo"),
-                                  _outcome(["x"] * 5 + ["a"], tag="place")))
+    evaluation = Evaluation(
+        "e",
+        (_outcome(["a"], tag="typo"), _outcome(["x"], tag="typo"), _outcome(["x"] * 5 + ["a"], tag="place")),
+    )
     by_tag = evaluation.by_tag()
     assert list(by_tag) == ["typo", "place"]
     assert by_tag["typo"].recall_at_1 == 0.5

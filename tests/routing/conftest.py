@@ -62,6 +62,7 @@ rules:
     target: pool-all
 """
 
+
 @pytest.fixture(scope="session")
 def directory() -> AreaDirectory:
     return AreaDirectory.from_places(PLACES)

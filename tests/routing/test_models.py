@@ -47,7 +47,15 @@ def test_decision_serialises_to_the_api_shape() -> None:
         trace=["t"],
     )
     assert list(decision.model_dump(mode="json")) == [
-        "decision_id", "line", "county", "open", "target", "fallbacks", "rule", "greeting", "trace"
+        "decision_id",
+        "line",
+        "county",
+        "open",
+        "target",
+        "fallbacks",
+        "rule",
+        "greeting",
+        "trace",
     ]
     assert decision.model_dump(mode="json")["target"] == {
         "kind": "pool",

@@ -172,5 +172,7 @@ def test_check_reads_lines_from_a_loaded_rule_file(minimal_text: str, write_rule
     text = minimal_text.replace("fallback: callback}", "fallback: pool-all}")
     rules, source = read_rule_file(write_rules(text))
     [problem] = check(rules, source)
-    assert (problem.file, problem.line) == (source.file, text.splitlines().index(
-        '  pool-all: {kind: pool, uri: "sip:all@pbx.local", fallback: pool-all}') + 1)
+    assert (problem.file, problem.line) == (
+        source.file,
+        text.splitlines().index('  pool-all: {kind: pool, uri: "sip:all@pbx.local", fallback: pool-all}') + 1,
+    )

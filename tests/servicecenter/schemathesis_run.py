@@ -27,8 +27,13 @@ from schemathesis.checks import (
     status_code_conformance,
 )
 
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_headers_conformance,
-          response_schema_conformance]
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+]
 
 
 def fuzz(base_url: str, headers: dict, examples: int) -> tuple[list[str], Counter]:
@@ -36,9 +41,15 @@ def fuzz(base_url: str, headers: dict, examples: int) -> tuple[list[str], Counte
     schema = schemathesis.openapi.from_url(f"{base_url}/api/openapi.json", timeout=10)
     failures: list[str] = []
     statuses: Counter = Counter()
-    settings = hypothesis.settings(max_examples=examples, derandomize=True, database=None, deadline=None,
-                                   phases=[Phase.explicit, Phase.generate, Phase.shrink],
-                                   suppress_health_check=list(HealthCheck), print_blob=False)
+    settings = hypothesis.settings(
+        max_examples=examples,
+        derandomize=True,
+        database=None,
+        deadline=None,
+        phases=[Phase.explicit, Phase.generate, Phase.shrink],
+        suppress_health_check=list(HealthCheck),
+        print_blob=False,
+    )
     with requests.Session() as session:
         for result in schema.get_all_operations():
             operation = result.ok()
@@ -47,15 +58,16 @@ def fuzz(base_url: str, headers: dict, examples: int) -> tuple[list[str], Counte
                 @settings
                 @given(case=operation.as_strategy(generation_mode=mode))
                 def check(case: schemathesis.Case) -> None:
-                    response = case.call_and_validate(base_url=base_url, session=session, headers=dict(headers),
-                                                      checks=CHECKS, timeout=10)
+                    response = case.call_and_validate(
+                        base_url=base_url, session=session, headers=dict(headers), checks=CHECKS, timeout=10
+                    )
                     statuses[response.status_code] += 1
 
                 try:
                     check()
                 except hypothesis.errors.Unsatisfiable:
                     pass  # nothing of this operation can be made invalid (no parameters, no body)
-                except (Exception, BaseExceptionGroup) as error:  # noqa: BLE001 - reported together
+                except (Exception, BaseExceptionGroup) as error:
                     failures.append(f"{operation.label} ({mode.value}): {error}")
     return failures, statuses
 

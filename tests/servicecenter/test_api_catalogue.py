@@ -66,8 +66,15 @@ async def test_limit_and_offset_page_through_hits(client) -> None:
 
 @pytest.mark.parametrize(
     "params",
-    [{}, {"q": ""}, {"q": "x", "limit": "0"}, {"q": "x", "limit": "101"}, {"q": "x", "county": "Daun"},
-     {"q": "x", "offset": "-1"}, {"q": "x", "unknown": "1"}],
+    [
+        {},
+        {"q": ""},
+        {"q": "x", "limit": "0"},
+        {"q": "x", "limit": "101"},
+        {"q": "x", "county": "Daun"},
+        {"q": "x", "offset": "-1"},
+        {"q": "x", "unknown": "1"},
+    ],
 )
 async def test_bad_search_parameters_get_422_naming_the_field(client, params: dict) -> None:
     response = await client.get("/api/v1/search", params=params)

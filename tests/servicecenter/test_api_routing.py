@@ -23,7 +23,9 @@ async def test_115_from_cochem_on_a_weekday_morning_goes_to_cochem_zell(client) 
     assert "555123" not in " ".join(decision["trace"])
 
 
-@pytest.mark.parametrize("called", ["+49 2671 61-0", "02671610", "+49267161 0", " 49267161 0", "0049 2671 610"])
+@pytest.mark.parametrize(
+    "called", ["+49 2671 61-0", "02671610", "+49267161 0", " 49267161 0", "0049 2671 610"]
+)
 async def test_switchboard_number_in_any_notation(client, called: str) -> None:
     decision = await _route(client, called=called, at=MONDAY_MORNING)
     assert decision["line"] == "switchboard"
@@ -68,7 +70,13 @@ async def test_text_format_is_one_uri_per_line_target_then_fallbacks(client) -> 
     decision = await _route(client, called="115", caller="06592 1234", at=MONDAY_NIGHT)
     for method, kwargs in (
         ("GET", {"params": {"called": "115", "caller": "06592 1234", "at": MONDAY_NIGHT, "format": "text"}}),
-        ("POST", {"params": {"format": "text"}, "json": {"called": "115", "caller": "06592 1234", "at": MONDAY_NIGHT}}),
+        (
+            "POST",
+            {
+                "params": {"format": "text"},
+                "json": {"called": "115", "caller": "06592 1234", "at": MONDAY_NIGHT},
+            },
+        ),
     ):
         response = await client.request(method, "/api/v1/route", **kwargs)
         assert response.status == 200
@@ -110,8 +118,10 @@ async def test_pools_list_every_county_pool_and_the_shared_pool(client) -> None:
     pools = await (await client.get("/api/v1/pools")).json()
     by_id = {p["id"]: p for p in pools}
     assert by_id["emh-all"]["county"] is None
-    assert {by_id[p]["county"] for p in ("emh-bernkastel-wittlich", "emh-bitburg-pruem", "emh-cochem-zell",
-                                          "emh-vulkaneifel")} == {"07231", "07232", "07135", "07233"}
+    assert {
+        by_id[p]["county"]
+        for p in ("emh-bernkastel-wittlich", "emh-bitburg-pruem", "emh-cochem-zell", "emh-vulkaneifel")
+    } == {"07231", "07232", "07135", "07233"}
 
 
 async def test_recent_decision_can_be_read_again_by_id(client) -> None:
@@ -128,10 +138,13 @@ async def test_unknown_decision_is_404_problem(client) -> None:
     assert response.content_type == "application/problem+json"
 
 
-@pytest.mark.parametrize(("role", "status"), [(None, 401), ("agent", 403), ("county_editor", 403), ("pbx", 200),
-                                              ("admin", 200)])
+@pytest.mark.parametrize(
+    ("role", "status"), [(None, 401), ("agent", 403), ("county_editor", 403), ("pbx", 200), ("admin", 200)]
+)
 async def test_only_the_pbx_and_admins_report_pool_state(client, make_user, role, status) -> None:
-    headers = await make_user("someone", role, county="07233" if role == "county_editor" else None) if role else {}
+    headers = (
+        await make_user("someone", role, county="07233" if role == "county_editor" else None) if role else {}
+    )
     busy = {"agents_available": 0, "calls_waiting": 4, "longest_wait_s": 45.0}
     response = await client.put("/api/v1/pools/emh-vulkaneifel/state", json=busy, headers=headers)
     assert response.status == status

@@ -21,13 +21,15 @@ async def _greeting(client) -> str:
     return (await (await client.get("/api/v1/route", params=CALL)).json())["greeting"]
 
 
-async def test_a_new_version_becomes_the_live_policy_and_survives_a_restart(aiohttp_client, settings: Settings,
-                                                                          make_user) -> None:
+async def test_a_new_version_becomes_the_live_policy_and_survives_a_restart(
+    aiohttp_client, settings: Settings, make_user
+) -> None:
     admin = await make_user("anna", "admin")
     client = await aiohttp_client(create_app(settings))
     assert (await (await client.get("/api/v1/routing/rules", headers=admin)).json())["version"] is None
-    response = await client.put("/api/v1/routing/rules", json={"text": _rules(settings, "Neu, guten Tag")},
-                                headers=admin)
+    response = await client.put(
+        "/api/v1/routing/rules", json={"text": _rules(settings, "Neu, guten Tag")}, headers=admin
+    )
     assert response.status == 201, await response.text()
     assert (await response.json())["version"] == 1
     assert await _greeting(client) == "Neu, guten Tag"
@@ -39,8 +41,9 @@ async def test_a_new_version_becomes_the_live_policy_and_survives_a_restart(aioh
     assert await _greeting(restarted) == "Neu, guten Tag"
 
 
-async def test_an_invalid_rule_file_is_422_with_every_problem_and_line_and_changes_nothing(client, settings,
-                                                                                         make_user) -> None:
+async def test_an_invalid_rule_file_is_422_with_every_problem_and_line_and_changes_nothing(
+    client, settings, make_user
+) -> None:
     admin = await make_user("anna", "admin")
     text = _rules(settings, "Kaputt").replace("fallback: emh-all", "fallback: gibt-es-nicht", 1)
     text += "\nunknown_key: 1\n"
@@ -54,11 +57,14 @@ async def test_an_invalid_rule_file_is_422_with_every_problem_and_line_and_chang
     assert await _greeting(client) == GREETING
 
 
-async def test_rollback_activates_an_earlier_version_and_keeps_pool_state(client, settings, make_user) -> None:
+async def test_rollback_activates_an_earlier_version_and_keeps_pool_state(
+    client, settings, make_user
+) -> None:
     admin = await make_user("anna", "admin")
     for greeting in ("Erste, guten Tag", "Zweite, guten Tag"):
-        response = await client.put("/api/v1/routing/rules", json={"text": _rules(settings, greeting)},
-                                    headers=admin)
+        response = await client.put(
+            "/api/v1/routing/rules", json={"text": _rules(settings, greeting)}, headers=admin
+        )
         assert response.status == 201
     state = {"agents_available": 0, "calls_waiting": 3, "longest_wait_s": 20.0}
     assert (await client.put("/api/v1/pools/emh-all/state", json=state, headers=admin)).status == 200
@@ -76,20 +82,26 @@ async def test_rollback_activates_an_earlier_version_and_keeps_pool_state(client
 
 async def test_a_stored_but_inactive_version_changes_nothing_live(client, settings, make_user) -> None:
     admin = await make_user("anna", "admin")
-    response = await client.put("/api/v1/routing/rules",
-                                json={"text": _rules(settings, "Später, guten Tag"), "activate": False}, headers=admin)
+    response = await client.put(
+        "/api/v1/routing/rules",
+        json={"text": _rules(settings, "Später, guten Tag"), "activate": False},
+        headers=admin,
+    )
     assert response.status == 201
     assert await _greeting(client) == GREETING
     one = await (await client.get("/api/v1/routing/rules/versions/1", headers=admin)).json()
     assert "Später, guten Tag" in one["text"] and one["active"] is False
 
 
-async def test_a_version_activated_on_one_instance_goes_live_on_the_others(aiohttp_client, settings: Settings,
-                                                                          make_user) -> None:
+async def test_a_version_activated_on_one_instance_goes_live_on_the_others(
+    aiohttp_client, settings: Settings, make_user
+) -> None:
     admin = await make_user("anna", "admin")
     first = await aiohttp_client(create_app(settings))
     second = await aiohttp_client(create_app(settings))
-    response = await first.put("/api/v1/routing/rules", json={"text": _rules(settings, "Überall neu")}, headers=admin)
+    response = await first.put(
+        "/api/v1/routing/rules", json={"text": _rules(settings, "Überall neu")}, headers=admin
+    )
     assert response.status == 201, await response.text()
 
     deadline = asyncio.get_running_loop().time() + 5

@@ -57,7 +57,9 @@ async def test_cookie_writes_need_the_csrf_token(client, make_user) -> None:
     assert accepted.status == 200
 
 
-async def test_logout_ends_the_session_for_every_instance(aiohttp_client, settings: Settings, make_user) -> None:
+async def test_logout_ends_the_session_for_every_instance(
+    aiohttp_client, settings: Settings, make_user
+) -> None:
     await make_user("anna", "admin", password=PASSWORD)
     first, second = await aiohttp_client(create_app(settings)), await aiohttp_client(create_app(settings))
     login = await _login(first)
@@ -68,7 +70,9 @@ async def test_logout_ends_the_session_for_every_instance(aiohttp_client, settin
     assert (await first.delete("/api/v1/session")).status == 403  # no CSRF token
     assert (await first.delete("/api/v1/session", headers={"X-CSRF-Token": csrf})).status == 204
     assert (await second.get("/api/v1/session")).status == 401
-    assert (await second.put("/api/v1/pools/emh-all/state", json=BUSY, headers={"X-CSRF-Token": csrf})).status == 401
+    assert (
+        await second.put("/api/v1/pools/emh-all/state", json=BUSY, headers={"X-CSRF-Token": csrf})
+    ).status == 401
 
 
 async def test_failed_logins_are_throttled_per_name(client, make_user) -> None:

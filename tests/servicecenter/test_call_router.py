@@ -64,7 +64,9 @@ def test_replace_keeps_the_state_of_pools_the_new_policy_keeps() -> None:
     assert states["pool-all"] is not None and states["pool-all"].calls_waiting == 9
     assert states["pool-cochem"] is None
     assert "pool-cz" not in states
-    assert router.decide(CALL).target.id == "pool-cochem"  # the new county pool has no load; pool-all still has
+    assert (
+        router.decide(CALL).target.id == "pool-cochem"
+    )  # the new county pool has no load; pool-all still has
     router.report_pool_state("pool-cochem", SATURATED)
     assert router.decide(CALL).target.id == "callback"
 

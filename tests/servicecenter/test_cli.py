@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 
 from knowledge import audit
 from knowledge.catalogue import store
-from knowledge.storage.db import create_engine, create_sessionmaker
 from knowledge.catalogue.models import Responsibility, Service
+from knowledge.storage.db import create_engine, create_sessionmaker
 from servicecenter.app import create_app
 from servicecenter.settings import Settings
 
@@ -21,8 +21,14 @@ async def _run(settings: Settings, *args: str, stdin: bytes | None = None) -> tu
     if settings.database_url:
         env["SERVICECENTER_DATABASE_URL"] = settings.database_url
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "servicecenter", *args, env=env,
-        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        sys.executable,
+        "-m",
+        "servicecenter",
+        *args,
+        env=env,
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
     )
     out, err = await asyncio.wait_for(process.communicate(stdin or b""), timeout=120)
     return process.returncode, out.decode(), err.decode()
@@ -46,7 +52,9 @@ async def test_export_and_dry_run_import_round_trip(settings: Settings, tmp_path
     assert json.loads(out)["services"][0]["title"] != "Testtitel"
 
 
-async def test_an_import_that_changes_something_is_in_the_audit_trail_once(settings: Settings, tmp_path: Path) -> None:
+async def test_an_import_that_changes_something_is_in_the_audit_trail_once(
+    settings: Settings, tmp_path: Path
+) -> None:
     exported = tmp_path / "catalogue.json"
     assert (await _run(settings, "export", str(exported)))[0] == 0
     document = json.loads(exported.read_text(encoding="utf-8"))
@@ -68,7 +76,9 @@ async def test_an_import_that_changes_something_is_in_the_audit_trail_once(setti
 
 async def test_import_refuses_an_inconsistent_document(settings: Settings, tmp_path: Path) -> None:
     broken = tmp_path / "broken.json"
-    broken.write_text(json.dumps({"places": [{"id": "p", "county": "00000", "kind": "ortsgemeinde", "name": "X"}]}))
+    broken.write_text(
+        json.dumps({"places": [{"id": "p", "county": "00000", "kind": "ortsgemeinde", "name": "X"}]})
+    )
     code, _, err = await _run(settings, "import", str(broken))
     assert code == 1
     assert "places.0.county: unknown county '00000'" in err
@@ -122,7 +132,9 @@ async def test_import_recognises_an_xzufi_transfer_and_imports_it(settings: Sett
     assert services_line.split()[1:] == ["created", "0", "updated", "0", "unchanged", "3"]
 
 
-async def test_import_refuses_an_xzufi_transfer_with_an_unknown_gebiet(settings: Settings, tmp_path: Path) -> None:
+async def test_import_refuses_an_xzufi_transfer_with_an_unknown_gebiet(
+    settings: Settings, tmp_path: Path
+) -> None:
     broken = tmp_path / "broken.xml"
     broken.write_bytes(XZUFI_SAMPLE.read_bytes().replace(b"071350000000", b"079990000000"))
     code, before, _ = await _run(settings, "export")
@@ -138,9 +150,20 @@ async def test_import_refuses_an_xzufi_transfer_with_an_unknown_gebiet(settings:
     assert code == 1 and "malformed XML" in err
 
 
-async def test_user_add_and_token_create_give_a_working_login_and_token(aiohttp_client, settings: Settings) -> None:
-    code, _, err = await _run(settings, "user", "add", "berta", "--role", "county_editor", "--county", "07233",
-                              stdin=b"geheim-genug\n")
+async def test_user_add_and_token_create_give_a_working_login_and_token(
+    aiohttp_client, settings: Settings
+) -> None:
+    code, _, err = await _run(
+        settings,
+        "user",
+        "add",
+        "berta",
+        "--role",
+        "county_editor",
+        "--county",
+        "07233",
+        stdin=b"geheim-genug\n",
+    )
     assert code == 0, err
     code, token, err = await _run(settings, "token", "create", "berta")
     assert code == 0, err
@@ -155,10 +178,13 @@ async def test_user_add_and_token_create_give_a_working_login_and_token(aiohttp_
 
 
 async def test_user_add_refuses_a_county_for_other_roles_and_a_short_password(settings: Settings) -> None:
-    code, _, err = await _run(settings, "user", "add", "x", "--role", "admin", "--county", "07233",
-                              stdin=b"geheim-genug\n")
+    code, _, err = await _run(
+        settings, "user", "add", "x", "--role", "admin", "--county", "07233", stdin=b"geheim-genug\n"
+    )
     assert code == 2 and "--county" in err
-    code, _, err = await _run(settings, "user", "add", "x", "--role", "county_editor", stdin=b"geheim-genug\n")
+    code, _, err = await _run(
+        settings, "user", "add", "x", "--role", "county_editor", stdin=b"geheim-genug\n"
+    )
     assert code == 2
     code, _, err = await _run(settings, "user", "add", "x", "--role", "admin", stdin=b"kurz\n")
     assert code == 2 and "8 characters" in err
@@ -170,10 +196,16 @@ async def _synthetic(settings: Settings) -> tuple[list[str], int, int, int]:
     engine = create_engine(settings.database)
     try:
         async with create_sessionmaker(engine)() as session:
-            ids = (await session.scalars(
-                select(Service.id).where(Service.id.like("synthetic-%")).order_by(Service.id))).all()
+            ids = (
+                await session.scalars(
+                    select(Service.id).where(Service.id.like("synthetic-%")).order_by(Service.id)
+                )
+            ).all()
             responsibilities = await session.scalar(
-                select(func.count()).select_from(Responsibility).where(Responsibility.service.like("synthetic-%")))
+                select(func.count())
+                .select_from(Responsibility)
+                .where(Responsibility.service.like("synthetic-%"))
+            )
             revision = await store.catalogue_revision(session)
             total = await session.scalar(select(func.count()).select_from(Service))
     finally:

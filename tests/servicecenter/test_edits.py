@@ -26,8 +26,9 @@ async def test_patch_a_unit_with_if_match_changes_it_and_the_etag(client, make_u
     admin = await make_user("anna", "admin")
     unit = await _a_unit(client, "07233")
     _, tag = await _read(client, f"/api/v1/units/{unit['id']}")
-    response = await client.patch(f"/api/v1/units/{unit['id']}", json={"extension": "4711"},
-                                  headers={**admin, "If-Match": tag})
+    response = await client.patch(
+        f"/api/v1/units/{unit['id']}", json={"extension": "4711"}, headers={**admin, "If-Match": tag}
+    )
     assert response.status == 200, await response.text()
     assert response.headers["ETag"] != tag
     body, new_tag = await _read(client, f"/api/v1/units/{unit['id']}")
@@ -40,15 +41,18 @@ async def test_patch_without_if_match_is_428_and_stale_is_412(client, make_user)
     path = f"/api/v1/units/{unit['id']}"
     before, tag = await _read(client, path)
     assert (await client.patch(path, json={"extension": "1"}, headers=admin)).status == 428
-    assert (await client.patch(path, json={"extension": "2"}, headers={**admin, "If-Match": tag})).status == 200
+    assert (
+        await client.patch(path, json={"extension": "2"}, headers={**admin, "If-Match": tag})
+    ).status == 200
     stale = await client.patch(path, json={"extension": "3"}, headers={**admin, "If-Match": tag})
     assert stale.status == 412
     assert stale.content_type == "application/problem+json"
     assert (await _read(client, path))[0]["extension"] == "2"
 
 
-async def test_two_concurrent_patches_with_the_same_etag_one_wins(aiohttp_client, settings: Settings,
-                                                                  make_user) -> None:
+async def test_two_concurrent_patches_with_the_same_etag_one_wins(
+    aiohttp_client, settings: Settings, make_user
+) -> None:
     """Two instances on one database, two editors with the same ETag: exactly one change lands."""
     admin = await make_user("anna", "admin")
     first, second = await aiohttp_client(create_app(settings)), await aiohttp_client(create_app(settings))
@@ -72,16 +76,20 @@ async def test_history_records_who_when_before_after_and_restore_brings_it_back(
     service = (await (await client.get("/api/v1/search", params={"q": "Hundesteuer"})).json())["hits"][0]
     path = f"/api/v1/services/{service['id']}"
     original, tag = await _read(client, path)
-    changed = await client.patch(path, json={"title": "Hundesteuer – neu", "synonyms": ["Hundeabgabe"]},
-                                 headers={**editor, "If-Match": tag})
+    changed = await client.patch(
+        path,
+        json={"title": "Hundesteuer – neu", "synonyms": ["Hundeabgabe"]},
+        headers={**editor, "If-Match": tag},
+    )
     assert changed.status == 200
     history = await (await client.get(f"{path}/history", headers=editor)).json()
     assert [(h["version"], h["action"], h["actor"]) for h in history] == [(2, "update", "carl")]
     assert history[0]["before"]["title"] == original["title"]
     assert history[0]["after"]["title"] == "Hundesteuer – neu" and history[0]["at"]
 
-    restored = await client.post(f"{path}/history/1/restore",
-                                 headers={**editor, "If-Match": changed.headers["ETag"]})
+    restored = await client.post(
+        f"{path}/history/1/restore", headers={**editor, "If-Match": changed.headers["ETag"]}
+    )
     assert restored.status == 200, await restored.text()
     body, _ = await _read(client, path)
     assert (body["title"], body["synonyms"], body["version"]) == (original["title"], original["synonyms"], 3)
@@ -102,8 +110,11 @@ async def test_service_text_change_reaches_the_revision_feed(client, make_user, 
         async with create_sessionmaker(engine)() as session:
             revision = await store.catalogue_revision(session)
         _, tag = await _read(client, f"/api/v1/services/{service['id']}")
-        response = await client.patch(f"/api/v1/services/{service['id']}", json={"synonyms": ["Bellosteuer"]},
-                                      headers={**editor, "If-Match": tag})
+        response = await client.patch(
+            f"/api/v1/services/{service['id']}",
+            json={"synonyms": ["Bellosteuer"]},
+            headers={**editor, "If-Match": tag},
+        )
         assert response.status == 200
         async with create_sessionmaker(engine)() as session:
             assert await store.services_changed_since(session, revision=revision) == [service["id"]]
@@ -114,12 +125,16 @@ async def test_service_text_change_reaches_the_revision_feed(client, make_user, 
 
 async def test_responsibility_create_change_delete(client, make_user) -> None:
     editor = await make_user("dora", "county_editor", county="07233")
-    service = (await (await client.get("/api/v1/search", params={"q": "Wunschkennzeichen"})).json())["hits"][0]
+    service = (await (await client.get("/api/v1/search", params={"q": "Wunschkennzeichen"})).json())["hits"][
+        0
+    ]
     listing = await (await client.get(f"/api/v1/services/{service['id']}/responsibilities")).json()
     assert not any(r["place"] for r in listing if r["county"] == "07233")
     unit = await _a_unit(client, "07233")
     new = {"unit": unit["id"], "county": "07233", "place": "vg-gerolstein"}
-    created = await client.post(f"/api/v1/services/{service['id']}/responsibilities", json=new, headers=editor)
+    created = await client.post(
+        f"/api/v1/services/{service['id']}/responsibilities", json=new, headers=editor
+    )
     assert created.status == 201, await created.text()
     rid = (await created.json())["id"]
     path = f"/api/v1/responsibilities/{rid}"
@@ -135,9 +150,13 @@ async def test_responsibility_create_change_delete(client, make_user) -> None:
     assert history[0]["before"]["notes"] == "nur vormittags" and history[0]["after"] is None
 
 
-async def test_responsibility_for_a_covered_territory_or_a_foreign_place_is_refused(client, make_user) -> None:
+async def test_responsibility_for_a_covered_territory_or_a_foreign_place_is_refused(
+    client, make_user
+) -> None:
     editor = await make_user("dora", "county_editor", county="07233")
-    service = (await (await client.get("/api/v1/search", params={"q": "Wunschkennzeichen"})).json())["hits"][0]
+    service = (await (await client.get("/api/v1/search", params={"q": "Wunschkennzeichen"})).json())["hits"][
+        0
+    ]
     listing = await (await client.get(f"/api/v1/services/{service['id']}/responsibilities")).json()
     covered = next(r for r in listing if r["county"] == "07233")
     path = f"/api/v1/services/{service['id']}/responsibilities"
@@ -154,9 +173,16 @@ async def test_responsibility_for_a_covered_territory_or_a_foreign_place_is_refu
 
 @pytest.mark.parametrize(
     ("body", "field"),
-    [({"hours": {"mon": "kaputt"}}, "hours"), ({"postcode": "abc"}, "postcode"), ({"nope": 1}, "nope"), ({}, None)],
+    [
+        ({"hours": {"mon": "kaputt"}}, "hours"),
+        ({"postcode": "abc"}, "postcode"),
+        ({"nope": 1}, "nope"),
+        ({}, None),
+    ],
 )
-async def test_invalid_patch_is_422_naming_the_field_and_changes_nothing(client, make_user, body, field) -> None:
+async def test_invalid_patch_is_422_naming_the_field_and_changes_nothing(
+    client, make_user, body, field
+) -> None:
     admin = await make_user("anna", "admin")
     unit = await _a_unit(client, "07233")
     path = f"/api/v1/units/{unit['id']}"
@@ -194,9 +220,15 @@ async def test_bad_input_on_a_write_is_4xx_and_changes_nothing(client, make_user
     assert (await _read(client, path)) == (before, tag)
 
 
-@pytest.mark.parametrize("path", ["/api/v1/responsibilities/abc", "/api/v1/responsibilities/99999999999999999999",
-                                  "/api/v1/services/gibt-es-nicht/history/99999999999999/restore",
-                                  "/api/v1/routing/rules/versions/99999999999999999/activate"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/responsibilities/abc",
+        "/api/v1/responsibilities/99999999999999999999",
+        "/api/v1/services/gibt-es-nicht/history/99999999999999/restore",
+        "/api/v1/routing/rules/versions/99999999999999999/activate",
+    ],
+)
 async def test_ids_no_entry_can_have_are_404(client, make_user, path: str) -> None:
     admin = await make_user("anna", "admin")
     method = "POST" if path.endswith(("restore", "activate")) else "GET"

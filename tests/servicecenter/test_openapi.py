@@ -36,7 +36,9 @@ async def test_errors_are_problem_json_with_the_problem_schema(client) -> None:
     document = await _document(client)
     problem = document["components"]["schemas"]["ProblemBody"]
     assert set(problem["required"]) == {"type", "title", "status", "detail"}
-    assert problem["properties"]["errors"]["anyOf"][0]["items"] == {"$ref": "#/components/schemas/ProblemError"}
+    assert problem["properties"]["errors"]["anyOf"][0]["items"] == {
+        "$ref": "#/components/schemas/ProblemError"
+    }
     for path, item in document["paths"].items():
         for method, operation in item.items():
             for status, response in operation["responses"].items():
@@ -49,7 +51,9 @@ async def test_writes_declare_security_if_match_and_their_body_model(client) -> 
     patch = document["paths"]["/api/v1/units/{id}"]["patch"]
     assert patch["security"] == [{"bearer": []}, {"session": [], "csrf": []}]
     assert {"name": "If-Match", "in": "header"}.items() <= patch["parameters"][-1].items()
-    assert patch["requestBody"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/UnitPatch"}
+    assert patch["requestBody"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/UnitPatch"
+    }
     assert {"401", "403", "412", "428", "422", "404"} <= set(patch["responses"])
     assert "ETag" in document["paths"]["/api/v1/units/{id}"]["get"]["responses"]["200"]["headers"]
     assert set(document["components"]["securitySchemes"]) == {"bearer", "session", "csrf"}
@@ -59,7 +63,12 @@ async def test_query_models_become_parameters(client) -> None:
     document = await _document(client)
     parameters = {p["name"]: p for p in document["paths"]["/api/v1/search"]["get"]["parameters"]}
     assert parameters["q"]["required"] is True
-    assert parameters["limit"]["schema"] == {"type": "integer", "minimum": 1, "maximum": 100, "default": 10,
-                                             "title": "Limit"}
+    assert parameters["limit"]["schema"] == {
+        "type": "integer",
+        "minimum": 1,
+        "maximum": 100,
+        "default": 10,
+        "title": "Limit",
+    }
     assert parameters["county"]["schema"]["pattern"] == r"^\d{5}$"
     assert "anyOf" not in parameters["county"]["schema"]

@@ -28,8 +28,13 @@ from schemathesis.checks import (
 
 from servicecenter.app import create_app
 
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_headers_conformance,
-          response_schema_conformance]
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+]
 EXAMPLES_PER_OPERATION = int(os.environ.get("SC_FUZZ_EXAMPLES", "20"))
 RUN_LIMIT_S = int(os.environ.get("SC_FUZZ_LIMIT", "120"))
 PASSWORD = "ein langes Passwort"
@@ -49,8 +54,13 @@ async def test_generated_requests_get_no_5xx_and_only_documented_responses(live)
     token = headers["Authorization"].removeprefix("Bearer ")
     started = time.monotonic()
     process = await asyncio.create_subprocess_exec(
-        sys.executable, str(Path(__file__).with_name("schemathesis_run.py")), base_url, str(EXAMPLES_PER_OPERATION),
-        env={**os.environ, "SC_FUZZ_TOKEN": token}, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        sys.executable,
+        str(Path(__file__).with_name("schemathesis_run.py")),
+        base_url,
+        str(EXAMPLES_PER_OPERATION),
+        env={**os.environ, "SC_FUZZ_TOKEN": token},
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
     )
     try:
         out, err = await asyncio.wait_for(process.communicate(), RUN_LIMIT_S)
@@ -60,8 +70,10 @@ async def test_generated_requests_get_no_5xx_and_only_documented_responses(live)
             await process.wait()
     assert process.returncode == 0, err.decode()
     result = json.loads(out)
-    print(f"schemathesis: {sum(result['statuses'].values())} requests in {time.monotonic() - started:.1f} s, "
-          f"by status {result['statuses']}")
+    print(
+        f"schemathesis: {sum(result['statuses'].values())} requests in {time.monotonic() - started:.1f} s, "
+        f"by status {result['statuses']}"
+    )
     assert not result["failures"], "\n\n".join(result["failures"])
 
 
@@ -74,13 +86,22 @@ class Caller:
         self.session = requests.Session()
         self.seen: set[tuple[str, str]] = set()
 
-    def __call__(self, method: str, path: str, *, expect: int = 200, headers: dict | None = None,
-                 bearer: bool = True, **parts) -> schemathesis.Response:
+    def __call__(
+        self,
+        method: str,
+        path: str,
+        *,
+        expect: int = 200,
+        headers: dict | None = None,
+        bearer: bool = True,
+        **parts,
+    ) -> schemathesis.Response:
         """`method path` with the case's `parts`; without `bearer` only the session cookie authenticates."""
         case = self.schema[path][method].Case(**parts)
         headers = {**(self.headers if bearer else {}), **(headers or {})}
-        response = case.call_and_validate(base_url=self.base_url, session=self.session, checks=CHECKS,
-                                          headers=headers, timeout=10)
+        response = case.call_and_validate(
+            base_url=self.base_url, session=self.session, checks=CHECKS, headers=headers, timeout=10
+        )
         assert response.status_code == expect, (method, path, response.status_code, response.text)
         self.seen.add((method, path))
         return response
@@ -100,47 +121,91 @@ def _every_operation_once(caller: Caller) -> None:
 
     for answer in ("json", "rtjson", "text"):
         call("GET", "/api/v1/route", query={"called": "115", "caller": "+49 6592 1234", "format": answer})
-    decision = call("POST", "/api/v1/route", query={"format": "json"},
-                    body={"called": "+49 2671 61-0", "at": "2026-03-02T10:00:00+01:00"}).json()
+    decision = call(
+        "POST",
+        "/api/v1/route",
+        query={"format": "json"},
+        body={"called": "+49 2671 61-0", "at": "2026-03-02T10:00:00+01:00"},
+    ).json()
     call("GET", "/api/v1/decisions/{id}", path_parameters={"id": decision["decision_id"]})
-    call("PUT", "/api/v1/pools/{id}/state", path_parameters={"id": "emh-all"},
-         body={"agents_available": 2, "calls_waiting": 1, "longest_wait_s": 12.5})
+    call(
+        "PUT",
+        "/api/v1/pools/{id}/state",
+        path_parameters={"id": "emh-all"},
+        body={"agents_available": 2, "calls_waiting": 1, "longest_wait_s": 12.5},
+    )
 
     document = call("GET", "/api/v1/export").json()
     place = document["places"][0]["id"]
-    responsibility = call("GET", "/api/v1/services/{id}/responsibilities",
-                          path_parameters={"id": service}).json()[0]["id"]
-    changes = {"services": (service, {"notes": "Hinweis"}), "units": (unit, {"extension": "123"}),
-               "places": (place, {"area_codes": ["06592"]}),
-               "responsibilities": (str(responsibility), {"notes": "Termin nötig"})}
+    responsibility = call(
+        "GET", "/api/v1/services/{id}/responsibilities", path_parameters={"id": service}
+    ).json()[0]["id"]
+    changes = {
+        "services": (service, {"notes": "Hinweis"}),
+        "units": (unit, {"extension": "123"}),
+        "places": (place, {"area_codes": ["06592"]}),
+        "responsibilities": (str(responsibility), {"notes": "Termin nötig"}),
+    }
     for collection, (entry, change) in changes.items():
         if collection in ("places", "responsibilities"):
             call("GET", f"/api/v1/{collection}/{{id}}", path_parameters={"id": entry})
         ids = {"id": entry}
-        call("PATCH", f"/api/v1/{collection}/{{id}}", path_parameters=ids, body=change, headers={"If-Match": '"1"'})
+        call(
+            "PATCH",
+            f"/api/v1/{collection}/{{id}}",
+            path_parameters=ids,
+            body=change,
+            headers={"If-Match": '"1"'},
+        )
         call("GET", f"/api/v1/{collection}/{{id}}/history", path_parameters=ids)
-        call("POST", f"/api/v1/{collection}/{{id}}/history/{{version}}/restore",
-             path_parameters={**ids, "version": "1"}, headers={"If-Match": '"2"'})
+        call(
+            "POST",
+            f"/api/v1/{collection}/{{id}}/history/{{version}}/restore",
+            path_parameters={**ids, "version": "1"},
+            headers={"If-Match": '"2"'},
+        )
 
-    free = [s["id"] for s in document["services"]
-            if not any(r["county"] == "07233" and r["place"] is None for r in s["responsibilities"])]
-    created = call("POST", "/api/v1/services/{id}/responsibilities", path_parameters={"id": free[0]}, expect=201,
-                   body={"unit": unit, "county": "07233"}).json()
-    call("DELETE", "/api/v1/responsibilities/{id}", path_parameters={"id": str(created["id"])}, expect=204,
-         headers={"If-Match": '"1"'})
+    free = [
+        s["id"]
+        for s in document["services"]
+        if not any(r["county"] == "07233" and r["place"] is None for r in s["responsibilities"])
+    ]
+    created = call(
+        "POST",
+        "/api/v1/services/{id}/responsibilities",
+        path_parameters={"id": free[0]},
+        expect=201,
+        body={"unit": unit, "county": "07233"},
+    ).json()
+    call(
+        "DELETE",
+        "/api/v1/responsibilities/{id}",
+        path_parameters={"id": str(created["id"])},
+        expect=204,
+        headers={"If-Match": '"1"'},
+    )
 
     rules = call("GET", "/api/v1/routing/rules").json()
-    version = call("PUT", "/api/v1/routing/rules", body={"text": rules["text"], "activate": False},
-                   expect=201).json()["version"]
+    version = call(
+        "PUT", "/api/v1/routing/rules", body={"text": rules["text"], "activate": False}, expect=201
+    ).json()["version"]
     call("GET", "/api/v1/routing/rules/versions")
     call("GET", "/api/v1/routing/rules/versions/{version}", path_parameters={"version": str(version)})
-    call("POST", "/api/v1/routing/rules/versions/{version}/activate", path_parameters={"version": str(version)})
+    call(
+        "POST", "/api/v1/routing/rules/versions/{version}/activate", path_parameters={"version": str(version)}
+    )
 
     call("POST", "/api/v1/import", query={"dry_run": True}, body=document)
     login = call("POST", "/api/v1/session", body={"name": "fuzzer", "password": PASSWORD}, bearer=False)
     assert caller.session.cookies.get("sc_session")
     call("GET", "/api/v1/session", bearer=False)
-    call("DELETE", "/api/v1/session", expect=204, bearer=False, headers={"X-CSRF-Token": login.json()["csrf_token"]})
+    call(
+        "DELETE",
+        "/api/v1/session",
+        expect=204,
+        bearer=False,
+        headers={"X-CSRF-Token": login.json()["csrf_token"]},
+    )
 
 
 async def test_a_real_answer_of_every_operation_matches_the_description(live) -> None:
@@ -149,5 +214,7 @@ async def test_a_real_answer_of_every_operation_matches_the_description(live) ->
         await asyncio.wait_for(asyncio.to_thread(_every_operation_once, caller), 60)
     finally:
         caller.session.close()
-    described = {(method.upper(), path) for path, item in caller.schema.raw_schema["paths"].items() for method in item}
+    described = {
+        (method.upper(), path) for path, item in caller.schema.raw_schema["paths"].items() for method in item
+    }
     assert caller.seen == described

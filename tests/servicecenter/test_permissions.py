@@ -46,18 +46,29 @@ async def _tag(client, path: str) -> str:
 
 async def _service_patch(env: Env, i: int) -> Request:
     path = f"/api/v1/services/{env.service}"
-    return "PATCH", path, {"json": {"notes": f"Hinweis {i}"}, "headers": {"If-Match": await _tag(env.client, path)}}
+    return (
+        "PATCH",
+        path,
+        {"json": {"notes": f"Hinweis {i}"}, "headers": {"If-Match": await _tag(env.client, path)}},
+    )
 
 
 async def _unit_patch(env: Env, i: int) -> Request:
     path = f"/api/v1/units/{env.unit}"
-    return "PATCH", path, {"json": {"extension": f"{100 + i}"}, "headers": {"If-Match": await _tag(env.client, path)}}
+    return (
+        "PATCH",
+        path,
+        {"json": {"extension": f"{100 + i}"}, "headers": {"If-Match": await _tag(env.client, path)}},
+    )
 
 
 async def _place_patch(env: Env, i: int) -> Request:
     path = f"/api/v1/places/{env.places[0]}"
-    return "PATCH", path, {"json": {"postal_codes": [f"5{i:04d}"]},
-                           "headers": {"If-Match": await _tag(env.client, path)}}
+    return (
+        "PATCH",
+        path,
+        {"json": {"postal_codes": [f"5{i:04d}"]}, "headers": {"If-Match": await _tag(env.client, path)}},
+    )
 
 
 async def _responsibility_create(env: Env, i: int) -> Request:
@@ -72,17 +83,25 @@ async def _the_responsibility(env: Env) -> str:
 
 async def _responsibility_patch(env: Env, i: int) -> Request:
     path = await _the_responsibility(env)
-    return "PATCH", path, {"json": {"notes": f"Hinweis {i}"}, "headers": {"If-Match": await _tag(env.client, path)}}
+    return (
+        "PATCH",
+        path,
+        {"json": {"notes": f"Hinweis {i}"}, "headers": {"If-Match": await _tag(env.client, path)}},
+    )
 
 
 async def _responsibility_delete(env: Env, i: int) -> Request:
     body = {"unit": env.unit, "county": "07233", "place": env.places[-1 - i]}
-    created = await env.client.post(f"/api/v1/services/{env.service}/responsibilities", json=body, headers=env.admin)
+    created = await env.client.post(
+        f"/api/v1/services/{env.service}/responsibilities", json=body, headers=env.admin
+    )
     assert created.status == 201
     return "DELETE", created.headers["Location"], {"headers": {"If-Match": created.headers["ETag"]}}
 
 
-def _restore(collection: str, field: str, entry: Callable[[Env], str]) -> Callable[[Env, int], Awaitable[Request]]:
+def _restore(
+    collection: str, field: str, entry: Callable[[Env], str]
+) -> Callable[[Env, int], Awaitable[Request]]:
     async def prepare(env: Env, i: int) -> Request:
         path = f"/api/v1/{collection}/{entry(env)}"
         tag = await _tag(env.client, path)
@@ -95,8 +114,11 @@ def _restore(collection: str, field: str, entry: Callable[[Env], str]) -> Callab
 
 
 async def _pool_state(env: Env, i: int) -> Request:
-    return "PUT", "/api/v1/pools/emh-all/state", {"json": {"agents_available": i, "calls_waiting": 0,
-                                                           "longest_wait_s": 0}}
+    return (
+        "PUT",
+        "/api/v1/pools/emh-all/state",
+        {"json": {"agents_available": i, "calls_waiting": 0, "longest_wait_s": 0}},
+    )
 
 
 async def _rules_put(env: Env, i: int) -> Request:
@@ -104,8 +126,11 @@ async def _rules_put(env: Env, i: int) -> Request:
 
 
 async def _rules_activate(env: Env, i: int) -> Request:
-    stored = await env.client.put("/api/v1/routing/rules", headers=env.admin,
-                                  json={"text": RULES.read_text(encoding="utf-8"), "activate": False})
+    stored = await env.client.put(
+        "/api/v1/routing/rules",
+        headers=env.admin,
+        json={"text": RULES.read_text(encoding="utf-8"), "activate": False},
+    )
     assert stored.status == 201
     return "POST", f"/api/v1/routing/rules/versions/{(await stored.json())['version']}/activate", {}
 
@@ -123,7 +148,10 @@ CASES = {
     "POST responsibility": (_responsibility_create, COUNTY_EDITING),
     "PATCH responsibility": (_responsibility_patch, COUNTY_EDITING),
     "DELETE responsibility": (_responsibility_delete, COUNTY_EDITING),
-    "restore service": (_restore("services", "notes", lambda env: env.service), {"catalogue_editor", "admin"}),
+    "restore service": (
+        _restore("services", "notes", lambda env: env.service),
+        {"catalogue_editor", "admin"},
+    ),
     "restore unit": (_restore("units", "extension", lambda env: env.unit), COUNTY_EDITING),
     "PUT pool state": (_pool_state, {"pbx", "admin"}),
     "PUT routing rules": (_rules_put, {"admin"}),

@@ -29,9 +29,13 @@ def test_sighup_reloads_a_valid_rule_file_and_refuses_a_broken_one(start_service
     assert service.get_json(SWITCHBOARD_CALL)["target"]["uri"] == "sip:emh-cochem-zell@pbx.local"
 
     text = rules.read_text(encoding="utf-8")
-    rules.write_text(text.replace("sip:emh-cochem-zell@pbx.local", "sip:cochem@acd.example"), encoding="utf-8")
+    rules.write_text(
+        text.replace("sip:emh-cochem-zell@pbx.local", "sip:cochem@acd.example"), encoding="utf-8"
+    )
     service.process.send_signal(signal.SIGHUP)
-    _wait_for(lambda: service.get_json(SWITCHBOARD_CALL)["target"]["uri"] == "sip:cochem@acd.example", "reload")
+    _wait_for(
+        lambda: service.get_json(SWITCHBOARD_CALL)["target"]["uri"] == "sip:cochem@acd.example", "reload"
+    )
     assert any(line["event"] == "rules_reloaded" for line in service.log_lines())
 
     broken = text.replace("target: closed-switchboard", "target: no-such-target").replace(

@@ -39,12 +39,25 @@ async def test_first_start_serves_the_demo_catalogue_and_logs_json_without_calle
     empty_settings: Settings,
 ) -> None:
     port = _free_port()
-    env = {**os.environ, "SERVICECENTER_LOG_FORMAT": "json", "SERVICECENTER_DATA_DIR": str(empty_settings.data_dir)}
+    env = {
+        **os.environ,
+        "SERVICECENTER_LOG_FORMAT": "json",
+        "SERVICECENTER_DATA_DIR": str(empty_settings.data_dir),
+    }
     if empty_settings.database_url:
         env["SERVICECENTER_DATABASE_URL"] = empty_settings.database_url
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "servicecenter", "serve", "--host", "127.0.0.1", "--port", str(port),
-        env=env, stderr=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.DEVNULL,
+        sys.executable,
+        "-m",
+        "servicecenter",
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        env=env,
+        stderr=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.DEVNULL,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -53,7 +66,9 @@ async def test_first_start_serves_the_demo_catalogue_and_logs_json_without_calle
             async with http.get(f"{base}/api/v1/search", params={"q": "Personalausweis"}) as response:
                 assert "Personalausweis" in (await response.json())["hits"][0]["title"]
             params = {"called": "115", "caller": CALLER, "at": "2026-11-23T09:30:00+01:00"}
-            async with http.get(f"{base}/api/v1/route", params=params, headers={"X-Request-ID": "req-42"}) as r:
+            async with http.get(
+                f"{base}/api/v1/route", params=params, headers={"X-Request-ID": "req-42"}
+            ) as r:
                 decision = await r.json()
                 assert decision["county"] == "07135"
     finally:

@@ -21,8 +21,10 @@ async def _html(client, path: str, status: int) -> str:
     return await response.text()
 
 
-@pytest.mark.parametrize("path", ["/verwaltung", "/verwaltung/stellen/vg-daun-buergerbuero",
-                                  "/verwaltung/leistungen/hundesteuer/verlauf"])
+@pytest.mark.parametrize(
+    "path",
+    ["/verwaltung", "/verwaltung/stellen/vg-daun-buergerbuero", "/verwaltung/leistungen/hundesteuer/verlauf"],
+)
 async def test_anonymous_visitors_are_sent_to_the_login_form(client, path: str) -> None:
     response = await client.get(path, allow_redirects=False)
     assert response.status == 303
@@ -48,13 +50,19 @@ async def test_an_agent_gets_a_german_403_and_no_admin_link(client, make_user) -
 async def test_county_editor_sees_own_units_and_is_refused_others(client, make_user) -> None:
     await _log_in(client, make_user, "dora", "county_editor", "07233")
     start = await _html(client, "/verwaltung", 200)
-    assert "Bürgerbüro VG Daun" in start and "Cochem" not in start.split("units-heading")[1].split("</section>")[0]
+    assert (
+        "Bürgerbüro VG Daun" in start
+        and "Cochem" not in start.split("units-heading")[1].split("</section>")[0]
+    )
     assert "Kreisredaktion · Vulkaneifel" in start
     assert 'name="csrf-token"' in start
     edit = await _html(client, "/verwaltung/stellen/vg-daun-buergerbuero", 200)
     assert 'data-entry-url="/api/v1/units/vg-daun-buergerbuero"' in edit and "data-etag='\"1\"'" in edit
-    for path in ("/verwaltung/stellen/kv-cochem-zell-zulassung", "/verwaltung/stellen/kv-cochem-zell-zulassung/verlauf",
-                 "/verwaltung/leistungen/hundesteuer"):
+    for path in (
+        "/verwaltung/stellen/kv-cochem-zell-zulassung",
+        "/verwaltung/stellen/kv-cochem-zell-zulassung/verlauf",
+        "/verwaltung/leistungen/hundesteuer",
+    ):
         refused = await _html(client, path, 403)
         assert "Kein Zugriff" in refused and "<form" not in refused.split("<main")[1]
     html = await _html(client, "/verwaltung/leistungen/personalausweis-beantragen/zustaendigkeiten", 200)
@@ -69,7 +77,8 @@ async def test_catalogue_editor_edits_services_not_units(client, make_user) -> N
     assert 'data-entry-url="/api/v1/services/personalausweis-beantragen"' in html
     assert "Kein Zugriff" in await _html(client, "/verwaltung/stellen/vg-daun-buergerbuero", 403)
     assert "Kein Zugriff" in await _html(
-        client, "/verwaltung/leistungen/personalausweis-beantragen/zustaendigkeiten", 403)
+        client, "/verwaltung/leistungen/personalausweis-beantragen/zustaendigkeiten", 403
+    )
 
 
 async def test_admin_sees_every_county_and_unknown_entries_are_404(client, make_user) -> None:
@@ -77,16 +86,22 @@ async def test_admin_sees_every_county_and_unknown_entries_are_404(client, make_
     html = await _html(client, "/verwaltung/leistungen/personalausweis-beantragen/zustaendigkeiten", 200)
     assert all(f'id="county-{key}"' in html for key in ("07231", "07232", "07135", "07233"))
     assert "Cochem" in await _html(client, "/verwaltung?stellen=cochem", 200)
-    for path in ("/verwaltung/stellen/gibt-es-nicht", "/verwaltung/leistungen/gibt-es-nicht",
-                 "/verwaltung/zustaendigkeiten/abc/verlauf"):
+    for path in (
+        "/verwaltung/stellen/gibt-es-nicht",
+        "/verwaltung/leistungen/gibt-es-nicht",
+        "/verwaltung/zustaendigkeiten/abc/verlauf",
+    ):
         assert "Nicht gefunden" in await _html(client, path, 404)
 
 
 async def test_history_page_lists_changes_with_who_and_before_after(client, make_user) -> None:
     admin = await make_user("anna", "admin")
     unit = await client.get("/api/v1/units/vg-daun-buergerbuero")
-    changed = await client.patch("/api/v1/units/vg-daun-buergerbuero", json={"extension": "4711"},
-                                 headers={**admin, "If-Match": unit.headers["ETag"]})
+    changed = await client.patch(
+        "/api/v1/units/vg-daun-buergerbuero",
+        json={"extension": "4711"},
+        headers={**admin, "If-Match": unit.headers["ETag"]},
+    )
     assert changed.status == 200
     await _log_in(client, make_user, "dora", "county_editor", "07233")
     html = await _html(client, "/verwaltung/stellen/vg-daun-buergerbuero/verlauf", 200)

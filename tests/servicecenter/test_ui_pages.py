@@ -18,7 +18,11 @@ async def _page(client, path: str, status: int = 200, **params) -> str:
 
 @pytest.mark.parametrize(
     ("path", "german"),
-    [("/", "Anliegen oder Leistung"), ("/vermittlung", "Stelle oder Thema"), ("/routing", "Anruf simulieren")],
+    [
+        ("/", "Anliegen oder Leistung"),
+        ("/vermittlung", "Stelle oder Thema"),
+        ("/routing", "Anruf simulieren"),
+    ],
 )
 async def test_pages_are_german_html(client, path: str, german: str) -> None:
     html = await _page(client, path)
@@ -40,7 +44,9 @@ async def test_a_county_outside_the_center_is_not_preselected(client) -> None:
 
 
 async def test_called_and_caller_redirect_to_the_decision_without_the_number(client) -> None:
-    response = await client.get("/", params={"called": "115", "caller": "+49 2671 555123"}, allow_redirects=False)
+    response = await client.get(
+        "/", params={"called": "115", "caller": "+49 2671 555123"}, allow_redirects=False
+    )
     assert response.status == 303
     location = response.headers["Location"]
     assert re.fullmatch(r"/\?call=[0-9a-f]{32}", location)
@@ -86,7 +92,9 @@ async def test_routing_view_works_while_the_database_is_down(client, cut_databas
     assert "Aktive Regeln" in html
 
 
-@pytest.mark.parametrize(("name", "content_type"), [("app.css", "text/css"), ("console.js", "text/javascript")])
+@pytest.mark.parametrize(
+    ("name", "content_type"), [("app.css", "text/css"), ("console.js", "text/javascript")]
+)
 async def test_static_files_are_served_locally(client, name: str, content_type: str) -> None:
     html = await _page(client, "/")
     url = re.search(rf'"(/static/{re.escape(name)}\?v=[^"]+)"', html).group(1)

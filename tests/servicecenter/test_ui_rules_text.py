@@ -15,9 +15,14 @@ POLICY = load_policy(EMH_RULES, AreaDirectory.from_places([]))
 CONDITION = TypeAdapter(Condition)
 
 EXAMPLES = {
-    "all": ({"all": [{"line": "115"}, {"county_known": True}]}, "Anruf kommt über die 115 und Kreis des Anrufs ist bekannt"),
-    "any": ({"any": [{"county": ["07135"]}, {"county": ["07233"]}]},
-            "Kreis des Anrufs ist Cochem-Zell oder Kreis des Anrufs ist Vulkaneifel"),
+    "all": (
+        {"all": [{"line": "115"}, {"county_known": True}]},
+        "Anruf kommt über die 115 und Kreis des Anrufs ist bekannt",
+    ),
+    "any": (
+        {"any": [{"county": ["07135"]}, {"county": ["07233"]}]},
+        "Kreis des Anrufs ist Cochem-Zell oder Kreis des Anrufs ist Vulkaneifel",
+    ),
     "not": ({"not": {"open": "service"}}, "Zeitplan „service“ ist nicht geöffnet"),
     "line": ({"line": "switchboard"}, "Anruf kommt über eine Kreis-Telefonzentrale"),
     "called_county": ({"called_county": ["07232"]}, "angerufene Zentrale ist Eifelkreis Bitburg-Prüm"),
@@ -28,8 +33,10 @@ EXAMPLES = {
     "open": ({"open": "service"}, "Zeitplan „service“ ist geöffnet"),
     "topic": ({"topic": ["kfz-zulassung"]}, "gewähltes Thema ist kfz-zulassung"),
     "department_open": ({"department_open": True}, "Fachstelle zum gewählten Thema im Kreis ist geöffnet"),
-    "saturated": ({"saturated": {"pool": "emh-all", "longest_wait_over_s": 45}},
-                  "der Pool „EMH alle Kreise“ ist ausgelastet (ausgelastet: kein Agent frei und längste Wartezeit über 45 s)"),
+    "saturated": (
+        {"saturated": {"pool": "emh-all", "longest_wait_over_s": 45}},
+        "der Pool „EMH alle Kreise“ ist ausgelastet (ausgelastet: kein Agent frei und längste Wartezeit über 45 s)",
+    ),
 }
 
 

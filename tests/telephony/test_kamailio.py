@@ -82,10 +82,31 @@ class Rig:
         csv = self.tmp / f"caller-{caller}.csv"
         csv.write_text(f"SEQUENTIAL\n{caller};\n", encoding="ascii")
         result = subprocess.run(
-            [self.sipp, f"127.0.0.1:{self.kamailio_port}", "-sf", str(HERE / "uac.xml"), "-inf", str(csv),
-             "-s", called, "-i", "127.0.0.1", "-p", str(_free_udp_port()), "-m", "1", "-nostdin",
-             "-timeout", "15", "-timeout_error"],
-            cwd=self.tmp, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=30,
+            [
+                self.sipp,
+                f"127.0.0.1:{self.kamailio_port}",
+                "-sf",
+                str(HERE / "uac.xml"),
+                "-inf",
+                str(csv),
+                "-s",
+                called,
+                "-i",
+                "127.0.0.1",
+                "-p",
+                str(_free_udp_port()),
+                "-m",
+                "1",
+                "-nostdin",
+                "-timeout",
+                "15",
+                "-timeout_error",
+            ],
+            cwd=self.tmp,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            timeout=30,
         )
         return result.returncode
 
@@ -95,7 +116,9 @@ class Rig:
         for endpoint in self.ports:
             log = self.tmp / f"{endpoint}.log"
             text = log.read_text(encoding="utf-8", errors="replace") if log.exists() else ""
-            for match in re.finditer(r"^INVITE sip:([^@\s]+)@\S+ SIP/2\.0\r?\n(.*?)\r?\n\r?\n", text, re.M | re.S):
+            for match in re.finditer(
+                r"^INVITE sip:([^@\s]+)@\S+ SIP/2\.0\r?\n(.*?)\r?\n\r?\n", text, re.M | re.S
+            ):
                 headers = match.group(2)
                 caller = re.search(r"^From:.*?sip:([^@>;]+)@", headers, re.M)
                 arrival = Arrival(endpoint, match.group(1), caller.group(1) if caller else "", headers)
@@ -112,7 +135,7 @@ def _rules(ports: dict[str, int], *, open_all_week: bool) -> str:
     for target_id, target in rules["targets"].items():
         endpoint = target_id if target_id in ports else "after-hours"
         target["uri"] = f"sip:{target_id}@127.0.0.1:{ports[endpoint]}"
-    rules["schedules"]["service"] = {day: ALL_WEEK for day in WEEKDAYS} if open_all_week else {}
+    rules["schedules"]["service"] = dict.fromkeys(WEEKDAYS, ALL_WEEK) if open_all_week else {}
     return yaml.safe_dump(rules, allow_unicode=True, sort_keys=False)
 
 
@@ -127,11 +150,14 @@ def _wait_for_kamailio(port: int, process: subprocess.Popen, seconds: float = 20
             if process.poll() is not None:
                 raise AssertionError("kamailio exited during start-up")
             branch = f"z9hG4bK-probe-{time.monotonic_ns()}"
-            s.sendto((
-                f"OPTIONS sip:probe@127.0.0.1:{port} SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:{local};branch={branch}\r\n"
-                f"From: <sip:probe@127.0.0.1:{local}>;tag=probe\r\nTo: <sip:probe@127.0.0.1:{port}>\r\n"
-                f"Call-ID: {branch}@127.0.0.1\r\nCSeq: 1 OPTIONS\r\nMax-Forwards: 5\r\nContent-Length: 0\r\n\r\n"
-            ).encode(), ("127.0.0.1", port))
+            s.sendto(
+                (
+                    f"OPTIONS sip:probe@127.0.0.1:{port} SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:{local};branch={branch}\r\n"
+                    f"From: <sip:probe@127.0.0.1:{local}>;tag=probe\r\nTo: <sip:probe@127.0.0.1:{port}>\r\n"
+                    f"Call-ID: {branch}@127.0.0.1\r\nCSeq: 1 OPTIONS\r\nMax-Forwards: 5\r\nContent-Length: 0\r\n\r\n"
+                ).encode(),
+                ("127.0.0.1", port),
+            )
             try:
                 if s.recv(4096).startswith(b"SIP/2.0 200"):
                     return
@@ -152,21 +178,60 @@ def rig(system_tool, start_service, tmp_path: Path) -> Iterator[tuple[Rig, Any, 
     kamailio_log = tmp_path / "kamailio.log"
     try:
         for endpoint, scenario in ENDPOINTS.items():
-            processes.append(subprocess.Popen(
-                [sipp, "-sf", str(HERE / scenario), "-i", "127.0.0.1", "-p", str(ports[endpoint]), "-nostdin",
-                 "-trace_msg", "-message_file", str(tmp_path / f"{endpoint}.log")],
-                cwd=tmp_path, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            ))
+            processes.append(
+                subprocess.Popen(
+                    [
+                        sipp,
+                        "-sf",
+                        str(HERE / scenario),
+                        "-i",
+                        "127.0.0.1",
+                        "-p",
+                        str(ports[endpoint]),
+                        "-nostdin",
+                        "-trace_msg",
+                        "-message_file",
+                        str(tmp_path / f"{endpoint}.log"),
+                    ],
+                    cwd=tmp_path,
+                    stdin=subprocess.DEVNULL,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
+            )
         kamailio_port = _free_udp_port()
         with kamailio_log.open("wb") as log:
-            processes.append(kamailio_process := subprocess.Popen(
-                [kamailio, "-DD", "-E", "-f", str(KAMAILIO_CFG), "-Y", str(tmp_path), "-w", str(tmp_path),
-                 "-n", "2", "-m", "32", "-M", "4",
-                 "-A", f"SIP_LISTEN=udp:127.0.0.1:{kamailio_port}",
-                 "-A", f'ROUTE_URL="{service.url}/api/v1/route?format=rtjson"',
-                 "-A", f'FALLBACK_URI="sip:static-fallback@127.0.0.1:{ports["static-fallback"]}"'],
-                cwd=tmp_path, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
-            ))
+            processes.append(
+                kamailio_process := subprocess.Popen(
+                    [
+                        kamailio,
+                        "-DD",
+                        "-E",
+                        "-f",
+                        str(KAMAILIO_CFG),
+                        "-Y",
+                        str(tmp_path),
+                        "-w",
+                        str(tmp_path),
+                        "-n",
+                        "2",
+                        "-m",
+                        "32",
+                        "-M",
+                        "4",
+                        "-A",
+                        f"SIP_LISTEN=udp:127.0.0.1:{kamailio_port}",
+                        "-A",
+                        f'ROUTE_URL="{service.url}/api/v1/route?format=rtjson"',
+                        "-A",
+                        f'FALLBACK_URI="sip:static-fallback@127.0.0.1:{ports["static-fallback"]}"',
+                    ],
+                    cwd=tmp_path,
+                    stdin=subprocess.DEVNULL,
+                    stdout=log,
+                    stderr=log,
+                )
+            )
         _wait_for_kamailio(kamailio_port, kamailio_process)
         yield Rig(sipp, kamailio_port, ports, tmp_path), service, rules_file, kamailio_log
     finally:
@@ -203,7 +268,9 @@ def test_calls_arrive_where_the_service_decides_and_at_the_static_fallback_while
         assert [decision["target"]["id"], decision["fallbacks"][0]["id"]] == ["emh-vulkaneifel", "emh-all"]
         assert sip.call("115", CALLERS["daun"]) == 0
         assert [(a.endpoint, a.user) for a in sip.arrivals_of(CALLERS["daun"])] == [
-            ("emh-vulkaneifel", "emh-vulkaneifel"), ("emh-all", "emh-all")]
+            ("emh-vulkaneifel", "emh-vulkaneifel"),
+            ("emh-all", "emh-all"),
+        ]
 
     # (b) The Vulkaneifel switchboard at night (service hours now never open) -> the after-hours target.
     rules_file.write_text(_rules(sip.ports, open_all_week=False), encoding="utf-8")

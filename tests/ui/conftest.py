@@ -26,7 +26,9 @@ async def browser(system_tool) -> AsyncIterator[Browser]:
     """Headless Chromium from the system (no sandbox: tests may run as root in CI containers)."""
     executable = system_tool("chromium")
     async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=executable, args=["--no-sandbox", "--lang=de-DE"])
+        browser = await playwright.chromium.launch(
+            executable_path=executable, args=["--no-sandbox", "--lang=de-DE"]
+        )
         yield browser
         await browser.close()
 

@@ -42,8 +42,9 @@ async def test_county_editor_changes_opening_hours_and_the_console_shows_them(
 
     await page.goto("/?county=07233")
     await page.keyboard.type("personalausweis daun")
-    await expect(page.get_by_role("listbox", name="Suchergebnisse").get_by_role("option").first).to_contain_text(
-        "Personalausweis")
+    await expect(
+        page.get_by_role("listbox", name="Suchergebnisse").get_by_role("option").first
+    ).to_contain_text("Personalausweis")
     await page.keyboard.press("Enter")
     card = page.locator(".transfer-card").first
     await expect(card).to_contain_text("Bürgerbüro VG Daun")
@@ -63,7 +64,9 @@ async def test_another_countys_unit_is_refused_without_a_form(page: Page, make_u
     assert await page.locator("main form").count() == 0
 
 
-async def test_validation_messages_appear_next_to_their_fields(page: Page, make_user, log_in, screenshot) -> None:
+async def test_validation_messages_appear_next_to_their_fields(
+    page: Page, make_user, log_in, screenshot
+) -> None:
     await make_user("dora", "county_editor", county="07233", password=PASSWORD)
     await log_in(page, "dora", PASSWORD, next_path=f"/verwaltung/stellen/{DAUN}")
     await page.get_by_label("PLZ").fill("5455")
@@ -73,7 +76,9 @@ async def test_validation_messages_appear_next_to_their_fields(page: Page, make_
     postcode = page.get_by_label("PLZ")
     await expect(postcode).to_have_attribute("aria-invalid", "true")
     await expect(postcode).to_be_focused()
-    await expect(page.locator("#unit-postcode-error")).to_have_text("Bitte genau fünf Ziffern eingeben, z. B. 54550.")
+    await expect(page.locator("#unit-postcode-error")).to_have_text(
+        "Bitte genau fünf Ziffern eingeben, z. B. 54550."
+    )
     await expect(page.locator("#unit-hours-wed-error")).to_have_text("Das Ende liegt vor dem Beginn.")
     await expect(page.get_by_label("Mittwoch, 1. Zeitraum von")).to_have_attribute("aria-invalid", "true")
     assert (await _unit(page, DAUN))["version"] == 1
@@ -120,7 +125,8 @@ async def test_history_shows_the_change_and_restores_an_earlier_version(
     await expect(latest.get_by_role("heading")).to_contain_text("Version 2")
     await expect(latest).to_contain_text("Geändert von carl")
     await expect(latest.get_by_role("row", name=re.compile("Bezeichnung"))).to_contain_text(
-        "Personalausweis beantragenPersonalausweis beantragen oder verlängern")
+        "Personalausweis beantragenPersonalausweis beantragen oder verlängern"
+    )
     await screenshot(page, "admin-history", full_page=True)
 
     page.once("dialog", lambda dialog: dialog.accept())
@@ -139,7 +145,9 @@ async def test_wrong_password_then_throttling_then_logout(page: Page, make_user,
     for _ in range(5):
         await page.get_by_label("Passwort").fill("falsch")
         await page.get_by_role("button", name="Anmelden").click()
-        await expect(page.locator("#login-password-error")).to_have_text("Benutzername oder Passwort stimmt nicht.")
+        await expect(page.locator("#login-password-error")).to_have_text(
+            "Benutzername oder Passwort stimmt nicht."
+        )
     await page.get_by_label("Passwort").fill(PASSWORD)
     await page.get_by_role("button", name="Anmelden").click()
     await expect(page.get_by_role("alert")).to_contain_text("Zu viele fehlgeschlagene Anmeldungen")

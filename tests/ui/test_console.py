@@ -33,7 +33,9 @@ async def test_typing_shows_results_and_enter_opens_the_responsible_unit(page: P
 
 async def test_copy_button_puts_the_transfer_number_on_the_clipboard(page: Page) -> None:
     await page.goto("/?q=hundesteuer+gerolstein")
-    await expect(page.get_by_role("listbox", name="Suchergebnisse").get_by_role("option").first).to_be_visible()
+    await expect(
+        page.get_by_role("listbox", name="Suchergebnisse").get_by_role("option").first
+    ).to_be_visible()
     await page.keyboard.press("Enter")
     number = await page.locator(".transfer-main .transfer-number").inner_text()
     await page.locator(".transfer-main").get_by_role("button").click()
@@ -45,7 +47,9 @@ async def test_the_county_selector_narrows_who_is_responsible(page: Page) -> Non
     await page.goto("/")
     await page.get_by_label("Kreis", exact=True).select_option("07135")
     await page.get_by_role("combobox", name="Anliegen oder Leistung").fill("Wunschkennzeichen")
-    await expect(page.get_by_role("listbox", name="Suchergebnisse").get_by_role("option").first).to_be_visible()
+    await expect(
+        page.get_by_role("listbox", name="Suchergebnisse").get_by_role("option").first
+    ).to_be_visible()
     await page.get_by_role("combobox", name="Anliegen oder Leistung").press("Enter")
     await expect(page.locator(".transfer-card")).to_contain_text("Cochem-Zell")
     assert "county=07135" in page.url
@@ -60,5 +64,7 @@ async def test_call_context_shows_the_greeting_and_preselects_the_county(page: P
     await expect(page.get_by_label("Kreis", exact=True)).to_have_value("07135")
     assert "555123" not in await page.content()
     await page.keyboard.type("personalausweis")
-    await expect(page.get_by_role("listbox", name="Suchergebnisse").get_by_role("option").first).to_be_visible()
+    await expect(
+        page.get_by_role("listbox", name="Suchergebnisse").get_by_role("option").first
+    ).to_be_visible()
     await screenshot(page, "console-call")

@@ -7,10 +7,10 @@ import os
 
 from alembic import context
 from sqlalchemy.engine import Connection
+from sqlmodel import SQLModel
 
 import knowledge.storage.migrate  # noqa: F401  (registers every table on the metadata)
 from knowledge.storage.db import create_engine
-from sqlmodel import SQLModel
 
 target_metadata = SQLModel.metadata
 
@@ -30,7 +30,9 @@ def _standalone_url() -> str:
     """The database a standalone `alembic` run migrates: SERVICECENTER_DATABASE_URL, else `sqlalchemy.url`."""
     url = os.environ.get("SERVICECENTER_DATABASE_URL") or context.config.get_main_option("sqlalchemy.url")
     if not url:
-        raise SystemExit("set SERVICECENTER_DATABASE_URL (or use `servicecenter migrate`, which knows the data dir)")
+        raise SystemExit(
+            "set SERVICECENTER_DATABASE_URL (or use `servicecenter migrate`, which knows the data dir)"
+        )
     return url
 
 

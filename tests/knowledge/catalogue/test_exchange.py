@@ -6,9 +6,9 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from knowledge.catalogue import store
-from knowledge.storage.db import create_engine, create_sessionmaker
 from knowledge.catalogue.document import CatalogueDocument, DocumentError
 from knowledge.catalogue.exchange import export_document, import_document
+from knowledge.storage.db import create_engine, create_sessionmaker
 from servicecenter.settings import Settings
 
 
@@ -44,7 +44,9 @@ async def test_import_updates_and_counts_a_change(sessionmaker) -> None:
     assert report.updated["responsibilities"] == [service["id"]]
     async with sessionmaker() as session:
         assert (await store.get_service(session, service_id=service["id"])).title == "Geänderter Titel"
-        assert len((await store.responsibilities_for(session, service_ids=[service["id"]]))[service["id"]]) == 1
+        assert (
+            len((await store.responsibilities_for(session, service_ids=[service["id"]]))[service["id"]]) == 1
+        )
         assert await store.catalogue_revision(session) == revision + 1
 
 
@@ -67,7 +69,12 @@ def test_document_with_dangling_references_is_refused_with_every_problem() -> No
             {
                 "units": [{"id": "u", "name": "U", "kind": "department", "county": "09999"}],
                 "services": [
-                    {"id": "s", "title": "S", "level": "county", "responsibilities": [{"unit": "x", "county": "09999"}]}
+                    {
+                        "id": "s",
+                        "title": "S",
+                        "level": "county",
+                        "responsibilities": [{"unit": "x", "county": "09999"}],
+                    }
                 ],
             }
         )

@@ -76,7 +76,9 @@ def test_organisationseinheiten_and_zustaendigkeiten_land_on_our_territories(dem
     assert (bb.phone, bb.email) == ("+49 6591 13-1100", "buergerbuero@gerolstein.example")  # not the fax
     assert bb.website == "https://www.gerolstein.example/buergerbuero"
     assert bb.hours == {
-        "mon": ["08:00-12:00", "14:00-16:00"], "thu": ["08:00-18:00"], "note": "Termine nach Vereinbarung"
+        "mon": ["08:00-12:00", "14:00-16:00"],
+        "thu": ["08:00-18:00"],
+        "note": "Termine nach Vereinbarung",
     }
     assert (bb.county, bb.place, bb.notes) == ("07233", "vg-gerolstein", None)
     fischerei = units[FISCHEREI]
@@ -108,7 +110,7 @@ def test_a_leika_match_updates_the_existing_service_and_keeps_other_territories(
 
 
 NO_TITLE = (
-    '<code>02</code></xzufi:leikaTextmodul>\n      </xzufi:modulText>\n      <xzufi:modulText>\n'
+    "<code>02</code></xzufi:leikaTextmodul>\n      </xzufi:modulText>\n      <xzufi:modulText>\n"
     '        <xzufi:inhalt languageCode="de">Wer in'
 )
 OE_ID = '<xzufi:id schemeAgencyID="S100042">OE.KV-COC.FISCHEREI</xzufi:id>'
@@ -121,7 +123,10 @@ OE_ID = '<xzufi:id schemeAgencyID="S100042">OE.KV-COC.FISCHEREI</xzufi:id>'
         (("071350000000", "079990000000"), "gebietID: unknown Gebiet '079990000000'"),
         (("<code>99037002012000</code>", "<code>9903700</code>"), "LeiKa key '9903700' is not 14 digits"),
         ((OE_ID, ""), "organisationseinheit: required element id"),
-        ((NO_TITLE, NO_TITLE.replace("<code>02</code>", "<code>05</code>")), "Leistungsbezeichnung (code 02 or 03)"),
+        (
+            (NO_TITLE, NO_TITLE.replace("<code>02</code>", "<code>05</code>")),
+            "Leistungsbezeichnung (code 02 or 03)",
+        ),
         (("L100042.LB.1002</xzufi:leistungID>", "L9.LB.1</xzufi:leistungID>"), "unknown leistung 'L9.LB.1'"),
     ],
 )

@@ -5,8 +5,18 @@ import pytest
 from knowledge.search.analysis import build_wordset, fold, fold_text, german_analyzer
 
 WORDSET = build_wordset(
-    ["Wohnsitz anmelden", "Anmeldung des Wohnsitzes", "Geburt beurkunden", "Urkunde", "Zulassung", "Stelle",
-     "Personalausweis beantragen", "Wohnung", "Sitz", "Online-Wohnsitzanmeldung"]
+    [
+        "Wohnsitz anmelden",
+        "Anmeldung des Wohnsitzes",
+        "Geburt beurkunden",
+        "Urkunde",
+        "Zulassung",
+        "Stelle",
+        "Personalausweis beantragen",
+        "Wohnung",
+        "Sitz",
+        "Online-Wohnsitzanmeldung",
+    ]
 )
 
 

@@ -7,15 +7,23 @@ import pytest
 from whoosh import query as wq
 
 from knowledge.catalogue import store
-from knowledge.storage.db import create_engine, create_sessionmaker
 from knowledge.search.index import IndexDocument, SearchIndex
 from knowledge.search.sync import ensure_index
+from knowledge.storage.db import create_engine, create_sessionmaker
 from servicecenter.settings import Settings
 
 
 def _doc(service_id: str, title: str) -> IndexDocument:
-    return IndexDocument(id=service_id, title=title, synonyms="", short_text="", body="", level="county",
-                         leika="", counties="07233")
+    return IndexDocument(
+        id=service_id,
+        title=title,
+        synonyms="",
+        short_text="",
+        body="",
+        level="county",
+        leika="",
+        counties="07233",
+    )
 
 
 async def _batches(*documents: IndexDocument) -> AsyncIterator[list[IndexDocument]]:
@@ -40,7 +48,9 @@ async def test_rebuild_switches_to_a_new_generation(index: SearchIndex) -> None:
     assert index.root.joinpath("CURRENT").read_text() != first
     assert await index.read(lambda s: _ids(s, "hundesteur")) == ["b"]
     assert index.revision == 2
-    assert [p.name for p in index.root.iterdir() if p.is_dir()] == [index.root.joinpath("CURRENT").read_text()]
+    assert [p.name for p in index.root.iterdir() if p.is_dir()] == [
+        index.root.joinpath("CURRENT").read_text()
+    ]
 
 
 async def test_upsert_is_visible_to_the_next_search(index: SearchIndex) -> None:

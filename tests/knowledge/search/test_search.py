@@ -6,13 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from knowledge.catalogue import store
-from knowledge.search.index import IndexDocument, SearchIndex
-from knowledge.catalogue.models import Place
-from knowledge.search.query import max_edits
-from knowledge.search.agent_search import Gazetteer, SearchRequest, search
-from knowledge.search.synonyms import SynonymTable
 from knowledge.calendar import BERLIN, ServiceCalendar
+from knowledge.catalogue import store
+from knowledge.catalogue.models import Place
+from knowledge.search.agent_search import Gazetteer, SearchRequest, search
+from knowledge.search.index import IndexDocument, SearchIndex
+from knowledge.search.query import max_edits
+from knowledge.search.synonyms import SynonymTable
 from servicecenter.app import create_app
 from servicecenter.bootstrap import open_database
 from servicecenter.keys import SESSIONMAKER
@@ -50,13 +50,20 @@ async def test_agents_words_find_the_service(client, query: str, expected: str) 
 
 
 async def test_a_misspelt_query_gets_a_suggestion_and_a_correct_one_none(client) -> None:
-    assert (await _search(client, "Personalausweiss beantragen"))["suggestion"] == "personalausweis beantragen"
+    assert (await _search(client, "Personalausweiss beantragen"))[
+        "suggestion"
+    ] == "personalausweis beantragen"
     assert (await _search(client, "Personalausweis beantragen"))["suggestion"] is None
 
 
 def test_typo_tolerance_grows_with_word_length() -> None:
     assert [max_edits(w) for w in ("pass", "kfz", "ausweis", "fuehrers", "reisepass", "personalausweis")] == [
-        0, 0, 1, 1, 2, 2
+        0,
+        0,
+        1,
+        1,
+        2,
+        2,
     ]
 
 
@@ -86,7 +93,9 @@ async def test_facets_count_every_match_by_level_and_county(client) -> None:
 async def test_services_of_the_selected_county_come_first(settings, tmp_path: Path) -> None:
     index = SearchIndex(tmp_path / "small")
     documents = [
-        IndexDocument("strong", "Hundesteuer anmelden", "Hundesteuer", "Hundesteuer", "", "municipality", "", "07231"),
+        IndexDocument(
+            "strong", "Hundesteuer anmelden", "Hundesteuer", "Hundesteuer", "", "municipality", "", "07231"
+        ),
         IndexDocument("weak", "Hund anmelden", "", "Hundesteuer nebenbei", "", "municipality", "", "07135"),
     ]
 
@@ -101,8 +110,12 @@ async def test_services_of_the_selected_county_come_first(settings, tmp_path: Pa
 
             async def ids(county: str | None) -> list[str]:
                 body = await search(
-                    index=index, session=session, gazetteer=gazetteer, synonyms=SynonymTable({}),
-                    calendar=ServiceCalendar([]), request=SearchRequest("Hundesteuer", county),
+                    index=index,
+                    session=session,
+                    gazetteer=gazetteer,
+                    synonyms=SynonymTable({}),
+                    calendar=ServiceCalendar([]),
+                    request=SearchRequest("Hundesteuer", county),
                     now=dt.datetime.now(BERLIN),
                 )
                 return [hit["id"] for hit in body["hits"]]
@@ -136,7 +149,9 @@ async def test_an_edit_becomes_searchable_while_the_service_runs(client) -> None
     await _eventually(found)
 
 
-async def test_an_edited_synonym_file_counts_from_the_next_search(aiohttp_client, settings, tmp_path: Path) -> None:
+async def test_an_edited_synonym_file_counts_from_the_next_search(
+    aiohttp_client, settings, tmp_path: Path
+) -> None:
     table = tmp_path / "synonyms.yaml"
     table.write_text("schrottauto: [sperrmüll]\n", encoding="utf-8")
     client = await aiohttp_client(create_app(settings.model_copy(update={"synonyms_files": [table]})))

@@ -1,11 +1,11 @@
 """Search quality on the judged agent queries, against the real engine on the demo index."""
 
-from knowledge.catalogue import store
-from knowledge.storage.db import create_engine, create_sessionmaker
 from benchmarks.evaluation import engine_search, evaluate, format_table, load_judged
-from knowledge.search.index import SearchIndex
+from knowledge.catalogue import store
 from knowledge.search.agent_search import Gazetteer
+from knowledge.search.index import SearchIndex
 from knowledge.search.synonyms import SynonymTable
+from knowledge.storage.db import create_engine, create_sessionmaker
 from servicecenter.settings import Settings
 
 RECALL_AT_5 = 0.95
@@ -18,9 +18,16 @@ async def test_judged_queries_reach_the_recall_target(settings: Settings) -> Non
         sessionmaker = create_sessionmaker(engine)
         async with sessionmaker() as session:
             gazetteer = Gazetteer(list(await store.list_places(session)))
-        result = await evaluate("engine", load_judged(),
-                                engine_search(index=index, sessionmaker=sessionmaker, gazetteer=gazetteer,
-                                              synonyms=SynonymTable.load(settings.synonyms_files)))
+        result = await evaluate(
+            "engine",
+            load_judged(),
+            engine_search(
+                index=index,
+                sessionmaker=sessionmaker,
+                gazetteer=gazetteer,
+                synonyms=SynonymTable.load(settings.synonyms_files),
+            ),
+        )
     finally:
         index.close()
         await engine.dispose()
@@ -34,8 +41,12 @@ async def test_every_expected_service_exists_in_the_demo_catalogue(settings: Set
     engine = create_engine(settings.database)
     try:
         async with create_sessionmaker(engine)() as session:
-            missing = {sid for q in load_judged() for sid in q.expect
-                       if await store.get_service(session, service_id=sid) is None}
+            missing = {
+                sid
+                for q in load_judged()
+                for sid in q.expect
+                if await store.get_service(session, service_id=sid) is None
+            }
             counties = {c.key for c in await store.list_counties(session)}
     finally:
         await engine.dispose()
