@@ -11,12 +11,19 @@ from aiohttp import web
 from knowledge.search.index import SearchIndex
 from knowledge.search.sync import ensure_index
 from servicecenter.bootstrap import open_database
-from servicecenter.call_router import CallRouter
 from servicecenter.catalogue_follower import CatalogueFollower
-from servicecenter.keys import CALL_ROUTER, CATALOGUE_FOLLOWER, ENGINE, SEARCH_INDEX, SESSIONMAKER, SETTINGS
+from servicecenter.keys import (
+    CALL_ROUTER,
+    CATALOGUE_FOLLOWER,
+    ENGINE,
+    POLICY_SERVICE,
+    SEARCH_INDEX,
+    SESSIONMAKER,
+    SETTINGS,
+)
 from servicecenter.middleware import error_middleware, nul_path_middleware, request_context_middleware
+from servicecenter.policy_service import PolicyService
 from servicecenter.routes import setup_routes
-from servicecenter.routing_rules import policy_in_force
 from servicecenter.settings import Settings
 from servicecenter.ui import setup_templates
 
@@ -41,8 +48,7 @@ async def search_ctx(app: web.Application) -> AsyncIterator[None]:
         follower = CatalogueFollower(
             index,
             app[SESSIONMAKER],
-            app[CALL_ROUTER],
-            rules_file=settings.rules_file,
+            app[POLICY_SERVICE],
             synonym_files=settings.synonyms_files,
         )
         await follower.start()
@@ -58,9 +64,9 @@ async def search_ctx(app: web.Application) -> AsyncIterator[None]:
 
 async def routing_ctx(app: web.Application) -> AsyncIterator[None]:
     """The routing policy in memory: the active stored rules version, else the rules file."""
-    async with app[SESSIONMAKER]() as session:
-        policy, _ = await policy_in_force(session, rules_file=app[SETTINGS].rules_file)
-    app[CALL_ROUTER] = CallRouter(policy)
+    app[POLICY_SERVICE], app[CALL_ROUTER] = await PolicyService.start(
+        app[SESSIONMAKER], rules_file=app[SETTINGS].rules_file
+    )
     yield
 
 

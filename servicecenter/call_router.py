@@ -7,20 +7,13 @@ pool state arrives from the ACD, and a new rule file replaces the policy in one 
 from __future__ import annotations
 
 from collections import OrderedDict
-from pathlib import Path
 
 from routing.engine import evaluate
 from routing.models import Call, Decision, PoolInfo, PoolState
-from routing.origin import AreaDirectory
-from routing.policy import Policy, load_policy
+from routing.policy import Policy
 from routing.pools import PoolBoard
 
-__all__ = ["CallRouter", "RecentDecisions", "check_rule_file"]
-
-
-def check_rule_file(path: Path) -> Policy:
-    """Load `path` as a policy on its own, raising RuleFileError with every problem found."""
-    return load_policy(path, AreaDirectory.from_places([]))
+__all__ = ["CallRouter", "RecentDecisions"]
 
 
 class RecentDecisions:

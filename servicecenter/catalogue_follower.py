@@ -2,8 +2,9 @@
 
 Several instances may share one database, and edits arrive through any of them or the CLI, so each
 instance polls the catalogue revision (one cheap query) and catches up: changed services into the
-search index, place names into the search gazetteer, and routing's area-code table and active rules
-version into the call router. The synonym table is reloaded when its file changes.
+search index, place names into the search gazetteer, and the routing policy service told to follow
+(another instance's rules activation, changed area codes). The synonym table is reloaded when its file
+changes.
 """
 
 from __future__ import annotations
@@ -15,14 +16,12 @@ import structlog
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from knowledge import rule_versions
 from knowledge.catalogue import store
 from knowledge.search.agent_search import Gazetteer
 from knowledge.search.index import SearchIndex
 from knowledge.search.sync import catch_up
 from knowledge.search.synonyms import SynonymTable
-from servicecenter.call_router import CallRouter
-from servicecenter.routing_rules import policy_in_force
+from servicecenter.policy_service import PolicyService
 
 __all__ = ["CatalogueFollower"]
 
@@ -38,19 +37,15 @@ class CatalogueFollower:
         self,
         index: SearchIndex,
         sessionmaker: async_sessionmaker[AsyncSession],
-        router: CallRouter,
+        policy_service: PolicyService,
         *,
-        rules_file: Path,
         synonym_files: list[Path],
     ) -> None:
         self.index = index
         self._sessionmaker = sessionmaker
-        self._router = router
-        self._rules_file = rules_file
-        self._rules_version: int | None = None
+        self._policy_service = policy_service
         self._synonym_files = synonym_files
         self._synonym_stamps: tuple[float, ...] = ()
-        self._area_codes: list[tuple[str, str, str]] | None = None
         self._revision: int | None = None
         self.gazetteer = Gazetteer([])
         self.synonyms = SynonymTable({})
@@ -76,20 +71,10 @@ class CatalogueFollower:
         self._synonym_stamps = stamps
 
     async def _reload_catalogue(self) -> None:
-        """Place names for search; for routing, the area codes and the rules version in force."""
+        """Place names for search; routing's policy follows the catalogue's area codes and rules version."""
         async with self._sessionmaker() as session:
             self.gazetteer = Gazetteer(list(await store.list_places(session)))
-            area_codes = await store.area_code_places(session)
-            active = await rule_versions.active_version(session)
-            version = active.version if active else None
-            if self._area_codes is not None and (area_codes, version) != (
-                self._area_codes,
-                self._rules_version,
-            ):
-                policy, version = await policy_in_force(session, rules_file=self._rules_file)
-                self._router.replace(policy)
-                log.info("routing_policy_refreshed", rules_version=version)
-        self._area_codes, self._rules_version = area_codes, version
+            await self._policy_service.follow(session)
 
     async def step(self) -> None:
         """One round: synonyms if their file changed; index and places if the catalogue did."""

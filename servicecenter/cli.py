@@ -32,8 +32,8 @@ from routing.errors import RuleFileError
 from servicecenter.app import create_app
 from servicecenter.auth import hash_password
 from servicecenter.bootstrap import open_database, seed_demo
-from servicecenter.call_router import check_rule_file
 from servicecenter.logs import configure_logging
+from servicecenter.policy_service import check_rule_file
 from servicecenter.reload import reload_rules_on_sighup
 from servicecenter.settings import Settings
 

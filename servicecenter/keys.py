@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from knowledge.search.index import SearchIndex
 from servicecenter.call_router import CallRouter
 from servicecenter.catalogue_follower import CatalogueFollower
+from servicecenter.policy_service import PolicyService
 from servicecenter.settings import Settings
 
 SETTINGS = web.AppKey("settings", Settings)
@@ -16,3 +17,4 @@ SESSIONMAKER = web.AppKey("sessionmaker", async_sessionmaker[AsyncSession])
 SEARCH_INDEX = web.AppKey("search_index", SearchIndex)
 CATALOGUE_FOLLOWER = web.AppKey("catalogue_follower", CatalogueFollower)
 CALL_ROUTER = web.AppKey("call_router", CallRouter)
+POLICY_SERVICE = web.AppKey("policy_service", PolicyService)

@@ -9,15 +9,13 @@ import structlog
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field
 
-from knowledge import audit, rule_versions
-from knowledge.catalogue import store
+from knowledge import rule_versions
 from knowledge.rule_versions import RuleVersion
 from routing.errors import RuleFileError
 from servicecenter.api.params import parse_json, path_int
 from servicecenter.auth import Action, authorize
-from servicecenter.keys import CALL_ROUTER, SESSIONMAKER, SETTINGS
+from servicecenter.keys import POLICY_SERVICE, SESSIONMAKER, SETTINGS
 from servicecenter.problems import Problem
-from servicecenter.routing_rules import compile_rules
 
 __all__ = [
     "RulesUpload",
@@ -70,25 +68,6 @@ def _invalid(error: RuleFileError) -> Problem:
     )
 
 
-async def _make_active(request: web.Request, session, row: RuleVersion, policy, actor: str) -> None:
-    previous = await rule_versions.active_version(session)
-    await rule_versions.activate(session, version=row.version)
-    await audit.record(
-        session,
-        entity="routing_rules",
-        entry_id="active",
-        version=row.version,
-        actor=actor,
-        action="activate",
-        before={"version": previous.version if previous else None},
-        after={"version": row.version},
-    )
-    await store.bump_revision(session)
-    row.active = True
-    request.app[CALL_ROUTER].replace(policy)
-    log.info("routing_rules_activated", version=row.version, actor=actor)
-
-
 async def get_rules(request: web.Request) -> web.Response:
     """GET /api/v1/routing/rules: the rules in force, with their text."""
     await authorize(request, Action.manage_routing_rules)
@@ -107,24 +86,12 @@ async def put_rules(request: web.Request) -> web.Response:
     """PUT /api/v1/routing/rules: store a new version (and by default activate it); 422 lists every problem."""
     identity = await authorize(request, Action.manage_routing_rules)
     upload = await parse_json(request, RulesUpload)
-    async with request.app[SESSIONMAKER].begin() as session:
-        try:
-            policy = await compile_rules(session, text=upload.text, name="rules")
-        except RuleFileError as error:
-            raise _invalid(error) from None
-        row = await rule_versions.add_version(session, text=upload.text, author=identity.name)
-        await audit.record(
-            session,
-            entity="routing_rules",
-            entry_id=str(row.version),
-            version=row.version,
-            actor=identity.name,
-            action="create",
-            before=None,
-            after={"version": row.version},
+    try:
+        row = await request.app[POLICY_SERVICE].save(
+            upload.text, author=identity.name, activate=upload.activate
         )
-        if upload.activate:
-            await _make_active(request, session, row, policy, identity.name)
+    except RuleFileError as error:
+        raise _invalid(error) from None
     return web.json_response(_info(row), status=201)
 
 
@@ -149,13 +116,10 @@ async def get_version(request: web.Request) -> web.Response:
 async def activate_version(request: web.Request) -> web.Response:
     """POST /api/v1/routing/rules/versions/{version}/activate: make a stored version live (rollback)."""
     identity = await authorize(request, Action.manage_routing_rules)
-    async with request.app[SESSIONMAKER].begin() as session:
-        row = await rule_versions.get_version(session, version=path_int(request, "version"))
-        if row is None:
-            raise Problem(404, "no such version")
-        try:
-            policy = await compile_rules(session, text=row.text, name=f"version {row.version}")
-        except RuleFileError as error:
-            raise _invalid(error) from None
-        await _make_active(request, session, row, policy, identity.name)
+    try:
+        row = await request.app[POLICY_SERVICE].activate(path_int(request, "version"), actor=identity.name)
+    except RuleFileError as error:
+        raise _invalid(error) from None
+    if row is None:
+        raise Problem(404, "no such version")
     return web.json_response(_info(row))

@@ -113,7 +113,9 @@ def describe_condition(policy: Policy, condition: object, negated: bool = False)
             # De Morgan keeps negations on the leaves, where they read naturally.
             joiner = " und " if isinstance(condition, AllOf) != negated else " oder "
             parts = [describe_condition(policy, m, negated) for m in members]
-            parts = [f"({p})" if isinstance(m, AllOf | AnyOf) else p for p, m in zip(parts, members, strict=True)]
+            parts = [
+                f"({p})" if isinstance(m, AllOf | AnyOf) else p for p, m in zip(parts, members, strict=True)
+            ]
             return joiner.join(parts) or ("nie" if negated else "immer")
     return _leaf(policy, condition, negated)
 

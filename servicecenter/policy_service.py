@@ -1,0 +1,163 @@
+"""The one owner of the routing policy in force: which rules route calls, and every way that changes.
+
+The policy in force is the active stored rules version, else the rules file of the settings. It changes
+in four ways, all here: an admin stores or activates a version (rollback is activating an earlier one),
+SIGHUP reloads the rules file, and another instance sharing the database changed the active version or
+the catalogue's area codes (the catalogue follower calls `follow`). A change is committed first and
+swapped into the call router after the commit, so memory is never ahead of the database. Compiling a
+rule file (parsing and the gap simulation) takes CPU time and runs off the event loop, so calls keep
+being routed meanwhile.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import structlog
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from knowledge import audit, rule_versions
+from knowledge.catalogue import store
+from knowledge.rule_versions import RuleVersion
+from routing.errors import RuleFileError
+from routing.origin import AreaDirectory
+from routing.policy import Policy, build_policy, load_policy
+from routing.rulefile import parse_rule_file
+from servicecenter.call_router import CallRouter
+
+__all__ = ["PolicyService", "check_rule_file"]
+
+log = structlog.get_logger(__name__)
+
+AreaCodes = list[tuple[str, str, str]]
+
+
+def check_rule_file(path: Path) -> Policy:
+    """Load `path` as a policy on its own, raising RuleFileError with every problem found."""
+    return load_policy(path, AreaDirectory.from_places([]))
+
+
+def _compile(text: str, name: str, area_codes: AreaCodes) -> Policy:
+    rules, source = parse_rule_file(text, name)
+    return build_policy(rules, AreaDirectory.from_places(area_codes), source)
+
+
+class PolicyService:
+    """Loads, stores, activates, reloads and follows the routing policy; the call router only holds it."""
+
+    def __init__(
+        self, router: CallRouter, sessionmaker: async_sessionmaker[AsyncSession], *, rules_file: Path
+    ) -> None:
+        self.router = router
+        self._sessionmaker = sessionmaker
+        self._rules_file = rules_file
+        self._area_codes: AreaCodes = []
+        self.active_version: int | None = None
+        """The stored version in force, or None while the rules file is."""
+
+    @classmethod
+    async def start(
+        cls, sessionmaker: async_sessionmaker[AsyncSession], *, rules_file: Path
+    ) -> tuple[PolicyService, CallRouter]:
+        """The service and a call router holding the policy in force now."""
+        async with sessionmaker() as session:
+            area_codes = await store.area_code_places(session)
+            active = await rule_versions.active_version(session)
+        policy, version = await cls._policy_for(active, area_codes, rules_file)
+        service = cls(CallRouter(policy), sessionmaker, rules_file=rules_file)
+        service._area_codes, service.active_version = area_codes, version
+        return service, service.router
+
+    @staticmethod
+    async def _policy_for(
+        active: RuleVersion | None, area_codes: AreaCodes, rules_file: Path
+    ) -> tuple[Policy, int | None]:
+        """The active stored version compiled, else the rules file (an invalid stored version is logged)."""
+        if active is not None:
+            try:
+                return await asyncio.to_thread(
+                    _compile, active.text, f"version {active.version}", area_codes
+                ), active.version
+            except RuleFileError as error:
+                log.error("active_rules_invalid", version=active.version, problems=len(error.problems))
+        text = await asyncio.to_thread(rules_file.read_text, encoding="utf-8")
+        return await asyncio.to_thread(_compile, text, str(rules_file), area_codes), None
+
+    async def compile(self, text: str, *, name: str) -> Policy:
+        """`text` as a policy with the catalogue's area codes; raises RuleFileError listing every problem."""
+        return await asyncio.to_thread(_compile, text, name, self._area_codes)
+
+    async def save(self, text: str, *, author: str, activate: bool) -> RuleVersion:
+        """Check and store `text` as the next version, audited; made live after the commit if `activate`."""
+        policy = await self.compile(text, name="rules")
+        async with self._sessionmaker.begin() as session:
+            row = await rule_versions.add_version(session, text=text, author=author)
+            await audit.record(
+                session, entity="routing_rules", entry_id=str(row.version), version=row.version,
+                actor=author, action="create", before=None, after={"version": row.version},
+            )  # fmt: skip
+            if activate:
+                await self._record_activation(session, row, author)
+        if activate:
+            self._swap(policy, row.version)
+        return row
+
+    async def activate(self, version: int, *, actor: str) -> RuleVersion | None:
+        """Make stored `version` live (a rollback when it is an earlier one); None when there is no such version."""
+        async with self._sessionmaker() as session:
+            row = await rule_versions.get_version(session, version=version)
+        if row is None:
+            return None
+        policy = await self.compile(row.text, name=f"version {row.version}")
+        async with self._sessionmaker.begin() as session:
+            await self._record_activation(session, row, actor)
+        self._swap(policy, row.version)
+        return row
+
+    async def _record_activation(self, session: AsyncSession, row: RuleVersion, actor: str) -> None:
+        previous = await rule_versions.active_version(session)
+        await rule_versions.activate(session, version=row.version)
+        await audit.record(
+            session, entity="routing_rules", entry_id="active", version=row.version, actor=actor,
+            action="activate", before={"version": previous.version if previous else None},
+            after={"version": row.version},
+        )  # fmt: skip
+        await store.bump_revision(session)  # other instances follow on their next poll
+        row.active = True
+
+    async def reload_file(self) -> bool:
+        """SIGHUP: load the rules file again, unless a stored version is in force; False if it was refused."""
+        if self.active_version is not None:
+            log.warning("rules_reload_skipped", reason="stored_version_active", version=self.active_version)
+            return False
+        try:
+            text = await asyncio.to_thread(self._rules_file.read_text, encoding="utf-8")
+            policy = await self.compile(text, name=str(self._rules_file))
+        except RuleFileError as error:
+            for problem in error.problems:
+                log.error("rules_problem", problem=str(problem))
+            log.error("rules_reload_refused", file=str(self._rules_file), problems=len(error.problems))
+            return False
+        self._swap(policy, None)
+        log.info("rules_reloaded", file=str(self._rules_file), rules=len(policy.rule_file.rules))
+        return True
+
+    async def follow(self, session: AsyncSession) -> None:
+        """After a catalogue change: take over another instance's activation or changed area codes."""
+        area_codes = await store.area_code_places(session)
+        active = await rule_versions.active_version(session)
+        version = active.version if active else None
+        if (area_codes, version) == (self._area_codes, self.active_version):
+            return
+        policy, version = await self._policy_for(active, area_codes, self._rules_file)
+        self._area_codes = area_codes
+        self._swap(policy, version)
+        log.info("routing_policy_refreshed", rules_version=version)
+
+    def _swap(self, policy: Policy, version: int | None) -> None:
+        """On the event loop, after any commit: no pool report between snapshot and swap is lost."""
+        self.router.replace(policy)
+        self.active_version = version
+        if version is not None:
+            log.info("routing_rules_activated", version=version)
