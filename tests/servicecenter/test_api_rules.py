@@ -4,6 +4,7 @@ kept on restart."""
 import asyncio
 
 from servicecenter.app import create_app
+from servicecenter.keys import POLICY_SERVICE
 from servicecenter.settings import Settings
 
 MONDAY_MORNING = "2026-11-23T09:30:00+01:00"
@@ -108,3 +109,18 @@ async def test_a_version_activated_on_one_instance_goes_live_on_the_others(
     while await _greeting(second) != "Überall neu":
         assert asyncio.get_running_loop().time() < deadline, "the other instance kept the old rules"
         await asyncio.sleep(0.05)
+
+
+async def test_a_rules_file_reload_leaves_an_active_stored_version_in_force(
+    aiohttp_client, settings: Settings, make_user
+) -> None:
+    """SIGHUP reloads the file only while no stored version routes: otherwise instances would differ."""
+    admin = await make_user("anna", "admin")
+    app = create_app(settings)
+    client = await aiohttp_client(app)
+    stored = await client.put(
+        "/api/v1/routing/rules", json={"text": _rules(settings, "Gespeichert, guten Tag")}, headers=admin
+    )
+    assert stored.status == 201
+    assert await app[POLICY_SERVICE].reload_file() is False
+    assert await _greeting(client) == "Gespeichert, guten Tag"
