@@ -18,8 +18,9 @@ import yaml
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from knowledge.calendar import BERLIN, ServiceCalendar
-from knowledge.search.agent_search import Gazetteer, SearchRequest, search
+from knowledge.search.agent_search import SearchRequest, search
 from knowledge.search.index import SearchIndex
+from knowledge.search.places import Gazetteer
 from knowledge.search.synonyms import SynonymTable
 
 __all__ = [
@@ -179,7 +180,7 @@ def engine_search(
                 request=SearchRequest(query.q, query.county, CUTOFF, 0),
                 now=moment,
             )
-        return [hit["id"] for hit in body["hits"]]
+        return [hit.id for hit in body.hits]
 
     return run
 

@@ -37,8 +37,8 @@ from benchmarks.evaluation import (
 )
 from knowledge.catalogue import store
 from knowledge.catalogue.demo import load_demo_document
-from knowledge.search.agent_search import Gazetteer
 from knowledge.search.index import IndexDocument, SearchIndex
+from knowledge.search.places import Gazetteer
 from knowledge.search.sync import ensure_index
 from knowledge.search.synonyms import SynonymTable
 from servicecenter.bootstrap import open_database

@@ -17,8 +17,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from knowledge.catalogue import store
-from knowledge.search.agent_search import Gazetteer
 from knowledge.search.index import SearchIndex
+from knowledge.search.places import Gazetteer
 from knowledge.search.sync import catch_up
 from knowledge.search.synonyms import SynonymTable
 from servicecenter.policy_service import PolicyService

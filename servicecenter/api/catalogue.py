@@ -49,7 +49,7 @@ async def search_services(request: web.Request) -> web.Response:
     query = parse_query(request, SearchQuery)
     follower = request.app[CATALOGUE_FOLLOWER]
     async with request.app[SESSIONMAKER]() as session:
-        body = await search(
+        result = await search(
             index=request.app[SEARCH_INDEX],
             session=session,
             gazetteer=follower.gazetteer,
@@ -58,7 +58,7 @@ async def search_services(request: web.Request) -> web.Response:
             request=SearchRequest(query.q, query.county, query.limit, query.offset),
             now=_now(),
         )
-    return web.json_response(body)
+    return web.Response(text=result.model_dump_json(), content_type="application/json")
 
 
 async def get_service(request: web.Request) -> web.Response:
@@ -71,7 +71,10 @@ async def get_service(request: web.Request) -> web.Response:
         found = await store.responsibilities_for(session, service_ids=[service_id])
     now, calendar = _now(), request.app[CALL_ROUTER].policy.calendar
     body = service.model_dump(mode="json") | {
-        "responsible": [responsible_entry(r, u, calendar, now) for r, u in found.get(service_id, [])]
+        "responsible": [
+            responsible_entry(r, u, calendar, now).model_dump(mode="json")
+            for r, u in found.get(service_id, [])
+        ]
     }
     return web.json_response(body, headers={"ETag": etag(service.version)})
 

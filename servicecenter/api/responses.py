@@ -9,7 +9,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from knowledge.catalogue.models import PlaceBase, ResponsibilityBase, ServiceBase, ServiceLevel, UnitBase
+from knowledge.catalogue.models import PlaceBase, ResponsibilityBase, ServiceBase, UnitBase
+from knowledge.search.results import Responsible, SearchResult
 
 __all__ = [
     "Change",
@@ -48,50 +49,6 @@ class Readiness(BaseModel):
     checks: ReadinessChecks
     routing: RoutingReadiness
     detail: str | None = Field(default=None, description="present when degraded")
-
-
-class Responsible(BaseModel):
-    """How an agent sees one responsibility: who, which number, open now."""
-
-    county: str
-    place: str | None
-    unit_id: str
-    unit: str
-    phone: str | None
-    extension: str | None
-    email: str | None
-    hours: str | None = Field(description="opening hours as German text; null when unknown")
-    open_now: bool | None = Field(description="null when the hours are unknown")
-    fees: str | None
-    notes: str | None
-
-
-class SearchHit(BaseModel):
-    id: str
-    title: str
-    leika: str | None
-    score: float
-    snippet: str = Field(description="HTML-escaped text with matched words in <mark>")
-    level: ServiceLevel
-    responsible: list[Responsible]
-
-
-class SearchPlace(BaseModel):
-    """The place named in the query, which narrows `responsible`."""
-
-    name: str
-    county: str
-
-
-class SearchResult(BaseModel):
-    query: str
-    total: int
-    total_is_lower_bound: bool = Field(description="true when more matches exist than were counted (1,000)")
-    took_ms: float
-    suggestion: str | None = Field(description="the query with misspelt words corrected")
-    place: SearchPlace | None
-    facets: dict[str, dict[str, int]] = Field(description="hit counts by `level` and by `county`")
-    hits: list[SearchHit]
 
 
 class ServiceView(ServiceBase):

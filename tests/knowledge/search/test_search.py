@@ -9,8 +9,9 @@ import pytest
 from knowledge.calendar import BERLIN, ServiceCalendar
 from knowledge.catalogue import store
 from knowledge.catalogue.models import Place
-from knowledge.search.agent_search import Gazetteer, SearchRequest, search
+from knowledge.search.agent_search import SearchRequest, search
 from knowledge.search.index import IndexDocument, SearchIndex
+from knowledge.search.places import Gazetteer
 from knowledge.search.query import max_edits
 from knowledge.search.synonyms import SynonymTable
 from servicecenter.app import create_app
@@ -118,7 +119,7 @@ async def test_services_of_the_selected_county_come_first(settings, tmp_path: Pa
                     request=SearchRequest("Hundesteuer", county),
                     now=dt.datetime.now(BERLIN),
                 )
-                return [hit["id"] for hit in body["hits"]]
+                return [hit.id for hit in body.hits]
 
             assert await ids(None) == ["strong", "weak"]
             assert await ids("07135") == ["weak", "strong"]

@@ -2,8 +2,8 @@
 
 from benchmarks.evaluation import engine_search, evaluate, format_table, load_judged
 from knowledge.catalogue import store
-from knowledge.search.agent_search import Gazetteer
 from knowledge.search.index import SearchIndex
+from knowledge.search.places import Gazetteer
 from knowledge.search.synonyms import SynonymTable
 from knowledge.storage.db import create_engine, create_sessionmaker
 from servicecenter.settings import Settings

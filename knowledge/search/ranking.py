@@ -1,0 +1,211 @@
+"""Ranking one agent query with a whoosh searcher: the part of a search that costs CPU.
+
+Runs where the searcher lives (a search thread today) and returns plain data. Its cost is bounded by
+counts, never by the clock: matches are counted up to COUNT_LIMIT and at most SCORING_BUDGET of them
+are scored, so a loaded server gives the same answer as an idle one.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections import Counter
+from dataclasses import dataclass, field
+from itertools import chain, islice
+
+from whoosh import query as wq
+from whoosh.collectors import Collector, WrappingCollector
+from whoosh.highlight import ContextFragmenter, HtmlFormatter, get_text, highlight
+from whoosh.searching import Hit, Searcher
+
+from knowledge.search.analysis import fold
+from knowledge.search.query import HEAD_FIELD, SCORED_FIELD, on_field, plan_query
+from knowledge.search.synonyms import SynonymTable
+
+__all__ = ["COUNT_LIMIT", "SCORING_BUDGET", "RankedHit", "RankedPage", "rank", "suggestion"]
+
+SNIPPET_FIELDS = ("short_text", "body", "title")
+COUNTY_BONUS = 1000.0
+"""Added to the score of services with a responsibility in the agent's county, so they come first."""
+COUNT_LIMIT = 1000
+"""Matches are counted (total, facets) exactly up to this many; beyond, `total` is a lower bound."""
+SCORING_BUDGET = 3000
+"""At most this many matches are scored per query (whoosh scores in Python, about 10 µs a document).
+Services named in titles or synonyms are scored first, so a broad word at 50,000 services still ranks
+the services it names."""
+FACETS = {"level": "level", "county": "counties"}
+"""Facet name in the answer → index field it counts."""
+
+
+@dataclass(frozen=True)
+class RankedHit:
+    """A hit as the ranking sees it; `synonyms` only spell the suggestion."""
+
+    id: str
+    title: str
+    leika: str | None
+    score: float
+    snippet: str
+    level: str
+    synonyms: str
+
+
+@dataclass
+class RankedPage:
+    """One page of ranked hits with the counts over all matches."""
+
+    total: int = 0
+    total_is_lower_bound: bool = False
+    hits: list[RankedHit] = field(default_factory=list)
+    facets: dict[str, dict[str, int]] = field(default_factory=dict)
+    corrections: dict[str, str] = field(default_factory=dict)
+
+
+class MarkFormatter(HtmlFormatter):
+    """Escaped text with matched words in plain <mark> elements, fragments joined by an ellipsis."""
+
+    def __init__(self) -> None:
+        super().__init__(between=" … ")
+
+    def format_token(self, text: str, token, replace: bool = False) -> str:
+        return f"<mark>{self._text(get_text(text, token, replace))}</mark>"
+
+
+_FORMATTER = MarkFormatter()
+_FRAGMENTER = ContextFragmenter()
+
+
+_local = threading.local()
+
+
+def _facet_values(searcher: Searcher) -> dict[str, list[tuple[str, ...]]]:
+    """For each facet, the values of every document by number; built once per searcher and thread."""
+    if getattr(_local, "searcher", None) is not searcher:
+        reader = searcher.reader()
+        values: dict[str, list[tuple[str, ...]]] = {}
+        for name, fieldname in FACETS.items():
+            by_doc: list[tuple[str, ...]] = [()] * reader.doc_count_all()
+            for term in reader.lexicon(fieldname):
+                value = term.decode() if isinstance(term, bytes) else term
+                for docnum in reader.postings(fieldname, term).all_ids():
+                    by_doc[docnum] += (value,)
+            values[name] = by_doc
+        _local.searcher, _local.facet_values = searcher, values
+    return _local.facet_values
+
+
+def _count_facets(searcher: Searcher, matched: list[int]) -> dict[str, dict[str, int]]:
+    values = _facet_values(searcher)
+    return {
+        name: dict(sorted(Counter(chain.from_iterable(map(by_doc.__getitem__, matched))).items()))
+        for name, by_doc in values.items()
+    }
+
+
+def _snippet(text: str, terms: frozenset[str], analyzer) -> str:
+    """Up to two fragments of `text` around the query's terms, the terms marked."""
+    return highlight(text, terms, analyzer, _FRAGMENTER, _FORMATTER, top=2) if text else ""
+
+
+def _count(searcher: Searcher, query: wq.Query) -> list[int]:
+    """The numbers of the first COUNT_LIMIT matches, unscored."""
+    found: list[int] = []
+    for subsearcher, offset in searcher.leaf_searchers():
+        found += (offset + n for n in islice(query.matcher(subsearcher).all_ids(), COUNT_LIMIT - len(found)))
+        if len(found) >= COUNT_LIMIT:
+            break
+    return found
+
+
+class _ScoringBudget(WrappingCollector):
+    """Scores at most `budget` matches over all segments of the index, then stops collecting."""
+
+    def __init__(self, child: Collector, budget: int) -> None:
+        super().__init__(child)
+        self.left = budget
+
+    def collect_matches(self) -> None:
+        for sub_docnum in self.child.matches():
+            if self.left <= 0:
+                return
+            self.left -= 1
+            self.child.collect(sub_docnum)
+
+
+def _top(searcher: Searcher, query: wq.Query, limit: int) -> list[Hit]:
+    collector = _ScoringBudget(searcher.collector(limit=limit), SCORING_BUDGET)
+    searcher.search_with_collector(query, collector)
+    return list(collector.results())
+
+
+def _ranked(searcher: Searcher, core: wq.Query, boost: wq.Query, county: str | None, need: int) -> list[Hit]:
+    """The best `need` matches of `core`. When titles or synonyms name at least `need` services, only
+    those are scored (the ranking puts them first anyway); otherwise the named ones are scored first and
+    the other matches within SCORING_BUDGET, both with the same scoring, merged by score."""
+    scored = wq.AndMaybe(core, boost)
+    if county:
+        scored = wq.AndMaybe(scored, wq.ConstantScoreQuery(wq.Term("counties", county), COUNTY_BONUS))
+    head = on_field(core, HEAD_FIELD)
+    named = len(list(islice(head.docs(searcher), need)))
+    if named >= need:
+        return _top(searcher, wq.And([head, scored]), need)
+    by_doc = {hit.docnum: hit for hit in _top(searcher, scored, need)}
+    if named:
+        by_doc |= {hit.docnum: hit for hit in _top(searcher, wq.And([head, scored]), need)}
+    return sorted(by_doc.values(), key=lambda hit: (-hit.score, hit.docnum))[:need]
+
+
+def rank(
+    searcher: Searcher,
+    query_words: list[str],
+    *,
+    completing: bool,
+    county: str | None,
+    offset: int,
+    limit: int,
+    synonyms: SynonymTable,
+) -> RankedPage:
+    """The page [offset, offset + limit) for `query_words`: strict query first, loosened to any word
+    when it finds nothing; the last word is completed as a prefix while it is still being typed."""
+    plan = plan_query(searcher, query_words, synonyms, completing=completing)
+    if plan is None:
+        return RankedPage()
+    core = plan.strict
+    matched = _count(searcher, core)
+    if not matched:
+        core = plan.loose
+        matched = _count(searcher, core)
+    hits = _ranked(searcher, core, plan.boost, county, offset + limit)
+    analyzer = searcher.schema[SCORED_FIELD].analyzer
+    page = RankedPage(
+        total=len(matched),
+        total_is_lower_bound=len(matched) >= COUNT_LIMIT,
+        facets=_count_facets(searcher, matched),
+        corrections=plan.corrections,
+    )
+    for hit in hits[offset : offset + limit]:
+        snippet = next((s for f in SNIPPET_FIELDS if (s := _snippet(hit[f], plan.terms, analyzer))), "")
+        in_county = county is not None and county in hit["counties"].split(",")
+        page.hits.append(
+            RankedHit(
+                id=hit["id"],
+                title=hit["title"],
+                leika=hit["leika"] or None,
+                score=round(hit.score - (COUNTY_BONUS if in_county else 0.0), 3),
+                snippet=snippet or hit["short_text"][:200],
+                level=hit["level"],
+                synonyms=hit["synonyms"],
+            )
+        )
+    return page
+
+
+def suggestion(q: str, corrections: dict[str, str], hits: list[RankedHit]) -> str | None:
+    """The query with its misspelt words corrected, spelt as the best hits spell them."""
+    if not corrections:
+        return None
+    spelling = {fold(w): w.lower() for h in hits for w in re.findall(r"\w+", f"{h.title} {h.synonyms}")}
+    return " ".join(
+        spelling.get(corrections[f], corrections[f]) if (f := fold(w)) in corrections else w
+        for w in re.findall(r"\w+", q)
+    )
