@@ -36,7 +36,7 @@ async def add_version(session: AsyncSession, *, text: str, author: str) -> RuleV
 
 async def active_version(session: AsyncSession) -> RuleVersion | None:
     """The version routing uses, or None while the rules file of the settings is in force."""
-    return await session.scalar(select(RuleVersion).where(RuleVersion.active.is_(True)))  # type: ignore[attr-defined]
+    return await session.scalar(select(RuleVersion).where(RuleVersion.active.is_(True)))
 
 
 async def get_version(session: AsyncSession, *, version: int) -> RuleVersion | None:
@@ -46,7 +46,7 @@ async def get_version(session: AsyncSession, *, version: int) -> RuleVersion | N
 
 async def list_versions(session: AsyncSession) -> Sequence[RuleVersion]:
     """Every version, newest first."""
-    return (await session.scalars(select(RuleVersion).order_by(RuleVersion.version.desc()))).all()  # type: ignore[union-attr]
+    return (await session.scalars(select(RuleVersion).order_by(RuleVersion.version.desc()))).all()
 
 
 async def activate(session: AsyncSession, *, version: int) -> None:

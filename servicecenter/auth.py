@@ -120,7 +120,8 @@ def _identity(user: User, csrf: str | None = None) -> Identity:
 async def _check_csrf(request: web.Request, expected: str) -> None:
     sent = request.headers.get(CSRF_HEADER)
     if sent is None and request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
-        sent = (await request.post()).get(CSRF_FIELD)
+        field = (await request.post()).get(CSRF_FIELD)
+        sent = field if isinstance(field, str) else None
     if not isinstance(sent, str) or not secrets.compare_digest(sent.encode(), expected.encode()):
         raise Problem(
             403,

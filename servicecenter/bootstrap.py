@@ -27,7 +27,7 @@ STARTUP_LOCK = 115_115
 
 
 async def _lock(session: AsyncSession) -> None:
-    if session.bind.dialect.name == "postgresql":
+    if session.get_bind().dialect.name == "postgresql":
         await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": STARTUP_LOCK})
 
 

@@ -74,12 +74,11 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         headers = {k: v for k, v in error.headers.items() if k in ("Allow", "Retry-After")}
         return problem_response(problem, headers)
     except Exception as error:
-        problem = _as_problem(error)
-        if problem is None:
+        mapped = _as_problem(error)
+        if mapped is None:
             log.exception("unhandled_error")
-            problem = Problem(500, "internal error; the request id in the logs identifies it")
-        headers = {"Retry-After": "5"} if problem.status == 503 else problem.headers
-        return problem_response(problem, headers)
+            mapped = Problem(500, "internal error; the request id in the logs identifies it")
+        return problem_response(mapped, {"Retry-After": "5"} if mapped.status == 503 else mapped.headers)
 
 
 @web.middleware

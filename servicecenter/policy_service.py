@@ -38,6 +38,12 @@ def check_rule_file(path: Path) -> Policy:
     return load_policy(path, AreaDirectory.from_places([]))
 
 
+def _number(row: RuleVersion) -> int:
+    """A stored version's number (the database assigns it when the row is flushed)."""
+    assert row.version is not None, "a stored rules version has its number"
+    return row.version
+
+
 def _compile(text: str, name: str, area_codes: AreaCodes) -> Policy:
     rules, source = parse_rule_file(text, name)
     return build_policy(rules, AreaDirectory.from_places(area_codes), source)
@@ -93,14 +99,15 @@ class PolicyService:
         policy = await self.compile(text, name="rules")
         async with self._sessionmaker.begin() as session:
             row = await rule_versions.add_version(session, text=text, author=author)
+            version = _number(row)
             await audit.record(
-                session, entity="routing_rules", entry_id=str(row.version), version=row.version,
-                actor=author, action="create", before=None, after={"version": row.version},
+                session, entity="routing_rules", entry_id=str(version), version=version,
+                actor=author, action="create", before=None, after={"version": version},
             )  # fmt: skip
             if activate:
                 await self._record_activation(session, row, author)
         if activate:
-            self._swap(policy, row.version)
+            self._swap(policy, version)
         return row
 
     async def activate(self, version: int, *, actor: str) -> RuleVersion | None:
@@ -112,16 +119,17 @@ class PolicyService:
         policy = await self.compile(row.text, name=f"version {row.version}")
         async with self._sessionmaker.begin() as session:
             await self._record_activation(session, row, actor)
-        self._swap(policy, row.version)
+        self._swap(policy, _number(row))
         return row
 
     async def _record_activation(self, session: AsyncSession, row: RuleVersion, actor: str) -> None:
         previous = await rule_versions.active_version(session)
-        await rule_versions.activate(session, version=row.version)
+        version = _number(row)
+        await rule_versions.activate(session, version=version)
         await audit.record(
-            session, entity="routing_rules", entry_id="active", version=row.version, actor=actor,
+            session, entity="routing_rules", entry_id="active", version=version, actor=actor,
             action="activate", before={"version": previous.version if previous else None},
-            after={"version": row.version},
+            after={"version": version},
         )  # fmt: skip
         await store.bump_revision(session)  # other instances follow on their next poll
         row.active = True

@@ -38,27 +38,27 @@ class DocumentError(ValueError):
 
 
 class UnitRecord(UnitBase):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]  # SQLModel types it as its own dict
     _valid_hours = field_validator("hours")(_check_hours)
 
 
 class ResponsibilityRecord(ResponsibilityBase):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]  # SQLModel types it as its own dict
     _valid_hours = field_validator("hours")(_check_hours)
 
 
 class ServiceRecord(ServiceBase):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]  # SQLModel types it as its own dict
 
     responsibilities: list[ResponsibilityRecord] = Field(default_factory=list)
 
 
 class CountyRecord(CountyBase):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]  # SQLModel types it as its own dict
 
 
 class PlaceRecord(PlaceBase):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]  # SQLModel types it as its own dict
 
 
 class CatalogueDocument(BaseModel):

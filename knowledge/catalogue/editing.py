@@ -96,7 +96,7 @@ async def update_entry(
     table = kind.table
     result = await session.execute(
         update(table)
-        .where(table.id == kind.key(entry_id), table.version == expected)  # type: ignore[attr-defined]
+        .where(table.id == kind.key(entry_id), table.version == expected)
         .values(**changes, version=expected + 1)
         .execution_options(synchronize_session=False)
     )
@@ -120,7 +120,7 @@ async def update_entry(
 async def create_entry(session: AsyncSession, *, kind: Kind, values: dict, actor: str) -> dict:
     """Insert a new entry at version 1 and return its recorded state."""
     table = kind.table
-    inserted = await session.execute(insert(table).values(**values, version=1).returning(table.id))  # type: ignore[attr-defined]
+    inserted = await session.execute(insert(table).values(**values, version=1).returning(table.id))
     after = snapshot(kind, table(**values, id=inserted.scalar_one(), version=1))
     await audit.record(
         session,
@@ -142,7 +142,7 @@ async def delete_entry(session: AsyncSession, *, kind: Kind, before: dict, expec
     table = kind.table
     result = await session.execute(
         delete(table)
-        .where(table.id == kind.key(entry_id), table.version == expected)  # type: ignore[attr-defined]
+        .where(table.id == kind.key(entry_id), table.version == expected)
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:

@@ -260,6 +260,7 @@ def build_document(root: etree._Element, existing: CatalogueDocument) -> Catalog
     sources: dict[str, etree._Element] = {}
     for key, leistung in leistungen.items():
         sid = service_id(key)
+        assert sid is not None, "every leistung of the transfer names a service"
         base = previous.get(sid, {"id": sid, "responsibilities": []})
         services[sid] = {**base, **{k: v for k, v in leistung.fields.items() if v not in (None, [])}}
         sources[sid] = leistung.element
@@ -312,16 +313,16 @@ def build_document(root: etree._Element, existing: CatalogueDocument) -> Catalog
                 sources.setdefault(sid, leistung_id)
 
     file_units = {u["id"] for u in units}
-    for sid, service in services.items():
+    for sid, record in services.items():
         mine = wanted.get(sid, [])
-        territory = {(r["county"], r["place"]) for r in mine}
+        claimed = {(r["county"], r["place"]) for r in mine}
         kept = [
             r
-            for r in service.get("responsibilities", [])
-            if r["unit"] not in file_units and (r["county"], r["place"]) not in territory
+            for r in record.get("responsibilities", [])
+            if r["unit"] not in file_units and (r["county"], r["place"]) not in claimed
         ]
-        service["responsibilities"] = kept + mine
-        service["level"] = _level(service, mine, previous.get(sid, {}))
+        record["responsibilities"] = kept + mine
+        record["level"] = _level(record, mine, previous.get(sid, {}))
     if problems:
         raise DocumentError(problems)
 

@@ -92,7 +92,7 @@ def weekly_hours(element: etree._Element | None, ns: str) -> tuple[dict | None, 
             continue
         days.setdefault(WEEKDAYS[int(number) - 1], []).append(f"{opens}-{closes}")
     if days and representable:
-        hours = {day: sorted(days[day]) for day in WEEKDAYS if day in days}
+        hours: dict[str, list[str] | str] = {day: sorted(days[day]) for day in WEEKDAYS if day in days}
         if note:
             hours["note"] = note
         try:

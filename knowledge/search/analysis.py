@@ -155,7 +155,7 @@ class FoldFilter(Filter):
     def __eq__(self, other: object) -> bool:
         return isinstance(other, FoldFilter)
 
-    def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:
+    def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:  # type: ignore[override]  # as whoosh's Filter
         for token in tokens:
             token.text = fold(token.text)
             yield token
@@ -171,12 +171,12 @@ class GermanStemFilter(Filter):
         return {}
 
     def __setstate__(self, state: dict) -> None:
-        self.__init__()
+        self._stem = Stemmer.Stemmer("german", 100_000).stemWord
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, GermanStemFilter)
 
-    def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:
+    def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:  # type: ignore[override]  # as whoosh's Filter
         for token in tokens:
             if not token.stopped:
                 token.text = self._stem(token.text)

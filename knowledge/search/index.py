@@ -116,7 +116,7 @@ class SearchIndex:
         except FileNotFoundError:
             return None
         path = self.root / name
-        return path if whoosh_index.exists_in(path) else None
+        return path if whoosh_index.exists_in(str(path)) else None
 
     def _switch_to(self, path: Path) -> None:
         pointer = self.root / "CURRENT.tmp"

@@ -61,10 +61,10 @@ class _Planner:
 
     def knows(self, word: str) -> bool:
         """In the vocabulary, made of known parts, or stemmed to a term of some service's text."""
-        if (VOCABULARY, word) in self.reader:
+        if self.reader.doc_frequency(VOCABULARY, word):
             return True
         groups = self.groups(word)
-        return any(len(g) > 1 or (SCORED_FIELD, g[0]) in self.reader for g in groups)
+        return any(len(g) > 1 or self.reader.doc_frequency(SCORED_FIELD, g[0]) for g in groups)
 
     def by_frequency(self, candidates: list[str], limit: int) -> list[str]:
         ranked = sorted(candidates, key=lambda w: -self.reader.doc_frequency(VOCABULARY, w))
@@ -126,7 +126,9 @@ def plan_query(
     planner = _Planner(searcher)
     spans = synonyms.spans(query_words)
     corrections: dict[str, str] = {}
-    required, anywhere, terms = [], [], set()
+    required: list[wq.Query] = []
+    anywhere: list[wq.Query] = []
+    terms: set[str] = set()
     for i, span in enumerate(spans):
         options, seen = [], set()
         for text, weight in _alternatives(planner, span, completing and i == len(spans) - 1, corrections):
@@ -142,7 +144,7 @@ def plan_query(
     if not required:
         return None
     heads = [g[0] for g in planner.groups(" ".join(query_words))]
-    in_title = [wq.Term("title", t) for t in sorted(terms)]
+    in_title: list[wq.Query] = [wq.Term("title", t) for t in sorted(terms)]
     if len(heads) > 1:
         in_title.append(wq.Phrase("title", heads, boost=PHRASE_BOOST))
     return QueryPlan(

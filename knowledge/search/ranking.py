@@ -152,7 +152,7 @@ def _ranked(searcher: Searcher, core: wq.Query, boost: wq.Query, county: str | N
     by_doc = {hit.docnum: hit for hit in _top(searcher, scored, need)}
     if named:
         by_doc |= {hit.docnum: hit for hit in _top(searcher, wq.And([head, scored]), need)}
-    return sorted(by_doc.values(), key=lambda hit: (-hit.score, hit.docnum))[:need]
+    return sorted(by_doc.values(), key=lambda hit: (-(hit.score or 0.0), hit.docnum))[:need]
 
 
 def rank(
@@ -191,7 +191,7 @@ def rank(
                 id=hit["id"],
                 title=hit["title"],
                 leika=hit["leika"] or None,
-                score=round(hit.score - (COUNTY_BONUS if in_county else 0.0), 3),
+                score=round((hit.score or 0.0) - (COUNTY_BONUS if in_county else 0.0), 3),
                 snippet=snippet or hit["short_text"][:200],
                 level=hit["level"],
                 synonyms=hit["synonyms"],

@@ -19,10 +19,11 @@ __all__ = ["parse_json", "parse_query", "path_int", "read_json"]
 M = TypeVar("M", bound=BaseModel)
 
 
-def _nul_locations(data: object, prefix: str) -> list[list]:
+def _nul_locations(data: object, prefix: str) -> list[list[str | int]]:
     """Where in decoded JSON (or a query) a string or key holds a NUL character; iterative, as JSON
     nests as deep as the decoder allows."""
-    found, pending = [], [([prefix], data)]
+    found: list[list[str | int]] = []
+    pending: list[tuple[list[str | int], object]] = [([prefix], data)]
     while pending:
         loc, value = pending.pop()
         if isinstance(value, str) and "\x00" in value:

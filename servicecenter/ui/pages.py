@@ -66,12 +66,14 @@ async def console(request: web.Request) -> web.Response:
             return await _console_page(request, policy, None, [Message("error", NO_CALL)], status=422)
         # The caller's number leaves the address bar; the page is rendered from the decision alone.
         raise web.HTTPSeeOther(request.url.with_query({"call": decision.decision_id}).relative())
-    decision, messages, status = None, [], 200
+    shown: Decision | None = None
+    messages: list[Message] = []
+    status = 200
     if call_id := query.get("call"):
-        decision = router.recent.get(call_id)
-        if decision is None:
+        shown = router.recent.get(call_id)
+        if shown is None:
             messages, status = [Message("warning", UNKNOWN_CALL)], 404
-    return await _console_page(request, policy, decision, messages, status=status)
+    return await _console_page(request, policy, shown, messages, status=status)
 
 
 async def _console_page(
