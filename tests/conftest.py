@@ -39,6 +39,8 @@ from servicecenter.bootstrap import open_database
 from servicecenter.settings import Settings
 
 POSTGRES_URL = os.environ.get("SERVICECENTER_TEST_DATABASE_URL")
+TEMPLATE = f"sc_template_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
+"""Each pytest-xdist worker prepares its own template database."""
 _counter = itertools.count()
 
 
@@ -73,14 +75,14 @@ def template_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     data_dir = tmp_path_factory.mktemp("template")
     url = None
     if POSTGRES_URL:
-        url = _database_url("sc_template")
+        url = _database_url(TEMPLATE)
         asyncio.run(
-            _admin(POSTGRES_URL, "DROP DATABASE IF EXISTS sc_template", "CREATE DATABASE sc_template")
+            _admin(POSTGRES_URL, f"DROP DATABASE IF EXISTS {TEMPLATE}", f"CREATE DATABASE {TEMPLATE}")
         )
     asyncio.run(_prepare_template(data_dir, url))
     yield data_dir
     if POSTGRES_URL:
-        asyncio.run(_admin(POSTGRES_URL, "DROP DATABASE IF EXISTS sc_template"))
+        asyncio.run(_admin(POSTGRES_URL, f"DROP DATABASE IF EXISTS {TEMPLATE}"))
 
 
 @contextlib.asynccontextmanager
@@ -101,7 +103,7 @@ async def _database_for_test(data_dir: Path, template: str | None) -> AsyncItera
 async def settings(template_dir: Path, tmp_path: Path) -> AsyncIterator[Settings]:
     """Settings on a private copy of the template database and index."""
     shutil.copytree(template_dir, tmp_path / "data")
-    async with _database_for_test(tmp_path / "data", "sc_template") as settings:
+    async with _database_for_test(tmp_path / "data", TEMPLATE) as settings:
         yield settings
 
 
