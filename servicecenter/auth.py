@@ -32,6 +32,7 @@ __all__ = [
     "csrf_token",
     "hash_password",
     "identify",
+    "may",
     "verify_password",
 ]
 
@@ -175,9 +176,19 @@ async def authorize(request: web.Request, action: Action) -> Identity:
     return identity
 
 
+def may(identity: Identity, action: Action, county: str | None) -> bool:
+    """The one permission rule: the role may do `action`, and a county editor only in their own county.
+
+    The API (`authorize`, `check_county`) and the admin pages (`servicecenter.ui.access`) both ask this.
+    """
+    if identity.role not in PERMISSIONS[action]:
+        return False
+    return not (identity.role is Role.county_editor and action in COUNTY_SCOPED and county != identity.county)
+
+
 def check_county(identity: Identity, action: Action, county: str | None) -> None:
     """403 when a county editor reaches for an entry outside their county."""
-    if identity.role is Role.county_editor and action in COUNTY_SCOPED and county != identity.county:
+    if not may(identity, action, county):
         raise Problem(403, f"{identity.name} edits entries of county {identity.county} only")
 
 

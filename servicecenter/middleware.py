@@ -11,7 +11,9 @@ from aiohttp.typedefs import Handler
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from knowledge.catalogue.document import DocumentError
+from knowledge.errors import Conflict, NotFound, StaleVersion
 from routing.errors import InvalidCall, UnknownLine, UnknownPool
+from servicecenter.api.entries import etag
 from servicecenter.problems import Problem, problem_response
 
 __all__ = ["error_middleware", "nul_path_middleware", "request_context_middleware"]
@@ -47,6 +49,13 @@ def _as_problem(error: Exception) -> Problem | None:
     """Domain errors of the packages, mapped to HTTP in one table."""
     if isinstance(error, Problem):
         return error
+    if isinstance(error, NotFound):
+        return Problem(404, str(error))
+    if isinstance(error, StaleVersion):
+        headers = {"ETag": etag(error.current)} if error.current is not None else None
+        return Problem(412, str(error), title="Precondition failed", headers=headers)
+    if isinstance(error, Conflict):
+        return Problem(409, str(error))
     if isinstance(error, DocumentError):
         return Problem(422, str(error), title="Invalid catalogue document", errors=error.problems)
     for kind, status, title in ROUTING_PROBLEMS:

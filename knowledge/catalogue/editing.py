@@ -28,8 +28,9 @@ from knowledge.catalogue.models import (
     Unit,
     UnitBase,
 )
+from knowledge.errors import NotFound, StaleVersion
 
-__all__ = ["KINDS", "Kind", "create_entry", "delete_entry", "snapshot", "update_entry"]
+__all__ = ["KINDS", "Kind", "create_entry", "delete_entry", "read_entry", "snapshot", "update_entry"]
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,17 @@ def snapshot(kind: Kind, row: SQLModel) -> dict:
     return {name: dumped[name] for name in kind.fields}
 
 
+async def read_entry(session: AsyncSession, kind: Kind, entry_id: str) -> tuple[dict, int]:
+    """(recorded state, version) of an entry; raises NotFound if there is none."""
+    try:
+        row = await session.get(kind.table, kind.key(entry_id))
+    except ValueError:
+        row = None
+    if row is None:
+        raise NotFound(kind.name, entry_id)
+    return snapshot(kind, row), row.version
+
+
 async def update_entry(
     session: AsyncSession,
     *,
@@ -87,8 +99,9 @@ async def update_entry(
     changes: dict,
     actor: str,
     action: str = "update",
-) -> int | None:
-    """Apply `changes` if the entry is still at version `expected`; the new version, or None if it is not.
+) -> int:
+    """Apply `changes` if the entry is still at version `expected` and return the new version; raises
+    StaleVersion if it is not.
 
     `before` is the entry's state as read at version `expected`: equal versions mean equal states.
     """
@@ -101,7 +114,7 @@ async def update_entry(
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:
-        return None
+        raise StaleVersion(expected)
     after = before | changes
     await audit.record(
         session,
@@ -136,8 +149,8 @@ async def create_entry(session: AsyncSession, *, kind: Kind, values: dict, actor
     return after
 
 
-async def delete_entry(session: AsyncSession, *, kind: Kind, before: dict, expected: int, actor: str) -> bool:
-    """Delete the entry if it is still at version `expected`; False if it is not."""
+async def delete_entry(session: AsyncSession, *, kind: Kind, before: dict, expected: int, actor: str) -> None:
+    """Delete the entry if it is still at version `expected`; raises StaleVersion if it is not."""
     entry_id = str(before["id"])
     table = kind.table
     result = await session.execute(
@@ -146,7 +159,7 @@ async def delete_entry(session: AsyncSession, *, kind: Kind, before: dict, expec
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:
-        return False
+        raise StaleVersion(expected)
     await audit.record(
         session,
         entity=kind.name,
@@ -158,4 +171,3 @@ async def delete_entry(session: AsyncSession, *, kind: Kind, before: dict, expec
         after=None,
     )
     await store.bump_revision(session, services=kind.indexed_services(before))
-    return True

@@ -12,11 +12,11 @@ from knowledge.calendar import BERLIN
 from knowledge.catalogue import store
 from knowledge.catalogue.exchange import export_document
 from knowledge.catalogue.models import Unit
+from knowledge.errors import NotFound
 from knowledge.search.agent_search import SearchRequest, opening, responsible_entry, search
 from servicecenter.api.entries import etag
 from servicecenter.api.params import parse_query
 from servicecenter.keys import CALL_ROUTER, CATALOGUE_FOLLOWER, SEARCH_INDEX, SESSIONMAKER
-from servicecenter.problems import Problem
 
 __all__ = ["export", "get_service", "get_unit", "list_units", "search_services"]
 
@@ -67,7 +67,7 @@ async def get_service(request: web.Request) -> web.Response:
     async with request.app[SESSIONMAKER]() as session:
         service = await store.get_service(session, service_id=service_id)
         if service is None:
-            raise Problem(404, f"no service {service_id!r}")
+            raise NotFound("service", service_id)
         found = await store.responsibilities_for(session, service_ids=[service_id])
     now, calendar = _now(), request.app[CALL_ROUTER].policy.calendar
     body = service.model_dump(mode="json") | {
@@ -99,7 +99,7 @@ async def get_unit(request: web.Request) -> web.Response:
     async with request.app[SESSIONMAKER]() as session:
         unit = await store.get_unit(session, unit_id=unit_id)
     if unit is None:
-        raise Problem(404, f"no unit {unit_id!r}")
+        raise NotFound("unit", unit_id)
     return web.json_response(_unit_body(request, unit), headers={"ETag": etag(unit.version)})
 
 

@@ -16,14 +16,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from knowledge.calendar import WeeklyHours
 from knowledge.catalogue import editing
+from knowledge.catalogue.editing import read_entry
 from knowledge.catalogue.models import County, Place, Responsibility, Service, Unit
+from knowledge.errors import Conflict, NotFound, StaleVersion
 from servicecenter.api.entries import (
     EDITABLE,
     Editable,
     entry_response,
-    etag,
     if_match,
-    read_entry,
 )
 from servicecenter.api.params import parse_json
 from servicecenter.auth import Action, authorize, check_county
@@ -163,7 +163,7 @@ async def list_responsibilities(request: web.Request) -> web.Response:
     kind = editing.KINDS["responsibility"]
     async with request.app[SESSIONMAKER]() as session:
         if await session.get(Service, service_id) is None:
-            raise Problem(404, f"no service {service_id!r}")
+            raise NotFound("service", service_id)
         rows = (
             await session.scalars(
                 select(Responsibility).where(Responsibility.service == service_id).order_by(Responsibility.id)
@@ -195,7 +195,7 @@ async def _check_references(session: AsyncSession, service_id: str, body: Respon
         )
     )
     if taken is not None:
-        raise Problem(409, f"responsibility {taken} covers this territory already; change that one")
+        raise Conflict(f"responsibility {taken} covers this territory already; change that one")
 
 
 async def create_responsibility(request: web.Request) -> web.Response:
@@ -206,7 +206,7 @@ async def create_responsibility(request: web.Request) -> web.Response:
     service_id = request.match_info["id"]
     async with request.app[SESSIONMAKER]() as session:
         if await session.get(Service, service_id) is None:
-            raise Problem(404, f"no service {service_id!r}")
+            raise NotFound("service", service_id)
         if await session.get(County, body.county) is None:
             raise Problem(
                 422,
@@ -222,7 +222,7 @@ async def create_responsibility(request: web.Request) -> web.Response:
                 session, kind=editing.KINDS["responsibility"], values=values, actor=identity.name
             )
     except IntegrityError:
-        raise Problem(409, "this territory got a responsibility meanwhile; read again") from None
+        raise Conflict("this territory got a responsibility meanwhile; read again") from None
     response = entry_response(state, 1, status=201)
     response.headers["Location"] = f"/api/v1/responsibilities/{state['id']}"
     return response
@@ -236,12 +236,8 @@ async def delete_responsibility(request: web.Request) -> web.Response:
     async with request.app[SESSIONMAKER]() as session:
         before, current = await read_entry(session, kind, request.match_info["id"])
     check_county(identity, Action.edit_responsibility, before["county"])
-    stale = Problem(412, "the entry changed since you read it", headers={"ETag": etag(current)})
     if current != expected:
-        raise stale
+        raise StaleVersion(expected, current)
     async with request.app[SESSIONMAKER].begin() as session:
-        if not await editing.delete_entry(
-            session, kind=kind, before=before, expected=expected, actor=identity.name
-        ):
-            raise stale
+        await editing.delete_entry(session, kind=kind, before=before, expected=expected, actor=identity.name)
     return web.Response(status=204)

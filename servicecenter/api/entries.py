@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from aiohttp import web
 from pydantic import BaseModel
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from knowledge import audit
 from knowledge.catalogue import editing
-from knowledge.catalogue.editing import Kind
+from knowledge.catalogue.editing import Kind, read_entry
+from knowledge.errors import StaleVersion
 from servicecenter.api.params import parse_json, path_int
 from servicecenter.auth import Action, Identity, authorize, check_county
 from servicecenter.keys import SESSIONMAKER
@@ -31,7 +31,6 @@ __all__ = [
     "history",
     "if_match",
     "patch",
-    "read_entry",
     "restore",
 ]
 
@@ -67,30 +66,9 @@ def if_match(request: web.Request) -> int:
     return int(match.group(1))
 
 
-def _stale(expected: int, current: int) -> Problem:
-    return Problem(
-        412,
-        f"the entry changed since you read it (you sent version {expected}, it is at {current}); "
-        "read it again and redo your change",
-        title="Precondition failed",
-        headers={"ETag": etag(current)},
-    )
-
-
 def entry_response(state: dict, version: int, *, status: int = 200) -> web.Response:
     """The entry with its version, and the ETag a later If-Match must send."""
     return web.json_response(state | {"version": version}, status=status, headers={"ETag": etag(version)})
-
-
-async def read_entry(session: AsyncSession, kind: Kind, entry_id: str) -> tuple[dict, int]:
-    """(recorded state, version) of an entry; 404 if there is none."""
-    try:
-        row = await session.get(kind.table, kind.key(entry_id))
-    except ValueError:
-        row = None
-    if row is None:
-        raise Problem(404, f"no {kind.name} {entry_id!r}")
-    return editing.snapshot(kind, row), row.version  # type: ignore[attr-defined]
 
 
 async def _write(
@@ -109,7 +87,7 @@ async def _write(
     if "county" in changes:
         check_county(identity, editable.action, changes["county"])
     if current != expected:
-        raise _stale(expected, current)
+        raise StaleVersion(expected, current)
     try:
         async with request.app[SESSIONMAKER].begin() as session:
             version = await editing.update_entry(
@@ -121,8 +99,6 @@ async def _write(
                 actor=identity.name,
                 action=action,
             )
-            if version is None:
-                raise _stale(expected, expected + 1)
     except IntegrityError:
         raise Problem(
             422,

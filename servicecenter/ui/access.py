@@ -12,7 +12,7 @@ from aiohttp import web
 from sqlalchemy.exc import SQLAlchemyError
 
 from knowledge.accounts import Role
-from servicecenter.auth import COUNTY_SCOPED, PERMISSIONS, Action, Identity, identify
+from servicecenter.auth import PERMISSIONS, Action, Identity, identify, may
 from servicecenter.keys import CALL_ROUTER
 from servicecenter.problems import Problem
 from servicecenter.ui.rules_text import short_county
@@ -24,7 +24,6 @@ __all__ = [
     "account",
     "county_name",
     "current",
-    "may",
     "require",
     "safe_next",
 ]
@@ -81,13 +80,6 @@ def account(request: web.Request, identity: Identity | None) -> dict | None:
         "editor": identity.role in EDITOR_ROLES,
         "csrf_token": identity.csrf_token,
     }
-
-
-def may(identity: Identity, action: Action, county: str | None = None) -> bool:
-    """Whether `identity` may do `action` on an entry of `county` (same rule as servicecenter.auth)."""
-    if identity.role not in PERMISSIONS[action]:
-        return False
-    return not (identity.role is Role.county_editor and action in COUNTY_SCOPED and county != identity.county)
 
 
 _ACTION_TEXT = {

@@ -13,9 +13,9 @@ from knowledge.accounts import Role
 from knowledge.calendar import WEEKDAYS
 from knowledge.catalogue import store
 from knowledge.catalogue.models import PlaceKind, Unit
-from servicecenter.auth import Action
+from servicecenter.auth import Action, may
 from servicecenter.keys import CALL_ROUTER, SESSIONMAKER
-from servicecenter.ui.access import Identity, Refused, county_name, may, require
+from servicecenter.ui.access import Identity, Refused, county_name, require
 from servicecenter.ui.rendering import Message, admin_page, render
 from servicecenter.ui.rules_text import short_county
 
@@ -78,7 +78,7 @@ async def start(request: web.Request) -> web.Response:
             "services": services[:limit],
             "more_services": len(services) > limit,
             "services_q": services_q,
-            "can_edit_services": may(identity, Action.edit_service),
+            "can_edit_services": may(identity, Action.edit_service, None),
             "can_edit_responsibilities": identity.role in (Role.county_editor, Role.admin),
             "county_names": dict(_member_counties(request)),
             "scope": _scope(request, identity),
