@@ -113,6 +113,7 @@ class PlaceBase(SQLModel):
     ars: str | None = Field(default=None, schema_extra=_pattern(r"^\d{9}(\d{3})?$"), description="Amtlicher Regionalschlüssel")
     postal_codes: list[str] = Field(default_factory=list, sa_column=_json_list())
     area_codes: list[str] = Field(default_factory=list, sa_column=_json_list(), description="e.g. 06592")
+    aliases: list[str] = Field(default_factory=list, sa_column=_json_list(), description="other names, e.g. Zell")
 
 
 class Place(PlaceBase, table=True):
