@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import runpy
 from collections import Counter, defaultdict
 from pathlib import Path
@@ -219,6 +220,48 @@ def test_only_06542_serves_places_in_two_counties(document: CatalogueDocument) -
         for code in place.area_codes:
             counties[code].add(place.county)
     assert {code for code, where in counties.items() if len(where) > 1} == {"06542"}
+
+
+def _leika_list() -> dict[str, str]:
+    path = CONFIG_DIR / "catalogue" / "reference" / "leika-2019.csv"
+    with path.open(encoding="utf-8", newline="") as file:
+        return {row["leika_schluessel"]: row["leika_bezeichnung"] for row in csv.DictReader(file)}
+
+
+def test_every_leika_key_is_a_row_of_the_reference_list(document: CatalogueDocument) -> None:
+    leika = _leika_list()
+    linked = [s for s in document.services if s.leika]
+    assert len(linked) == 148, "update config/catalogue/reference/leika-matching.md"
+    for service in linked:
+        assert len(service.leika) == 14 and service.leika.isdigit(), service.id
+        assert service.leika in leika, (service.id, service.leika)
+
+
+@pytest.mark.parametrize(
+    ("service_id", "key", "name"),
+    [
+        ("personalausweis-beantragen", "99008001012000", "Personalausweis Ausstellung"),
+        ("personalausweis-verlust-melden", "99008001014000", "Personalausweis Meldung"),
+        ("vorlaeufiger-personalausweis", "99008001012002", "Personalausweis Ausstellung vorläufig"),
+        ("reisepass-express", "99085001012002", "Reisepass Ausstellung express"),
+        ("wohnsitz-anmelden", "99115005104000", "Wohnsitz Anmeldung"),
+        ("gewerbe-anmelden", "99050012104000", "Gewerbe Anmeldung"),
+        ("fahrzeug-halterwechsel", "99036008007001", "Kraftfahrzeug Zulassung bei Halterwechsel"),
+        ("wunschkennzeichen", "99036009072003", "Kraftfahrzeugkennzeichen Reservierung Wunschkennzeichen"),
+        ("fuehrerschein-umtausch", "99023001051001", "Führerschein Umtausch in EU-Führerschein"),
+        ("wohngeld", "99107023017000", "Wohngeld Bewilligung"),
+        ("fahrerkarte", "99084002012000", "Fahrerkarte Ausstellung"),
+        ("fuehrungszeugnis-status", "99049001000000", "Führungszeugnis"),
+    ],
+)
+def test_known_leika_keys(document: CatalogueDocument, service_id: str, key: str, name: str) -> None:
+    service = next(s for s in document.services if s.id == service_id)
+    assert (service.leika, _leika_list()[service.leika]) == (key, name)
+
+
+@pytest.mark.parametrize("service_id", ["eid-karte-beantragen", "rote-kennzeichen", "kfz-steuer", "ehrenamtskarte"])
+def test_services_the_2019_list_lacks_have_no_key(document: CatalogueDocument, service_id: str) -> None:
+    assert next(s for s in document.services if s.id == service_id).leika is None
 
 
 @pytest.mark.parametrize("keyword", sorted(set(COVERAGE)))
