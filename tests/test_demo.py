@@ -264,6 +264,18 @@ def test_services_the_2019_list_lacks_have_no_key(document: CatalogueDocument, s
     assert next(s for s in document.services if s.id == service_id).leika is None
 
 
+def test_kfz_services_name_the_partner_offices_of_the_gemeinsame_kfz_zulassung(document: CatalogueDocument) -> None:
+    units = {u.id: u for u in document.units}
+    kfz = [s for s in document.services if any(units[r.unit].topics[:1] == ["zulassung"] for r in s.responsibilities)]
+    assert len(kfz) >= 15
+    for service in kfz:
+        texts = " ".join(getattr(service, field) or "" for field in ("short_text", "full_text", "notes"))
+        assert "nur am Wohnort" not in texts, service.id
+        # Any office in Germany takes a vehicle off the road; testing stations hand out the Umweltplakette too.
+        if service.id not in {"fahrzeug-ausserbetriebsetzung", "umweltplakette"}:
+            assert "Gemeinsame Kfz-Zulassung" in (service.notes or ""), service.id
+
+
 @pytest.mark.parametrize("keyword", sorted(set(COVERAGE)))
 def test_coverage_keyword_is_findable(document: CatalogueDocument, keyword: str) -> None:
     assert any(keyword.casefold() in _text(s) for s in document.services), keyword
