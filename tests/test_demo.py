@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from collections import Counter
+import csv
+import runpy
+from collections import Counter, defaultdict
 from pathlib import Path
 
 import pytest
 import yaml
 
+from config import CONFIG_DIR
 from knowledge.catalogue.demo import load_demo_document
 from knowledge.catalogue.document import CatalogueDocument, DocumentError
 from knowledge.catalogue.models import PlaceKind, ServiceLevel
+from knowledge.search.analysis import fold_text
 
 COUNTIES = {
     "07231": ("Landkreis Bernkastel-Wittlich", "+49 6571 14-0", "Kurfürstenstraße 16", "54516", "Wittlich"),
@@ -232,6 +236,137 @@ def test_area_code_06542_spans_two_counties(document: CatalogueDocument) -> None
     assert "06542" in places["og-zell"].area_codes and places["og-zell"].county == "07135"
     assert "06542" in places["og-reil"].area_codes and places["og-reil"].county == "07231"
     assert {p.county for p in document.places if "06542" in p.area_codes} >= {"07135", "07231"}
+
+
+def test_places_yaml_is_what_build_places_generates() -> None:
+    render = runpy.run_path(str(CONFIG_DIR / "catalogue" / "build_places.py"))["render"]
+    assert render() == (CONFIG_DIR / "catalogue" / "places.yaml").read_text(encoding="utf-8"), (
+        "rerun config/catalogue/build_places.py"
+    )
+
+
+def test_every_gemeinde_of_the_four_counties_with_its_keys(document: CatalogueDocument) -> None:
+    kinds = Counter(p.kind for p in document.places)
+    assert kinds == {PlaceKind.verbandsgemeinde: 16, PlaceKind.verbandsfreie_gemeinde: 3, PlaceKind.ortsgemeinde: 536}
+    places = {p.id: p for p in document.places}
+    for place in document.places:
+        assert place.postal_codes, place.id
+        if place.kind is PlaceKind.verbandsgemeinde:
+            assert place.ags is None and len(place.ars) == 9 and place.ars[5] == "5", place.id
+        else:
+            assert len(place.ars) == 12 and len(place.ags) == 8, place.id
+            assert place.ars[:5] == place.ags[:5] == place.county and place.ars[9:] == place.ags[5:], place.id
+        if place.parent:
+            assert place.ars[:9] == places[place.parent].ars, place.id
+    assert places["stadt-wittlich"].ars == "072310134134" and places["stadt-bitburg"].ags == "07232018"
+    assert places["og-bernkastel-kues"].postal_codes == ["54470", "54492"]
+
+
+def test_the_first_demo_catalogues_place_ids_are_kept(document: CatalogueDocument) -> None:
+    curated = yaml.safe_load((CONFIG_DIR / "catalogue" / "reference" / "places-curated.yaml").read_text("utf-8"))
+    assert len(curated) == 89
+    assert {entry["id"] for entry in curated} <= {p.id for p in document.places}
+
+
+@pytest.mark.parametrize(
+    ("alias", "place_id"),
+    [
+        ("Bernkastel", "og-bernkastel-kues"),
+        ("Kues", "og-bernkastel-kues"),
+        ("Traben", "og-traben-trarbach"),
+        ("Trarbach", "og-traben-trarbach"),
+        ("Zell", "og-zell"),
+        ("Stadt Zell (Mosel)", "og-zell"),
+        ("Zell (Mosel), Stadt", "og-zell"),
+        ("Bitburg", "stadt-bitburg"),
+        ("Bitburg, Stadt", "stadt-bitburg"),
+        ("Wittlich", "stadt-wittlich"),
+        ("Morbach", "gemeinde-morbach"),
+        ("Stadt Daun", "og-daun"),
+        ("Prüm, Stadt", "og-pruem"),
+        ("Stadt Gerolstein", "og-gerolstein"),
+        ("VG Daun", "vg-daun"),
+        ("Südeifel", "vg-suedeifel"),
+        ("Treis", "og-treis-karden"),
+    ],
+)
+def test_usual_short_forms_are_aliases(document: CatalogueDocument, alias: str, place_id: str) -> None:
+    assert [p.id for p in document.places if alias in p.aliases] == [place_id]
+
+
+def test_a_name_or_alias_names_one_administration_unless_it_is_listed_as_ambiguous(
+    document: CatalogueDocument,
+) -> None:
+    administrations = defaultdict(set)
+    for place in document.places:
+        for name in [place.name, *place.aliases]:
+            administrations[fold_text(name)].add(place.parent or place.id)
+    ambiguous = {name for name, where in administrations.items() if len(where) > 1}
+    assert ambiguous == {"esch", "manderscheid"}  # two Gemeinden each; their short forms are never aliases
+    for short in ("burg", "forst", "roth", "auw", "dreis", "kalenborn", "sevenig"):
+        assert not any(short in map(fold_text, p.aliases) for p in document.places), short
+
+
+def test_only_06542_serves_places_in_two_counties(document: CatalogueDocument) -> None:
+    counties = defaultdict(set)
+    for place in document.places:
+        for code in place.area_codes:
+            counties[code].add(place.county)
+    assert {code for code, where in counties.items() if len(where) > 1} == {"06542"}
+
+
+def _leika_list() -> dict[str, str]:
+    path = CONFIG_DIR / "catalogue" / "reference" / "leika-2019.csv"
+    with path.open(encoding="utf-8", newline="") as file:
+        return {row["leika_schluessel"]: row["leika_bezeichnung"] for row in csv.DictReader(file)}
+
+
+def test_every_leika_key_is_a_row_of_the_reference_list(document: CatalogueDocument) -> None:
+    leika = _leika_list()
+    linked = [s for s in document.services if s.leika]
+    assert len(linked) == 148, "update config/catalogue/reference/leika-matching.md"
+    for service in linked:
+        assert len(service.leika) == 14 and service.leika.isdigit(), service.id
+        assert service.leika in leika, (service.id, service.leika)
+
+
+@pytest.mark.parametrize(
+    ("service_id", "key", "name"),
+    [
+        ("personalausweis-beantragen", "99008001012000", "Personalausweis Ausstellung"),
+        ("personalausweis-verlust-melden", "99008001014000", "Personalausweis Meldung"),
+        ("vorlaeufiger-personalausweis", "99008001012002", "Personalausweis Ausstellung vorläufig"),
+        ("reisepass-express", "99085001012002", "Reisepass Ausstellung express"),
+        ("wohnsitz-anmelden", "99115005104000", "Wohnsitz Anmeldung"),
+        ("gewerbe-anmelden", "99050012104000", "Gewerbe Anmeldung"),
+        ("fahrzeug-halterwechsel", "99036008007001", "Kraftfahrzeug Zulassung bei Halterwechsel"),
+        ("wunschkennzeichen", "99036009072003", "Kraftfahrzeugkennzeichen Reservierung Wunschkennzeichen"),
+        ("fuehrerschein-umtausch", "99023001051001", "Führerschein Umtausch in EU-Führerschein"),
+        ("wohngeld", "99107023017000", "Wohngeld Bewilligung"),
+        ("fahrerkarte", "99084002012000", "Fahrerkarte Ausstellung"),
+        ("fuehrungszeugnis-status", "99049001000000", "Führungszeugnis"),
+    ],
+)
+def test_known_leika_keys(document: CatalogueDocument, service_id: str, key: str, name: str) -> None:
+    service = next(s for s in document.services if s.id == service_id)
+    assert (service.leika, _leika_list()[service.leika]) == (key, name)
+
+
+@pytest.mark.parametrize("service_id", ["eid-karte-beantragen", "rote-kennzeichen", "kfz-steuer", "ehrenamtskarte"])
+def test_services_the_2019_list_lacks_have_no_key(document: CatalogueDocument, service_id: str) -> None:
+    assert next(s for s in document.services if s.id == service_id).leika is None
+
+
+def test_kfz_services_name_the_partner_offices_of_the_gemeinsame_kfz_zulassung(document: CatalogueDocument) -> None:
+    units = {u.id: u for u in document.units}
+    kfz = [s for s in document.services if any(units[r.unit].topics[:1] == ["zulassung"] for r in s.responsibilities)]
+    assert len(kfz) >= 15
+    for service in kfz:
+        texts = " ".join(getattr(service, field) or "" for field in ("short_text", "full_text", "notes"))
+        assert "nur am Wohnort" not in texts, service.id
+        # Any office in Germany takes a vehicle off the road; testing stations hand out the Umweltplakette too.
+        if service.id not in {"fahrzeug-ausserbetriebsetzung", "umweltplakette"}:
+            assert "Gemeinsame Kfz-Zulassung" in (service.notes or ""), service.id
 
 
 @pytest.mark.parametrize("keyword", sorted(set(COVERAGE)))
