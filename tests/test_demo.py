@@ -247,7 +247,11 @@ def test_places_yaml_is_what_build_places_generates() -> None:
 
 def test_every_gemeinde_of_the_four_counties_with_its_keys(document: CatalogueDocument) -> None:
     kinds = Counter(p.kind for p in document.places)
-    assert kinds == {PlaceKind.verbandsgemeinde: 16, PlaceKind.verbandsfreie_gemeinde: 3, PlaceKind.ortsgemeinde: 536}
+    assert kinds == {
+        PlaceKind.verbandsgemeinde: 16,
+        PlaceKind.verbandsfreie_gemeinde: 3,
+        PlaceKind.ortsgemeinde: 536,
+    }
     places = {p.id: p for p in document.places}
     for place in document.places:
         assert place.postal_codes, place.id
@@ -263,7 +267,9 @@ def test_every_gemeinde_of_the_four_counties_with_its_keys(document: CatalogueDo
 
 
 def test_the_first_demo_catalogues_place_ids_are_kept(document: CatalogueDocument) -> None:
-    curated = yaml.safe_load((CONFIG_DIR / "catalogue" / "reference" / "places-curated.yaml").read_text("utf-8"))
+    curated = yaml.safe_load(
+        (CONFIG_DIR / "catalogue" / "reference" / "places-curated.yaml").read_text("utf-8")
+    )
     assert len(curated) == 89
     assert {entry["id"] for entry in curated} <= {p.id for p in document.places}
 
@@ -352,14 +358,22 @@ def test_known_leika_keys(document: CatalogueDocument, service_id: str, key: str
     assert (service.leika, _leika_list()[service.leika]) == (key, name)
 
 
-@pytest.mark.parametrize("service_id", ["eid-karte-beantragen", "rote-kennzeichen", "kfz-steuer", "ehrenamtskarte"])
+@pytest.mark.parametrize(
+    "service_id", ["eid-karte-beantragen", "rote-kennzeichen", "kfz-steuer", "ehrenamtskarte"]
+)
 def test_services_the_2019_list_lacks_have_no_key(document: CatalogueDocument, service_id: str) -> None:
     assert next(s for s in document.services if s.id == service_id).leika is None
 
 
-def test_kfz_services_name_the_partner_offices_of_the_gemeinsame_kfz_zulassung(document: CatalogueDocument) -> None:
+def test_kfz_services_name_the_partner_offices_of_the_gemeinsame_kfz_zulassung(
+    document: CatalogueDocument,
+) -> None:
     units = {u.id: u for u in document.units}
-    kfz = [s for s in document.services if any(units[r.unit].topics[:1] == ["zulassung"] for r in s.responsibilities)]
+    kfz = [
+        s
+        for s in document.services
+        if any(units[r.unit].topics[:1] == ["zulassung"] for r in s.responsibilities)
+    ]
     assert len(kfz) >= 15
     for service in kfz:
         texts = " ".join(getattr(service, field) or "" for field in ("short_text", "full_text", "notes"))

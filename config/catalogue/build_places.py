@@ -38,7 +38,9 @@ import phonenumbers
 import yaml
 from phonenumbers import geocoder
 
-from knowledge.search.analysis import fold_text as fold  # names compare as the place recognition compares them
+from knowledge.search.analysis import (
+    fold_text as fold,  # names compare as the place recognition compares them
+)
 
 HERE = Path(__file__).resolve().parent
 REFERENCE = HERE / "reference"

@@ -117,7 +117,9 @@ class PlaceBase(SQLModel):
     )
     postal_codes: list[str] = Field(default_factory=list, sa_column=_json_list())
     area_codes: list[str] = Field(default_factory=list, sa_column=_json_list(), description="e.g. 06592")
-    aliases: list[str] = Field(default_factory=list, sa_column=_json_list(), description="other names, e.g. Zell")
+    aliases: list[str] = Field(
+        default_factory=list, sa_column=_json_list(), description="other names, e.g. Zell"
+    )
 
 
 class Place(PlaceBase, table=True):
