@@ -89,7 +89,7 @@ def main(calls: int) -> None:
     print(
         "load average " + " ".join(f"{load:.2f}" for load in os.getloadavg()) + f" on {os.cpu_count()} cores"
     )
-    places = load_demo_document().places
+    places = load_demo_document(CONFIG_DIR / "catalogue").places
     directory = AreaDirectory.from_places((code, p.county, p.name) for p in places for code in p.area_codes)
     rng = random.Random(115)
     start = dt.datetime(2026, 11, 23, tzinfo=dt.UTC)

@@ -35,6 +35,7 @@ from benchmarks.evaluation import (
     format_table,
     load_judged,
 )
+from config import CONFIG_DIR
 from knowledge.catalogue import store
 from knowledge.catalogue.demo import load_demo_document
 from knowledge.search.index import IndexDocument, SearchIndex
@@ -52,7 +53,7 @@ def demo_documents() -> list[IndexDocument]:
     """The demo services exactly as our index sees them."""
     return [
         IndexDocument.from_service(s, sorted({r.county for r in s.responsibilities}))
-        for s in load_demo_document().services
+        for s in load_demo_document(CONFIG_DIR / "catalogue").services
     ]
 
 

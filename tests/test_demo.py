@@ -141,7 +141,7 @@ COVERAGE = [
 
 @pytest.fixture(scope="module")
 def document() -> CatalogueDocument:
-    return load_demo_document()
+    return load_demo_document(CONFIG_DIR / "catalogue")
 
 
 def _text(service) -> str:

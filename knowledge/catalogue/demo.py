@@ -20,7 +20,6 @@ from pathlib import Path
 
 import yaml
 
-from config import CONFIG_DIR
 from knowledge.catalogue.document import CatalogueDocument, DocumentError
 
 __all__ = ["SECTIONS", "expand_handled_by", "load_demo_document"]
@@ -98,7 +97,7 @@ def expand_handled_by(data: dict) -> dict:
     return {**data, "services": services}
 
 
-def load_demo_document(directory: Path = CONFIG_DIR / "catalogue") -> CatalogueDocument:
+def load_demo_document(directory: Path) -> CatalogueDocument:
     """Read the four YAML files in `directory`, expand `handled_by` and validate the catalogue document."""
     data = {section: _read(directory / f"{section}.yaml", section) for section in SECTIONS}
     return CatalogueDocument.parse(expand_handled_by(data))

@@ -2,13 +2,14 @@
 
 from collections import Counter
 
+from config import CONFIG_DIR
 from knowledge.catalogue.demo import load_demo_document
 from knowledge.catalogue.document import CatalogueDocument
 from knowledge.catalogue.synthetic import SyntheticCatalogue
 
 
 def _catalogue(seed: int = 115) -> tuple[CatalogueDocument, SyntheticCatalogue]:
-    demo = load_demo_document()
+    demo = load_demo_document(CONFIG_DIR / "catalogue")
     texts = [s.full_text for s in demo.services if s.full_text]
     return demo, SyntheticCatalogue(demo.units, demo.places, texts, seed)
 

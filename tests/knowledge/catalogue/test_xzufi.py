@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from config import CONFIG_DIR
 from knowledge.catalogue import store
 from knowledge.catalogue.demo import load_demo_document
 from knowledge.catalogue.document import CatalogueDocument, DocumentError
@@ -21,7 +22,7 @@ BUERGERBUERO, FISCHEREI = "xzufi-oe-vg-gerolstein-bb", "xzufi-oe-kv-coc-fischere
 
 @pytest.fixture(scope="module")
 def demo() -> CatalogueDocument:
-    return load_demo_document()
+    return load_demo_document(CONFIG_DIR / "catalogue")
 
 
 def _build(xml: str, existing: CatalogueDocument) -> CatalogueDocument:
