@@ -13,7 +13,14 @@ from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 import holidays
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    field_validator,
+    model_serializer,
+)
 
 BERLIN = ZoneInfo("Europe/Berlin")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -52,6 +59,11 @@ class WeeklyHours(BaseModel):
     sat: list[str] = Field(default_factory=list)
     sun: list[str] = Field(default_factory=list)
     note: str | None = None
+
+    @model_serializer(mode="wrap")
+    def _compact(self, handler: SerializerFunctionWrapHandler) -> dict:
+        """Only the days that have hours (and the note if any), as stored and as the API has always sent."""
+        return {key: value for key, value in handler(self).items() if value not in ([], None)}
 
     @field_validator(*WEEKDAYS)
     @classmethod
@@ -108,3 +120,9 @@ class ServiceCalendar:
         """Whether a place with `hours` is open at `at`, judged in Berlin time."""
         local = to_berlin(at)
         return self.closed_because(local.date()) is None and hours.covers(local)
+
+    def opening(self, hours: WeeklyHours | None, at: dt.datetime) -> tuple[str | None, bool | None]:
+        """Opening hours as German text and whether open at `at`; (None, None) when hours are unknown."""
+        if hours is None:
+            return None, None
+        return hours.describe(), self.is_open(hours, at)

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from collections import Counter
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from knowledge.calendar import WeeklyHours
 from knowledge.catalogue.models import (
     CountyBase,
     PlaceBase,
@@ -23,12 +22,6 @@ from knowledge.catalogue.models import (
 __all__ = ["CatalogueDocument", "DocumentError", "ResponsibilityRecord", "ServiceRecord"]
 
 
-def _check_hours(value: dict | None) -> dict | None:
-    if value is not None:
-        WeeklyHours.model_validate(value)
-    return value
-
-
 class DocumentError(ValueError):
     """The document is well-formed JSON but not a consistent catalogue."""
 
@@ -39,12 +32,10 @@ class DocumentError(ValueError):
 
 class UnitRecord(UnitBase):
     model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]  # SQLModel types it as its own dict
-    _valid_hours = field_validator("hours")(_check_hours)
 
 
 class ResponsibilityRecord(ResponsibilityBase):
     model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]  # SQLModel types it as its own dict
-    _valid_hours = field_validator("hours")(_check_hours)
 
 
 class ServiceRecord(ServiceBase):

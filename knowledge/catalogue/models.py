@@ -7,9 +7,13 @@ read model) and a table class. Identifiers are stable slugs so that export and i
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlalchemy import JSON, Column, Dialect, UniqueConstraint
+from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
+
+from knowledge.calendar import WeeklyHours
 
 __all__ = [
     "CatalogueState",
@@ -28,6 +32,21 @@ __all__ = [
     "UnitBase",
     "UnitKind",
 ]
+
+
+class HoursJSON(TypeDecorator):
+    """Opening hours stored as JSON and read back as `WeeklyHours`, checked once on the way in."""
+
+    impl = JSON
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> dict | None:
+        if value is None:
+            return None
+        return WeeklyHours.model_validate(value).model_dump()
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> WeeklyHours | None:
+        return None if value is None else WeeklyHours.model_validate(value)
 
 
 class PlaceKind(StrEnum):
@@ -142,7 +161,7 @@ class UnitBase(SQLModel):
     extension: str | None = Field(default=None, description="Durchwahl for a transfer inside the county PBX")
     email: str | None = None
     website: str | None = None
-    hours: dict | None = Field(default=None, sa_column=Column(JSON), description="WeeklyHours")
+    hours: WeeklyHours | None = Field(default=None, sa_column=Column(HoursJSON))
     notes: str | None = None
 
 
@@ -183,7 +202,9 @@ class ResponsibilityBase(SQLModel):
     county: str = Field(foreign_key="county.key")
     place: str | None = Field(default=None, foreign_key="place.id", description="None: the whole county")
     fees: str | None = None
-    hours: dict | None = Field(default=None, sa_column=Column(JSON), description="overrides the unit's hours")
+    hours: WeeklyHours | None = Field(
+        default=None, sa_column=Column(HoursJSON), description="overrides the unit's hours"
+    )
     notes: str | None = None
 
 

@@ -10,11 +10,10 @@ from __future__ import annotations
 import datetime as dt
 import time
 from dataclasses import dataclass
-from functools import lru_cache
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from knowledge.calendar import ServiceCalendar, WeeklyHours
+from knowledge.calendar import ServiceCalendar
 from knowledge.catalogue import store
 from knowledge.catalogue.models import Responsibility, Unit
 from knowledge.search.analysis import words
@@ -24,7 +23,7 @@ from knowledge.search.ranking import RankedPage, rank, suggestion
 from knowledge.search.results import Responsible, SearchHit, SearchPlace, SearchResult
 from knowledge.search.synonyms import SynonymTable
 
-__all__ = ["SearchRequest", "opening", "responsible_entry", "search"]
+__all__ = ["SearchRequest", "responsible_entry", "search"]
 
 
 @dataclass(frozen=True)
@@ -38,32 +37,11 @@ class SearchRequest:
     offset: int = 0
 
 
-@lru_cache(maxsize=4096)
-def _hours(frozen: tuple) -> WeeklyHours:
-    return WeeklyHours.model_validate(dict(frozen))
-
-
-def _weekly(hours: dict | None) -> WeeklyHours | None:
-    if not hours:
-        return None
-    return _hours(tuple((k, tuple(v) if isinstance(v, list) else v) for k, v in sorted(hours.items())))
-
-
-def opening(
-    hours: dict | None, calendar: ServiceCalendar, now: dt.datetime
-) -> tuple[str | None, bool | None]:
-    """Opening hours as German text and whether open at `now`; (None, None) when hours are unknown."""
-    weekly = _weekly(hours)
-    if weekly is None:
-        return None, None
-    return weekly.describe(), calendar.is_open(weekly, now)
-
-
 def responsible_entry(
     responsibility: Responsibility, unit: Unit, calendar: ServiceCalendar, now: dt.datetime
 ) -> Responsible:
     """How an agent sees one responsibility: who, which number, open now."""
-    hours, open_now = opening(responsibility.hours or unit.hours, calendar, now)
+    hours, open_now = calendar.opening(responsibility.hours or unit.hours, now)
     return Responsible(
         county=responsibility.county,
         place=responsibility.place,

@@ -13,7 +13,7 @@ from knowledge.catalogue import store
 from knowledge.catalogue.exchange import export_document
 from knowledge.catalogue.models import Unit
 from knowledge.errors import NotFound
-from knowledge.search.agent_search import SearchRequest, opening, responsible_entry, search
+from knowledge.search.agent_search import SearchRequest, responsible_entry, search
 from servicecenter.api.entries import etag
 from servicecenter.api.params import parse_query
 from servicecenter.keys import CALL_ROUTER, CATALOGUE_FOLLOWER, SEARCH_INDEX, SESSIONMAKER
@@ -81,7 +81,7 @@ async def get_service(request: web.Request) -> web.Response:
 
 def _unit_body(request: web.Request, unit: Unit) -> dict:
     """A unit as stored, plus its hours as German text and whether it is open now."""
-    hours_text, open_now = opening(unit.hours, request.app[CALL_ROUTER].policy.calendar, _now())
+    hours_text, open_now = request.app[CALL_ROUTER].policy.calendar.opening(unit.hours, _now())
     return unit.model_dump(mode="json") | {"hours_text": hours_text, "open_now": open_now}
 
 

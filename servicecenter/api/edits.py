@@ -48,12 +48,6 @@ Short = Annotated[str, StringConstraints(max_length=300)]
 Digits5 = Annotated[str, StringConstraints(pattern=r"^\d{5}$")]
 
 
-def _hours(value: dict | None) -> dict | None:
-    if value is not None:
-        WeeklyHours.model_validate(value)
-    return value
-
-
 class _Patch(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -93,8 +87,7 @@ class UnitPatch(_Patch):
     street: Short | None = None
     postcode: Digits5 | None = None
     city: Short | None = None
-    hours: dict | None = None
-    _valid_hours = field_validator("hours")(_hours)
+    hours: WeeklyHours | None = None
 
 
 class PlacePatch(_Patch):
@@ -119,9 +112,8 @@ class ResponsibilityPatch(_Patch):
 
     unit: Line | None = None
     fees: Text | None = None
-    hours: dict | None = None
+    hours: WeeklyHours | None = None
     notes: Text | None = None
-    _valid_hours = field_validator("hours")(_hours)
 
     @field_validator("unit")
     @classmethod

@@ -10,7 +10,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from knowledge.accounts import Role
-from knowledge.calendar import WEEKDAYS
+from knowledge.calendar import WEEKDAYS, WeeklyHours
 from knowledge.catalogue import store
 from knowledge.catalogue.models import PlaceKind, Unit
 from servicecenter.auth import Action, may
@@ -94,11 +94,11 @@ def _scope(request: web.Request, identity: Identity) -> str:
     return "Sie dürfen alle Einträge bearbeiten."
 
 
-def _hours_rows(hours: dict | None) -> list[dict]:
+def _hours_rows(hours: WeeklyHours | None) -> list[dict]:
     """One row per weekday with at least two (from, to) slots, for the friendly hours form."""
     rows = []
     for day, name in zip(WEEKDAYS, WEEKDAY_NAMES, strict=True):
-        ranges = [r.split("-", 1) for r in (hours or {}).get(day, [])]
+        ranges = [r.split("-", 1) for r in (getattr(hours, day) if hours else [])]
         slots = [(start.strip(), end.strip()) for start, end in ranges]
         rows.append({"day": day, "name": name, "slots": slots + [("", "")] * max(0, 2 - len(slots))})
     return rows
@@ -121,7 +121,7 @@ async def edit_unit(request: web.Request) -> web.Response:
             "county": county_name(request, unit.county),
             "fields": UNIT_FIELDS,
             "hours_rows": _hours_rows(unit.hours),
-            "hours_note": (unit.hours or {}).get("note") or "",
+            "hours_note": (unit.hours.note if unit.hours else None) or "",
         },
     )
 

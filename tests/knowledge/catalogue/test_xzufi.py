@@ -76,7 +76,7 @@ def test_organisationseinheiten_and_zustaendigkeiten_land_on_our_territories(dem
     assert (bb.street, bb.postcode, bb.city) == ("Kyllweg 1", "54568", "Gerolstein")  # Besucheranschrift
     assert (bb.phone, bb.email) == ("+49 6591 13-1100", "buergerbuero@gerolstein.example")  # not the fax
     assert bb.website == "https://www.gerolstein.example/buergerbuero"
-    assert bb.hours == {
+    assert bb.hours is not None and bb.hours.model_dump() == {
         "mon": ["08:00-12:00", "14:00-16:00"],
         "thu": ["08:00-18:00"],
         "note": "Termine nach Vereinbarung",
