@@ -10,21 +10,18 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
 
+from routing.models import CountyKey, PoolState, RuleTables
 from routing.origin import Origin
-
-if TYPE_CHECKING:
-    from routing.models import PoolState, RuleFile
 
 __all__ = ["COUNTY_POOL", "CONDITION_KINDS", "Condition", "Facts", "Verdict"]
 
 COUNTY_POOL = "$county-pool"
 
 Verdict = tuple[bool, str]
-CountyKey = Annotated[str, Field(pattern=r"^\d{5}$")]
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +36,7 @@ class Facts:
     closed_because: str | None
     topic: str | None
     pools: Mapping[str, PoolState]
-    rules: RuleFile
+    rules: RuleTables
     _schedules: dict[str, Verdict] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def schedule_open(self, name: str) -> Verdict:

@@ -1,8 +1,7 @@
 """The pure routing engine: policy + call + pool states -> Decision, with a trace of every rule.
 
 No I/O, no logging, no module state: the same inputs give the same decision (up to its random id).
-Rules are tried in order and the first that matches wins. A rule whose target is symbolic
-(`$county-pool`, `$department`) only matches when that target exists for the call. Rules that cannot
+Rules are tried in order and the first that matches wins (see `routing.selection`). Rules that cannot
 match the call's line or topic are not tested; the policy's plan names them in the trace instead.
 """
 
@@ -10,55 +9,17 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
 
 from knowledge.calendar import to_berlin
-from routing.conditions import COUNTY_POOL, Facts
+from routing.conditions import Facts
 from routing.errors import NoMatchingRule
 from routing.lines import Line
-from routing.models import Call, Decision, PoolState, Rule, RuleFile
+from routing.models import Call, Decision, PoolState
 from routing.origin import Origin
-from routing.plan import RulePlan, Skipped
+from routing.policy import Policy
+from routing.selection import select_rule
 
-if TYPE_CHECKING:
-    from routing.policy import Policy
-
-__all__ = ["DEPARTMENT", "SYMBOLIC_TARGETS", "evaluate", "resolve_target", "select_rule"]
-
-DEPARTMENT = "$department"
-SYMBOLIC_TARGETS = frozenset({COUNTY_POOL, DEPARTMENT})
-
-
-def resolve_target(rules: RuleFile, ref: str, facts: Facts) -> str | None:
-    """The target id a rule's target reference stands for in this call; None if there is none."""
-    if ref == COUNTY_POOL:
-        return rules.counties[facts.county].pool if facts.county else None
-    if ref == DEPARTMENT:
-        if facts.topic is None or facts.county is None:
-            return None
-        department = rules.departments.get(facts.topic, {}).get(facts.county)
-        return department.target if department else None
-    return ref
-
-
-def select_rule(plan: RulePlan, facts: Facts, trace: list[str]) -> tuple[Rule, str] | None:
-    """The first rule that matches and its target id, appending one trace line per rule or run skipped."""
-    rules = plan.rules
-    for rule in plan.for_call(facts.line, facts.topic):
-        if isinstance(rule, Skipped):  # a run of rules for another line or topic, not tested
-            trace.append(rule.describe(facts.line, facts.topic))
-            continue
-        ok, why = rule.when.test(facts) if rule.when is not None else (True, "no conditions")
-        if not ok:
-            trace.append(f"rule {rule.id}: no match ({why})")
-            continue
-        target_id = resolve_target(rules, rule.target, facts)
-        if target_id is None:
-            trace.append(f"rule {rule.id}: no match ({why}; but {rule.target} does not exist for this call)")
-            continue
-        trace.append(f"rule {rule.id}: match ({why})")
-        return rule, target_id
-    return None
+__all__ = ["evaluate"]
 
 
 def _context_county(policy: Policy, line: Line, origin: Origin) -> tuple[str | None, str]:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from routing.errors import InvalidCall, UnknownLine
-from routing.models import LineKind, RuleFile
+from routing.models import LineKind, RuleTables
 from routing.numbers import e164, parse
 
 __all__ = ["Line", "LineTable", "line_table"]
@@ -55,7 +55,7 @@ class LineTable:
         return line
 
 
-def line_table(rules: RuleFile) -> LineTable:
+def line_table(rules: RuleTables) -> LineTable:
     """Normalise the numbers of the rule file; switchboards of non-member counties are no lines."""
     entries: list[tuple[str, Line]] = []
     if "115" in rules.lines:

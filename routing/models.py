@@ -1,4 +1,8 @@
-"""Routing data: the call asked about, the decision returned, live pool state, and the rule file schema."""
+"""Routing data: the call asked about, the decision returned, live pool state, and the rule file's tables.
+
+The tables (counties, lines, schedules, targets, departments) are everything a rule's condition may look
+up; `routing.rulefile.RuleFile` adds the ordered rules, whose conditions live in `routing.conditions`.
+"""
 
 from __future__ import annotations
 
@@ -8,21 +12,20 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from knowledge.calendar import WeeklyHours
-from routing.conditions import Condition, CountyKey
 from routing.numbers import is_valid, parse
 
 __all__ = [
     "Call",
-    "Condition",
     "CountyDef",
+    "CountyKey",
     "Decision",
     "DepartmentDef",
     "LineDef",
     "LineKind",
+    "Name",
     "PoolInfo",
     "PoolState",
-    "Rule",
-    "RuleFile",
+    "RuleTables",
     "Target",
     "TargetDef",
     "TargetKind",
@@ -31,6 +34,9 @@ __all__ = [
 LineKind = Literal["115", "switchboard"]
 TargetKind = Literal["pool", "queue", "extension", "voicemail", "announcement", "callback"]
 Name = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9._-]*$", max_length=64)]
+"""An id the rule file gives: a rule, target, schedule or topic."""
+CountyKey = Annotated[str, Field(pattern=r"^\d{5}$")]
+"""A Kreisschlüssel, e.g. "07135"."""
 
 
 class _Strict(BaseModel):
@@ -135,17 +141,8 @@ class DepartmentDef(_Strict):
     hours: str
 
 
-class Rule(_Strict):
-    """One routing rule: when `when` holds (no `when`: always), send the call to `target`."""
-
-    id: Name
-    description: str | None = None
-    when: Condition | None = None
-    target: str
-
-
-class RuleFile(_Strict):
-    """The whole routing policy as written in YAML (see config/routing/emh.yaml)."""
+class RuleTables(_Strict):
+    """The named tables of a rule file that its rules refer to: everything but the rules themselves."""
 
     version: Literal[1]
     center: str
@@ -156,4 +153,3 @@ class RuleFile(_Strict):
     schedules: dict[Name, WeeklyHours]
     targets: dict[Name, TargetDef] = Field(min_length=1)
     departments: dict[Name, dict[CountyKey, DepartmentDef]] = Field(default_factory=dict)
-    rules: list[Rule] = Field(min_length=1)

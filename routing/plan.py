@@ -17,7 +17,8 @@ from types import MappingProxyType
 from typing import Literal, get_args
 
 from routing.conditions import AllOf, AnyOf, Condition, LineIs, NotOf, TopicIn
-from routing.models import LineKind, Rule, RuleFile
+from routing.models import LineKind
+from routing.rulefile import Rule, RuleFile
 
 __all__ = ["RulePlan", "Scope", "Skipped", "build_plan", "scope_of"]
 

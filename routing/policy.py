@@ -14,10 +14,10 @@ from types import MappingProxyType
 from knowledge.calendar import ServiceCalendar
 from routing.errors import RuleFileError
 from routing.lines import LineTable, line_table
-from routing.models import PoolInfo, RuleFile, Target
+from routing.models import PoolInfo, Target
 from routing.origin import AreaDirectory
 from routing.plan import RulePlan, build_plan
-from routing.rulefile import SourceMap, read_rule_file
+from routing.rulefile import RuleFile, SourceMap, read_rule_file
 from routing.validate import check
 
 __all__ = ["Policy", "build_policy", "load_policy"]

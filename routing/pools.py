@@ -8,12 +8,11 @@ normally instead of overflowing on old numbers. The board lives in memory in one
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from types import MappingProxyType
 
 from routing.errors import UnknownPool
 from routing.models import PoolInfo, PoolState
-from routing.policy import Policy
 
 __all__ = ["DEFAULT_MAX_AGE", "PoolBoard"]
 
@@ -25,15 +24,15 @@ def _utc_now() -> dt.datetime:
 
 
 class PoolBoard:
-    """The latest reported state of each pool of a policy, with stale state ignored."""
+    """The latest reported state of each given pool (a policy's `pools()`), with stale state ignored."""
 
     def __init__(
         self,
-        policy: Policy,
+        pools: Iterable[PoolInfo],
         max_age: dt.timedelta = DEFAULT_MAX_AGE,
         clock: Callable[[], dt.datetime] = _utc_now,
     ) -> None:
-        self._pools = {pool.id: pool for pool in policy.pools()}
+        self._pools = {pool.id: pool for pool in pools}
         self._max_age = max_age
         self._clock = clock
         self._states: dict[str, PoolState] = {}

@@ -1,7 +1,8 @@
-"""Reading a YAML rule file into a `RuleFile`, keeping the line of every node for error messages.
+"""The rule file: its schema (`RuleFile`) and reading it from YAML with the line of every node.
 
-yaml's composer gives the node tree with marks; the data is constructed from that same tree, so a
-pydantic error location such as ("rules", 3, "when", "line") maps back to the line it came from.
+A `RuleFile` is the tables of `routing.models.RuleTables` plus the rules, tried in order. yaml's
+composer gives the node tree with marks; the data is constructed from that same tree, so a pydantic
+error location such as ("rules", 3, "when", "line") maps back to the line it came from.
 """
 
 from __future__ import annotations
@@ -12,14 +13,32 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from routing.conditions import Condition
 from routing.errors import Problem, RuleFileError
-from routing.models import RuleFile
+from routing.models import Name, RuleTables
 
-__all__ = ["SourceMap", "parse_rule_file", "read_rule_file"]
+__all__ = ["Loc", "Rule", "RuleFile", "SourceMap", "parse_rule_file", "read_rule_file"]
 
 Loc = tuple[str | int, ...]
+
+
+class Rule(BaseModel):
+    """One routing rule: when `when` holds (no `when`: always), send the call to `target`."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: Name
+    description: str | None = None
+    when: Condition | None = None
+    target: str
+
+
+class RuleFile(RuleTables):
+    """The whole routing policy as written in YAML (see config/routing/emh.yaml)."""
+
+    rules: list[Rule] = Field(min_length=1)
 
 
 @dataclass(frozen=True)

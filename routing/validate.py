@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
 from knowledge.calendar import BERLIN, WEEKDAY_NAMES_DE, ServiceCalendar
 from routing.conditions import (
@@ -25,16 +24,13 @@ from routing.conditions import (
     PoolSaturated,
     ScheduleOpen,
 )
-from routing.engine import SYMBOLIC_TARGETS, select_rule
 from routing.errors import Problem
 from routing.lines import line_table
-from routing.models import PoolState, Rule, RuleFile
+from routing.models import PoolState
 from routing.origin import Origin
 from routing.plan import build_plan
-from routing.rulefile import Loc, SourceMap
-
-if TYPE_CHECKING:
-    from routing.policy import Policy
+from routing.rulefile import Loc, Rule, RuleFile, SourceMap
+from routing.selection import SYMBOLIC_TARGETS, select_rule
 
 __all__ = ["check"]
 
@@ -47,12 +43,9 @@ Signature = tuple[bool, ...]
 Slot = tuple[str, int, Signature]
 
 
-def check(subject: Policy | RuleFile, source: SourceMap | None = None) -> list[Problem]:
-    """Every problem of a policy or parsed rule file; an empty list means it may be loaded."""
-    if isinstance(subject, RuleFile):
-        rules, source = subject, source or SourceMap()
-    else:
-        rules, source = subject.rule_file, subject.source
+def check(rules: RuleFile, source: SourceMap | None = None) -> list[Problem]:
+    """Every problem of a parsed rule file, located by `source`; an empty list means it may become a policy."""
+    source = source or SourceMap()
     problems = _references(rules, source) + _fallback_loops(rules, source)
     problems += _duplicates(rules, source) + _shadowed(rules, source)
     if not problems:
@@ -90,16 +83,16 @@ def _references(rules: RuleFile, source: SourceMap) -> list[Problem]:
         need(line.hours in rules.schedules, ("lines", kind, "hours"), message)
     for topic, by_county in rules.departments.items():
         for key, department in by_county.items():
-            loc = ("departments", topic, key)
+            loc: Loc = ("departments", topic, key)
             need(key in rules.counties, loc, f"department {topic}: unknown county {key}")
             target, hours = department.target, department.hours
             need(target in rules.targets, (*loc, "target"), f"department {topic}: unknown target {target!r}")
             need(hours in rules.schedules, (*loc, "hours"), f"department {topic}: unknown schedule {hours!r}")
-    for target_id, target in rules.targets.items():
+    for target_id, definition in rules.targets.items():
         need(
-            target.fallback is None or target.fallback in rules.targets,
+            definition.fallback is None or definition.fallback in rules.targets,
             ("targets", target_id, "fallback"),
-            f"target {target_id}: unknown fallback target {target.fallback!r}",
+            f"target {target_id}: unknown fallback target {definition.fallback!r}",
         )
     for index, rule in enumerate(rules.rules):
         loc = ("rules", index)
@@ -114,8 +107,8 @@ def _references(rules: RuleFile, source: SourceMap) -> list[Problem]:
             f"rule {rule.id}: unknown target {rule.target!r}",
         )
         for condition, where in _conditions(rule.when, (*loc, "when")) if rule.when else ():
-            message = _condition_reference(rules, condition, pools)
-            need(message is None, where, f"rule {rule.id}: {message}")
+            unknown = _condition_reference(rules, condition, pools)
+            need(unknown is None, where, f"rule {rule.id}: {unknown}")
     return problems
 
 

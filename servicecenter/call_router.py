@@ -46,12 +46,12 @@ class CallRouter:
 
     def __init__(self, policy: Policy) -> None:
         self.policy = policy
-        self._board = PoolBoard(policy)
+        self._board = PoolBoard(policy.pools())
         self.recent = RecentDecisions()
 
     def replace(self, policy: Policy) -> None:
         """Make `policy` active in one step; pools it keeps keep their reported state."""
-        board = PoolBoard(policy)
+        board = PoolBoard(policy.pools())
         kept = {pool.id for pool in policy.pools()}
         for pool_id, state in self._board.snapshot().items():
             if pool_id in kept:

@@ -134,7 +134,7 @@ async def reindex(args: argparse.Namespace) -> int:
 
 
 def check_rules(args: argparse.Namespace) -> int:
-    """Validate a routing rule file and print every problem; exit 1 if there is any."""
+    """Validate a routing rule file: every problem to stderr and exit 1, or the all-clear to stdout."""
     settings = _settings(args)
     path = args.file or settings.rules_file
     try:
@@ -144,7 +144,7 @@ def check_rules(args: argparse.Namespace) -> int:
             print(problem, file=sys.stderr)
         print(f"{len(error.problems)} problem(s) in {path}", file=sys.stderr)
         return 1
-    print(f"{path}: no problems", file=sys.stderr)
+    print(f"{path}: no problems")
     return 0
 
 
@@ -262,19 +262,28 @@ def _count(text: str) -> int:
     return value
 
 
+def _default(name: str) -> str:
+    """A setting's built-in default and the variable that overrides it, for --help (no value repeated here)."""
+    return f"default: {Settings.model_fields[name].default}; SERVICECENTER_{name.upper()} overrides it"
+
+
+def _add_data_dir(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--data-dir", type=Path, help=f"data directory ({_default('data_dir')})")
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="servicecenter", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
 
     def command(name: str, handler: Callable, help_: str) -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=help_, description=help_)
-        sub.add_argument("--data-dir", type=Path, help="data directory (default ./var)")
+        _add_data_dir(sub)
         sub.set_defaults(handler=handler)
         return sub
 
     sub = command("serve", serve, "run the service")
-    sub.add_argument("--host")
-    sub.add_argument("--port", type=int)
+    sub.add_argument("--host", help=f"address to listen on ({_default('host')})")
+    sub.add_argument("--port", type=int, help=f"port to listen on ({_default('port')})")
     command("migrate", migrate, "bring the database schema up to date")
     sub = command("seed", seed, "load the demo catalogue")
     sub.add_argument(
@@ -298,7 +307,7 @@ def _parser() -> argparse.ArgumentParser:
 
     user = commands.add_parser("user", help="manage users").add_subparsers(dest="user_command", required=True)
     sub = user.add_parser("add", help="create a user; the password is read from standard input")
-    sub.add_argument("--data-dir", type=Path, help="data directory (default ./var)")
+    _add_data_dir(sub)
     sub.add_argument("name")
     sub.add_argument("--role", required=True, choices=[r.value for r in Role])
     sub.add_argument("--county", help="Kreisschlüssel, for county_editor")
@@ -307,7 +316,7 @@ def _parser() -> argparse.ArgumentParser:
         dest="token_command", required=True
     )
     sub = token.add_parser("create", help="print a new API token for a user (shown once)")
-    sub.add_argument("--data-dir", type=Path, help="data directory (default ./var)")
+    _add_data_dir(sub)
     sub.add_argument("name")
     sub.set_defaults(handler=token_create)
     return parser

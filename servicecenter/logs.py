@@ -46,3 +46,6 @@ def configure_logging(*, log_format: str = "console", level: str = "info") -> No
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
+    # Alembic says at INFO on every start what it is about to do; a migration that happened is logged
+    # by knowledge.storage.migrate.upgrade as one `schema_migrated` line instead.
+    logging.getLogger("alembic").setLevel(logging.WARNING)

@@ -1,9 +1,14 @@
-"""Schema migrations with Alembic, run on the service's own async engine."""
+"""Schema migrations with Alembic, run on the service's own async engine.
+
+A migration that changes the schema is logged as one `schema_migrated` line with the revisions before
+and after; a database already current logs nothing.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import structlog
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
@@ -13,6 +18,8 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 __all__ = ["alembic_config", "is_current", "upgrade"]
+
+log = structlog.get_logger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 MIGRATION_LOCK = 115_001
@@ -27,12 +34,25 @@ def alembic_config(connection: Connection | None = None) -> Config:
     return config
 
 
+def _revision(connection: Connection) -> str | None:
+    """The database's current revision (heads joined by commas); None before the first migration."""
+    return ",".join(sorted(MigrationContext.configure(connection).get_current_heads())) or None
+
+
+def _upgrade(connection: Connection) -> tuple[str | None, str | None]:
+    before = _revision(connection)
+    command.upgrade(alembic_config(connection), "head")
+    return before, _revision(connection)
+
+
 async def upgrade(engine: AsyncEngine) -> None:
-    """Bring the schema to the newest revision; a no-op when it is current."""
+    """Bring the schema to the newest revision, logging `schema_migrated`; a silent no-op when it is current."""
     async with engine.begin() as connection:
         if connection.dialect.name == "postgresql":
             await connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
-        await connection.run_sync(lambda sync: command.upgrade(alembic_config(sync), "head"))
+        before, after = await connection.run_sync(_upgrade)
+    if before != after:
+        log.info("schema_migrated", from_revision=before, to_revision=after)
 
 
 async def is_current(engine: AsyncEngine) -> bool:

@@ -6,7 +6,6 @@ import datetime as dt
 import re
 from typing import Literal
 
-import structlog
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -15,12 +14,11 @@ from routing.models import Call, Decision, PoolState
 from routing.rtjson import to_rtjson
 from servicecenter.api.params import parse_json, parse_query
 from servicecenter.auth import Action, authorize
+from servicecenter.call_log import log_call_routed
 from servicecenter.keys import CALL_ROUTER
 from servicecenter.problems import Problem
 
 __all__ = ["get_decision", "list_pools", "put_pool_state", "route"]
-
-log = structlog.get_logger(__name__)
 
 _UNESCAPED_PLUS = re.compile(r"(\d) (\d{2}(?::?\d{2})?)$")
 
@@ -95,14 +93,7 @@ async def route(request: web.Request) -> web.Response:
         topic=fields.topic,
     )
     decision = request.app[CALL_ROUTER].decide(call)
-    log.info(
-        "call_routed",
-        decision_id=decision.decision_id,
-        line=decision.line,
-        county=decision.county,
-        rule=decision.rule,
-        target=decision.target.id,
-    )
+    log_call_routed(decision)
     if answer_format == "text":
         return web.Response(text="".join(f"{t.uri}\n" for t in (decision.target, *decision.fallbacks)))
     if answer_format == "rtjson":

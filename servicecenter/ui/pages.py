@@ -18,6 +18,7 @@ from knowledge.catalogue.models import PlaceKind
 from routing.errors import InvalidCall, NoMatchingRule, UnknownLine
 from routing.models import Call, Decision
 from routing.policy import Policy
+from servicecenter.call_log import log_call_routed
 from servicecenter.keys import CALL_ROUTER, SESSIONMAKER
 from servicecenter.ui.rendering import Message, render
 from servicecenter.ui.rules_text import KIND_NAMES, describe_policy, short_county, target_name
@@ -64,6 +65,7 @@ async def console(request: web.Request) -> web.Response:
             decision = router.decide(call)
         except (ValidationError, InvalidCall, UnknownLine, NoMatchingRule):
             return await _console_page(request, policy, None, [Message("error", NO_CALL)], status=422)
+        log_call_routed(decision)
         # The caller's number leaves the address bar; the page is rendered from the decision alone.
         raise web.HTTPSeeOther(request.url.with_query({"call": decision.decision_id}).relative())
     shown: Decision | None = None

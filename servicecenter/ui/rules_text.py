@@ -24,8 +24,8 @@ from routing.conditions import (
     ScheduleOpen,
     TopicIn,
 )
-from routing.engine import DEPARTMENT
 from routing.policy import Policy
+from routing.selection import DEPARTMENT
 
 __all__ = ["KIND_NAMES", "RuleText", "describe_policy", "target_name"]
 

@@ -12,11 +12,12 @@ from pydantic import TypeAdapter
 
 from knowledge.calendar import BERLIN, ServiceCalendar
 from routing.conditions import Condition, Facts
-from routing.engine import resolve_target, select_rule
-from routing.models import PoolState, RuleFile
+from routing.models import PoolState
 from routing.origin import AreaDirectory, Origin
 from routing.plan import Scope, Skipped, build_plan, scope_of
 from routing.policy import build_policy
+from routing.rulefile import RuleFile
+from routing.selection import resolve_target, select_rule
 
 CONDITION: TypeAdapter[Any] = TypeAdapter(Condition)
 BOTH = frozenset({"115", "switchboard"})

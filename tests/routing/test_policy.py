@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 
 from routing.errors import RuleFileError
-from routing.models import RuleFile
 from routing.origin import AreaDirectory
 from routing.policy import Policy, build_policy, load_policy
+from routing.rulefile import RuleFile
 
 
 def test_default_policy_has_the_four_member_counties(policy: Policy) -> None:

@@ -32,7 +32,7 @@ def clock() -> Clock:
 
 @pytest.fixture
 def board(policy: Policy, clock: Clock) -> PoolBoard:
-    return PoolBoard(policy, clock=clock)
+    return PoolBoard(policy.pools(), clock=clock)
 
 
 def target_of(policy: Policy, board: PoolBoard) -> str:
@@ -59,7 +59,7 @@ def test_state_older_than_120_s_is_left_out(board: PoolBoard, clock: Clock) -> N
 
 
 def test_maximum_age_is_configurable(policy: Policy, clock: Clock) -> None:
-    board = PoolBoard(policy, max_age=dt.timedelta(seconds=10), clock=clock)
+    board = PoolBoard(policy.pools(), max_age=dt.timedelta(seconds=10), clock=clock)
     board.update("emh-all", FREE)
     clock.now = NOW + dt.timedelta(seconds=11)
     assert board.snapshot() == {}

@@ -9,10 +9,9 @@ from typing import Any
 import pytest
 
 from routing.errors import Problem, RuleFileError
-from routing.models import RuleFile
 from routing.origin import AreaDirectory
 from routing.policy import Policy, load_policy
-from routing.rulefile import read_rule_file
+from routing.rulefile import RuleFile, read_rule_file
 from routing.validate import check
 
 Write = Callable[[dict[str, Any] | str], Path]
@@ -31,7 +30,7 @@ def messages(problems: list[Problem]) -> list[str]:
 
 
 def test_default_emh_policy_has_no_problems(policy: Policy) -> None:
-    assert check(policy) == []
+    assert check(policy.rule_file, policy.source) == []
 
 
 def test_minimal_rule_file_has_no_problems(minimal: dict[str, Any]) -> None:

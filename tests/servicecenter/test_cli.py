@@ -6,6 +6,7 @@ import os
 import sys
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from knowledge import audit
@@ -13,6 +14,7 @@ from knowledge.catalogue import store
 from knowledge.catalogue.models import Responsibility, Service
 from knowledge.storage.db import create_engine, create_sessionmaker
 from servicecenter.app import create_app
+from servicecenter.cli import main
 from servicecenter.settings import Settings
 
 
@@ -84,17 +86,30 @@ async def test_import_refuses_an_inconsistent_document(settings: Settings, tmp_p
     assert "places.0.county: unknown county '00000'" in err
 
 
-async def test_check_rules_accepts_the_default_policy(settings: Settings) -> None:
-    code, _, err = await _run(settings, "check-rules")
+def test_serve_help_shows_the_defaults_of_host_port_and_data_dir(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["serve", "--help"])
+    assert exited.value.code == 0
+    shown = " ".join(capsys.readouterr().out.split())  # argparse wraps to the terminal's width
+    assert "--host HOST address to listen on (default: 127.0.0.1; SERVICECENTER_HOST overrides it)" in shown
+    assert "--port PORT port to listen on (default: 8115; SERVICECENTER_PORT overrides it)" in shown
+    assert "--data-dir DATA_DIR data directory (default: var; SERVICECENTER_DATA_DIR overrides it)" in shown
+
+
+async def test_check_rules_accepts_the_default_policy_on_stdout(settings: Settings) -> None:
+    code, out, err = await _run(settings, "check-rules")
     assert code == 0, err
+    assert out.endswith("emh.yaml: no problems\n")
+    assert "no problems" not in err
 
 
 async def test_check_rules_reports_problems_with_lines(settings: Settings, tmp_path: Path) -> None:
     rules = tmp_path / "rules.yaml"
     rules.write_text("members: ['07135']\nrules: 3\n")
-    code, _, err = await _run(settings, "check-rules", str(rules))
+    code, out, err = await _run(settings, "check-rules", str(rules))
     assert code == 1
     assert f"{rules}:" in err and "problem(s)" in err
+    assert out == ""
 
 
 async def test_reindex_reports_the_count(settings: Settings) -> None:

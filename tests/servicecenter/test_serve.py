@@ -78,6 +78,10 @@ async def test_first_start_serves_the_demo_catalogue_and_logs_json_without_calle
     routed = [line for line in lines if line.get("event") == "call_routed"]
     assert routed and routed[0]["request_id"] == "req-42" and routed[0]["county"] == "07135"
     assert any(line.get("event") == "demo_catalogue_loaded" for line in lines)
+    [migrated] = [line for line in lines if line.get("event") == "schema_migrated"]
+    assert migrated["from_revision"] is None and migrated["to_revision"]
+    assert all(line.get("logger", "").split(".")[0] != "alembic" for line in lines)
+    assert "Running upgrade" not in err.decode() and "Context impl" not in err.decode()
     assert any(line.get("event") == "serving" and line["url"] == f"http://127.0.0.1:{port}" for line in lines)
     digits = CALLER.replace(" ", "").removeprefix("+49")
     assert digits not in err.decode() and "987654" not in err.decode()

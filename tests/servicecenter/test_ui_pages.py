@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from structlog.testing import capture_logs
 
 from servicecenter.keys import ENGINE
 
@@ -54,6 +55,21 @@ async def test_called_and_caller_redirect_to_the_decision_without_the_number(cli
     assert "Behördennummer 115, Servicecenter Eifel-Mosel-Hunsrück" in html
     assert '<option value="07135" selected>' in html
     assert "555123" not in html
+
+
+async def test_the_screen_pop_logs_the_same_call_routed_line_as_the_route_api(client) -> None:
+    call = {"called": "115", "caller": "+49 2671 555123"}
+    with capture_logs() as popped:
+        response = await client.get("/", params=call, allow_redirects=False)
+    with capture_logs() as asked:
+        decision = await (await client.get("/api/v1/route", params=call)).json()
+    [pop_line] = [entry for entry in popped if entry["event"] == "call_routed"]
+    [api_line] = [entry for entry in asked if entry["event"] == "call_routed"]
+    assert response.headers["Location"] == f"/?call={pop_line['decision_id']}"
+    assert api_line["decision_id"] == decision["decision_id"] != pop_line["decision_id"]
+    assert pop_line | {"decision_id": "x"} == api_line | {"decision_id": "x"}
+    assert pop_line["county"] == "07135" and pop_line["target"] == decision["target"]["id"]
+    assert all("555123" not in str(value) for entry in popped + asked for value in entry.values())
 
 
 async def test_switchboard_call_shows_the_county_greeting(client) -> None:
