@@ -80,6 +80,57 @@ class Calls:
     errors: str
 
 
+class RawCaller:
+    """One call over a plain UDP socket, for what sipp cannot do (send the same INVITE several times
+    at once) or does awkwardly (look at a final error reply)."""
+
+    def __init__(self, kamailio_port: int, caller: str) -> None:
+        self.kamailio = ("127.0.0.1", kamailio_port)
+        self.caller = caller
+        self.socket = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.socket.bind(("127.0.0.1", 0))
+        self.socket.settimeout(15)
+        self.port = self.socket.getsockname()[1]
+        self.call_id = f"raw-{time.monotonic_ns()}@127.0.0.1"
+
+    def close(self) -> None:
+        self.socket.close()
+
+    def send(self, method: str, uri: str, cseq: int, branch: str, *, to_tag: str = "", route: str = "") -> None:
+        """A request of this call (no body); `to_tag` and `route` once the dialog has them."""
+        self.socket.sendto((
+            f"{method} {uri} SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:{self.port};branch={branch}\r\n"
+            + (f"Route: {route}\r\n" if route else "")
+            + f"From: <sip:{self.caller}@127.0.0.1:{self.port}>;tag=raw\r\n"
+            f"To: <sip:115@127.0.0.1:{self.kamailio[1]}>{f';tag={to_tag}' if to_tag else ''}\r\n"
+            f"Call-ID: {self.call_id}\r\nCSeq: {cseq} {method}\r\nContact: <sip:{self.caller}@127.0.0.1:{self.port}>\r\n"
+            "Max-Forwards: 70\r\nContent-Length: 0\r\n\r\n"
+        ).encode(), self.kamailio)
+
+    def receive(self, method: str) -> tuple[int, str]:
+        """The next reply to `method`: (status, text); raises TimeoutError after 15 s without one."""
+        while True:
+            text = self.socket.recv(65535).decode(errors="replace")
+            if re.search(rf"^CSeq: *\d+ {method}\r?$", text, re.M | re.I):
+                return int(text.split(" ", 2)[1]), text
+
+    def final(self, method: str) -> tuple[int, str]:
+        """The final reply to `method`, provisional ones skipped."""
+        status, text = self.receive(method)
+        while status < 200:
+            status, text = self.receive(method)
+        return status, text
+
+    @staticmethod
+    def header(text: str, name: str) -> str:
+        """The first value of header `name` in a SIP message."""
+        return re.search(rf"^{name}: *(.*?)\r?$", text, re.M | re.I).group(1)
+
+    @staticmethod
+    def to_tag(text: str) -> str:
+        return re.search(r";tag=([^;>\s]+)", RawCaller.header(text, "To")).group(1)
+
+
 @dataclass
 class Rig:
     sipp: str
@@ -91,6 +142,15 @@ class Rig:
     def call(self, called: str, caller: str) -> int:
         """One call through Kamailio; sipp's exit status (0: answered and hung up cleanly)."""
         return self.calls(called, [caller], rate=1, timeout_s=15).returncode
+
+    @contextlib.contextmanager
+    def raw_caller(self, caller: str) -> Iterator[RawCaller]:
+        """A RawCaller with the number `caller`, its socket closed on leaving."""
+        raw = RawCaller(self.kamailio_port, caller)
+        try:
+            yield raw
+        finally:
+            raw.close()
 
     def calls(self, called: str, callers: Sequence[str], *, rate: int, limit: int | None = None,
               timeout_s: int = 60) -> Calls:

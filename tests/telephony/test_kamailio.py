@@ -20,6 +20,7 @@ CALLERS = {  # one number per call, so each arrival names its call
     "daun": "065925550102",
     "night": "+4965515550103",
     "outage": "026715550104",
+    "stranger": "065515550105",
 }
 
 
@@ -68,6 +69,16 @@ def test_calls_arrive_where_the_service_decides_and_at_the_static_fallback_while
     [arrival] = sip.arrivals_of(CALLERS["night"])
     assert (arrival.endpoint, arrival.user) == ("after-hours", "closed-switchboard")
     assert arrival.emh_headers()["X-EMH-County"] == "07233"
+
+    # A number that is not a line of this center: the service refuses it (4xx), Kamailio answers 404.
+    with sip.raw_caller(CALLERS["stranger"]) as caller:
+        uri = f"sip:+4930901820@127.0.0.1:{sip.kamailio_port}"
+        caller.send("INVITE", uri, 1, "z9hG4bK-not-ours")
+        status, answer = caller.final("INVITE")
+        caller.send("ACK", uri, 1, "z9hG4bK-not-ours", to_tag=caller.to_tag(answer))
+    assert status == 404
+    assert "routing service refused the call (HTTP 422)" in sip.log()
+    assert sip.arrivals_of(CALLERS["stranger"]) == []
 
     # (c) The service is down -> the static fallback, marked as such.
     service.stop()
