@@ -14,6 +14,8 @@ import time
 import urllib.parse
 from collections.abc import Iterator
 
+import pytest
+
 HUNG_CALLS, HUNG_RATE = 60, 20
 HEALTHY_CALLS, HEALTHY_RATE = 1000, 200
 TIMED_OUT = "timed out on request"  # http_client's warning for each lookup that ran out of time
@@ -77,10 +79,12 @@ def _assert_all_at_static_fallback(sip, callers: list[str]) -> None:
     assert all(found == {"X-EMH-Fallback": "static"} for found in headers.values())
 
 
+@pytest.mark.parametrize("breaker", ["with breaker", "workers alone"])
 def test_every_call_reaches_the_static_fallback_at_20_calls_per_second_while_the_service_hangs(
-    start_telephony,
+    start_telephony, breaker: str,
 ) -> None:
-    telephony = start_telephony()
+    # "workers alone": no breaker, so every call waits for its own lookup to time out (1 s).
+    telephony = start_telephony(**({} if breaker == "with breaker" else {"BREAKER_TIMEOUTS": "0"}))
     sip = telephony.sip
     callers = _callers(HUNG_CALLS, 1000)
 
@@ -90,11 +94,53 @@ def test_every_call_reaches_the_static_fallback_at_20_calls_per_second_while_the
     assert (calls.returncode, calls.successful) == (0, HUNG_CALLS), calls.errors
 
     log = sip.log()
-    # Each call was decided once: a lookup that timed out, or one that never got a task worker in time.
+    # Each call was decided once: a lookup that timed out, a lookup that never got a task worker in
+    # time ("lookup late"), or (breaker open) no lookup at all.
     assert log.count("; static fallback") == HUNG_CALLS
-    assert log.count(TIMED_OUT) + log.count("(status lookup late); static fallback") == HUNG_CALLS
+    timeouts = log.count(TIMED_OUT)
+    if breaker == "with breaker":
+        # After BREAKER_TIMEOUTS (5) timed-out lookups the other calls went straight to the fallback.
+        assert "lookups in a row timed out; breaker open" in log
+        assert "(status breaker open); static fallback" in log
+        assert 5 <= timeouts < HUNG_CALLS
+    else:
+        assert "breaker" not in log
+        assert timeouts + log.count("(status lookup late); static fallback") == HUNG_CALLS
     for caller in callers:
         assert caller.lstrip("0") not in log
+
+
+def test_the_breaker_lets_one_call_probe_and_closes_when_the_service_answers_again(start_telephony) -> None:
+    telephony = start_telephony(BREAKER_OPEN_S="2")
+    sip, service = telephony.sip, telephony.service
+    caller_numbers = iter(_callers(1000, 2000))
+    decision = service.get_json("/api/v1/route?" + urllib.parse.urlencode({"called": "115", "caller": "026712000000"}))
+    target = decision["target"]["id"]
+
+    with _hung(service):
+        callers = [next(caller_numbers) for _ in range(20)]
+        calls = sip.calls("115", callers, rate=HUNG_RATE, timeout_s=120)
+        _assert_all_at_static_fallback(sip, callers)
+        assert calls.returncode == 0, calls.errors
+        assert "breaker open" in sip.log()
+
+    # The service answers again. Calls go to the fallback until the open period (2 s) ends; the next
+    # call probes, gets an answer, closes the breaker and reaches the decided target.
+    deadline = time.monotonic() + 60
+    probe_reached = None
+    while probe_reached is None and time.monotonic() < deadline:
+        caller = next(caller_numbers)
+        assert sip.call("115", caller) == 0
+        [arrival] = sip.arrivals_of(caller)
+        if arrival.endpoint != "static-fallback":
+            probe_reached = arrival
+    assert probe_reached is not None, "no call reached the decided target within 60 s after the service resumed"
+    assert probe_reached.user == target
+    assert "routing service answers again; breaker closed" in sip.log()
+    caller = next(caller_numbers)
+    assert sip.call("115", caller) == 0
+    [arrival] = sip.arrivals_of(caller)
+    assert arrival.user == target and arrival.emh_headers()["X-EMH-Line"] == "115"
 
 
 def test_every_call_reaches_the_decided_target_at_200_calls_per_second(start_telephony) -> None:
