@@ -106,7 +106,9 @@ def main() -> None:
                         where["the static fallback" if users == {"static-fallback"} else
                               f"the decided target ({target})" if users == {target} else
                               "no target" if not users else "several targets: " + ", ".join(sorted(users))] += 1
-                    timeouts = sip.log().count("timed out on request")
+                    log = sip.log()
+                    timeouts, late = log.count("timed out on request"), log.count("(status lookup late)")
+                    skipped = log.count("(status breaker open)")
                 finally:
                     if args.state == "hung":
                         service.send_signal(signal.SIGCONT)
@@ -119,8 +121,9 @@ def main() -> None:
     print(f"{args.state}: {args.calls} calls at {args.rate}/s through {name} {' '.join(args.defines)}")
     for outcome, count in where.most_common():
         print(f"  {count:5d} reached {outcome}")
-    print(f"  sipp: {calls.successful} successful, {calls.failed} failed (exit {calls.returncode}); "
-          f"{timeouts} lookups timed out; {wall:.1f} s")
+    print(f"  sipp: {calls.successful} answered, {calls.failed} failed (exit {calls.returncode}), "
+          f"mean time to answer {calls.mean_answer_s * 1000:.0f} ms; {wall:.1f} s")
+    print(f"  lookups: {timeouts} timed out, {late} not started in time, {skipped} skipped by the breaker")
     if calls.returncode:
         print("  sipp's first errors:\n" + "\n".join("    " + line for line in calls.errors.splitlines()[:12]))
     if args.keep:

@@ -77,6 +77,7 @@ class Calls:
     returncode: int
     successful: int
     failed: int
+    mean_answer_s: float  # INVITE sent to 200 received, mean over the answered calls
     errors: str
 
 
@@ -170,8 +171,10 @@ class Rig:
         final = stats.read_text(encoding="utf-8", errors="replace").splitlines() if stats.exists() else []
         columns = dict(zip(final[0].split(";"), final[-1].split(";"), strict=False)) if len(final) > 1 else {}
         unexpected = errors.read_text(encoding="utf-8", errors="replace")[:4000] if errors.exists() else ""
+        hours, minutes, seconds, micros = (int(part) for part in columns.get("ResponseTime1(C)", "0:0:0:0").split(":"))
         return Calls(result.returncode, int(columns.get("SuccessfulCall(C)", 0) or 0),
-                     int(columns.get("FailedCall(C)", 0) or 0), unexpected + result.stderr[-2000:])
+                     int(columns.get("FailedCall(C)", 0) or 0), hours * 3600 + minutes * 60 + seconds + micros / 1e6,
+                     unexpected + result.stderr[-2000:])
 
     def invites(self, endpoint: str) -> list[tuple[str, str]]:
         """(Request-URI user, headers) of every INVITE `endpoint` received so far, retransmissions too."""
