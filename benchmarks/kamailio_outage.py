@@ -86,7 +86,8 @@ def main() -> None:
         service = _start_service(tmp / "data", rules_file, service_port)
         base = f"http://127.0.0.1:{service_port}"
         try:
-            with urllib.request.urlopen(f"{base}/api/v1/route?called=115&caller={callers[0]}", timeout=5) as answer:
+            decision_url = f"{base}/api/v1/route?called=115&caller={callers[0]}"
+            with urllib.request.urlopen(decision_url, timeout=5) as answer:
                 target = json.load(answer)["target"]["id"]
             with rig.running_rig(sipp, kamailio, tmp, ports, f"{base}/api/v1/route?format=rtjson",
                                  cfg=args.cfg, defines=defines) as sip:

@@ -1,4 +1,4 @@
-"""The telephony rig: sipp callers -> Kamailio with config/telephony/kamailio.cfg -> the service -> sipp targets.
+"""The telephony rig: sipp callers -> Kamailio (config/telephony/kamailio.cfg) -> the service -> sipp targets.
 
 The service runs as a real process (the `start_service` fixture) on a copy of the EMH rule file whose
 target URIs point at sipp endpoints on 127.0.0.1 and whose service hours are open all week, because
@@ -66,7 +66,7 @@ class Arrival:
 
     def emh_headers(self) -> dict[str, str]:
         """The X-EMH-* headers of the INVITE."""
-        return dict(re.findall(r"^(X-EMH-[\w-]+): *(.*?)\r?$", self.headers, re.M))
+        return dict(re.findall(r"^(X-EMH-[\w-]+): *(.*?)\r?$", self.headers, re.MULTILINE))
 
 
 @dataclass(frozen=True)
@@ -104,7 +104,8 @@ class RawCaller:
             + (f"Route: {route}\r\n" if route else "")
             + f"From: <sip:{self.caller}@127.0.0.1:{self.port}>;tag=raw\r\n"
             f"To: <sip:115@127.0.0.1:{self.kamailio[1]}>{f';tag={to_tag}' if to_tag else ''}\r\n"
-            f"Call-ID: {self.call_id}\r\nCSeq: {cseq} {method}\r\nContact: <sip:{self.caller}@127.0.0.1:{self.port}>\r\n"
+            f"Call-ID: {self.call_id}\r\nCSeq: {cseq} {method}\r\n"
+            f"Contact: <sip:{self.caller}@127.0.0.1:{self.port}>\r\n"
             "Max-Forwards: 70\r\nContent-Length: 0\r\n\r\n"
         ).encode(), self.kamailio)
 
@@ -112,7 +113,7 @@ class RawCaller:
         """The next reply to `method`: (status, text); raises TimeoutError after 15 s without one."""
         while True:
             text = self.socket.recv(65535).decode(errors="replace")
-            if re.search(rf"^CSeq: *\d+ {method}\r?$", text, re.M | re.I):
+            if re.search(rf"^CSeq: *\d+ {method}\r?$", text, re.MULTILINE | re.IGNORECASE):
                 return int(text.split(" ", 2)[1]), text
 
     def final(self, method: str) -> tuple[int, str]:
@@ -125,7 +126,7 @@ class RawCaller:
     @staticmethod
     def header(text: str, name: str) -> str:
         """The first value of header `name` in a SIP message."""
-        return re.search(rf"^{name}: *(.*?)\r?$", text, re.M | re.I).group(1)
+        return re.search(rf"^{name}: *(.*?)\r?$", text, re.MULTILINE | re.IGNORECASE).group(1)
 
     @staticmethod
     def to_tag(text: str) -> str:
@@ -166,29 +167,30 @@ class Rig:
                 "-m", str(len(callers)), "-r", str(rate), "-l", str(limit or len(callers)),
                 "-timeout", str(timeout_s), "-timeout_error", "-trace_err", "-error_file", str(errors),
                 "-trace_stat", "-stf", str(stats), "-fd", "3600"]
-        result = subprocess.run(argv, cwd=self.tmp, stdin=subprocess.DEVNULL, capture_output=True, text=True,
-                                errors="replace", timeout=timeout_s + 30)
+        result = subprocess.run(argv, check=False, cwd=self.tmp, stdin=subprocess.DEVNULL, capture_output=True,
+                                text=True, errors="replace", timeout=timeout_s + 30)
         final = stats.read_text(encoding="utf-8", errors="replace").splitlines() if stats.exists() else []
         columns = dict(zip(final[0].split(";"), final[-1].split(";"), strict=False)) if len(final) > 1 else {}
         unexpected = errors.read_text(encoding="utf-8", errors="replace")[:4000] if errors.exists() else ""
-        hours, minutes, seconds, micros = (int(part) for part in columns.get("ResponseTime1(C)", "0:0:0:0").split(":"))
-        return Calls(result.returncode, int(columns.get("SuccessfulCall(C)", 0) or 0),
-                     int(columns.get("FailedCall(C)", 0) or 0), hours * 3600 + minutes * 60 + seconds + micros / 1e6,
-                     unexpected + result.stderr[-2000:])
+        hours, minutes, seconds, micros = map(int, columns.get("ResponseTime1(C)", "0:0:0:0").split(":"))
+        mean_answer_s = hours * 3600 + minutes * 60 + seconds + micros / 1e6
+        successful, failed = (int(columns.get(f"{name}(C)", 0) or 0) for name in ("SuccessfulCall", "FailedCall"))
+        return Calls(result.returncode, successful, failed, mean_answer_s, unexpected + result.stderr[-2000:])
 
     def invites(self, endpoint: str) -> list[tuple[str, str]]:
         """(Request-URI user, headers) of every INVITE `endpoint` received so far, retransmissions too."""
         log = self.tmp / f"{endpoint}.log"
         text = log.read_text(encoding="utf-8", errors="replace") if log.exists() else ""
         pattern = r"^INVITE sip:([^@\s]+)@\S+ SIP/2\.0\r?\n(.*?)\r?\n\r?\n"
-        return [(match.group(1), match.group(2)) for match in re.finditer(pattern, text, re.M | re.S)]
+        found = re.finditer(pattern, text, re.MULTILINE | re.DOTALL)
+        return [(match.group(1), match.group(2)) for match in found]
 
     def arrivals(self) -> list[Arrival]:
         """Every INVITE the endpoints received so far (retransmissions counted once)."""
         found: dict[tuple[str, str, str], Arrival] = {}
         for endpoint in self.ports:
             for user, headers in self.invites(endpoint):
-                caller = re.search(r"^From:.*?sip:([^@>;]+)@", headers, re.M)
+                caller = re.search(r"^From:.*?sip:([^@>;]+)@", headers, re.MULTILINE)
                 arrival = Arrival(endpoint, user, caller.group(1) if caller else "", headers)
                 found.setdefault((endpoint, arrival.user, arrival.caller), arrival)
         return list(found.values())
@@ -257,7 +259,8 @@ def running_rig(sipp: str, kamailio: str, tmp: Path, ports: dict[str, int], rout
         }
         with kamailio_log.open("wb") as log:
             processes.append(kamailio_process := subprocess.Popen(
-                [kamailio, "-DD", "-E", "-f", str(cfg), "-Y", str(tmp), "-w", str(tmp), "-n", "2", "-m", "64", "-M", "8",
+                [kamailio, "-DD", "-E", "-f", str(cfg), "-Y", str(tmp), "-w", str(tmp),
+                 "-n", "2", "-m", "64", "-M", "8",
                  *(arg for name, value in all_defines.items() for arg in ("-A", f"{name}={value}"))],
                 cwd=tmp, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
             ))

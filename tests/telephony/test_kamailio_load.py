@@ -36,6 +36,11 @@ def _hung(service) -> Iterator[None]:
         service.process.send_signal(signal.SIGCONT)
 
 
+def _decision(service, caller: str) -> dict:
+    """The service's decision for a 115 call from `caller`."""
+    return service.get_json("/api/v1/route?" + urllib.parse.urlencode({"called": "115", "caller": caller}))
+
+
 def _where(sip, callers: list[str]) -> dict[str, list[tuple[str, str]]]:
     """Caller -> the (endpoint, target) pairs its call arrived at."""
     arrivals: dict[str, list[tuple[str, str]]] = {caller: [] for caller in callers}
@@ -73,7 +78,8 @@ def test_a_retransmitted_invite_is_absorbed_not_looked_up_again(start_telephony)
 
 def _assert_all_at_static_fallback(sip, callers: list[str]) -> None:
     where = _where(sip, callers)
-    astray = {caller: places for caller, places in where.items() if places != [("static-fallback", "static-fallback")]}
+    fallback = [("static-fallback", "static-fallback")]
+    astray = {caller: places for caller, places in where.items() if places != fallback}
     assert not astray, f"{len(astray)} of {len(callers)} calls not (only) at the static fallback: {astray}"
     headers = {arrival.caller: arrival.emh_headers() for arrival in sip.arrivals() if arrival.caller in where}
     assert all(found == {"X-EMH-Fallback": "static"} for found in headers.values())
@@ -114,8 +120,7 @@ def test_the_breaker_lets_one_call_probe_and_closes_when_the_service_answers_aga
     telephony = start_telephony(BREAKER_OPEN_S="2")
     sip, service = telephony.sip, telephony.service
     caller_numbers = iter(_callers(1000, 2000))
-    decision = service.get_json("/api/v1/route?" + urllib.parse.urlencode({"called": "115", "caller": "026712000000"}))
-    target = decision["target"]["id"]
+    target = _decision(service, "026712000000")["target"]["id"]
 
     with _hung(service):
         callers = [next(caller_numbers) for _ in range(20)]
@@ -148,14 +153,16 @@ def test_every_call_reaches_the_decided_target_at_200_calls_per_second(start_tel
     telephony = start_telephony(ROUTE_TIMEOUT_S="5")
     sip, service = telephony.sip, telephony.service
     callers = _callers(HEALTHY_CALLS, 3000)
-    decision = service.get_json("/api/v1/route?" + urllib.parse.urlencode({"called": "115", "caller": callers[0]}))
+    decision = _decision(service, callers[0])
     target = decision["target"]["id"]
     endpoint = target if target in sip.ports else "after-hours"
 
     calls = sip.calls("115", callers, rate=HEALTHY_RATE, limit=HEALTHY_RATE, timeout_s=180)
 
-    astray = {caller: places for caller, places in _where(sip, callers).items() if places != [(endpoint, target)]}
-    assert not astray, f"{len(astray)} of {len(callers)} calls not (only) at {target}: {dict(list(astray.items())[:5])}"
+    where = _where(sip, callers)
+    astray = {caller: places for caller, places in where.items() if places != [(endpoint, target)]}
+    some = dict(list(astray.items())[:5])
+    assert not astray, f"{len(astray)} of {len(callers)} calls not (only) at {target}, e.g. {some}"
     assert (calls.returncode, calls.successful) == (0, HEALTHY_CALLS), calls.errors
     expected = f"{decision['target']['kind']}; id={target}"
     assert all(arrival.emh_headers()["X-EMH-Target"] == expected for arrival in sip.arrivals())
