@@ -41,12 +41,19 @@ _spec.loader.exec_module(rig)
 
 
 def _start_service(data_dir: Path, rules_file: Path, port: int) -> subprocess.Popen:
-    env = {**os.environ, "SERVICECENTER_DATA_DIR": str(data_dir), "SERVICECENTER_LOG_FORMAT": "json",
-           "SERVICECENTER_RULES_FILE": str(rules_file)}
+    env = {
+        **os.environ,
+        "SERVICECENTER_DATA_DIR": str(data_dir),
+        "SERVICECENTER_LOG_FORMAT": "json",
+        "SERVICECENTER_RULES_FILE": str(rules_file),
+    }
     env.pop("SERVICECENTER_DATABASE_URL", None)
     process = subprocess.Popen(
         [sys.executable, "-m", "servicecenter", "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline:
@@ -66,11 +73,19 @@ def main() -> None:
     parser.add_argument("state", choices=["healthy", "stopped", "hung"])
     parser.add_argument("--calls", type=int, default=60)
     parser.add_argument("--rate", type=int, default=20)
-    parser.add_argument("--limit", type=int, default=None, help="sipp -l: calls open at a time (default: all)")
+    parser.add_argument(
+        "--limit", type=int, default=None, help="sipp -l: calls open at a time (default: all)"
+    )
     parser.add_argument("--cfg", type=Path, default=rig.KAMAILIO_CFG)
     parser.add_argument("--keep", action="store_true", help="keep the logs (the directory is printed)")
-    parser.add_argument("-D", dest="defines", action="append", default=[], metavar="NAME=VALUE",
-                        help="override one of the config's defines (repeatable)")
+    parser.add_argument(
+        "-D",
+        dest="defines",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="override one of the config's defines (repeatable)",
+    )
     args = parser.parse_args()
     sipp, kamailio = shutil.which("sipp"), shutil.which("kamailio") or "/usr/sbin/kamailio"
     defines = dict(item.split("=", 1) for item in args.defines)
@@ -89,24 +104,42 @@ def main() -> None:
             decision_url = f"{base}/api/v1/route?called=115&caller={callers[0]}"
             with urllib.request.urlopen(decision_url, timeout=5) as answer:
                 target = json.load(answer)["target"]["id"]
-            with rig.running_rig(sipp, kamailio, tmp, ports, f"{base}/api/v1/route?format=rtjson",
-                                 cfg=args.cfg, defines=defines) as sip:
+            with rig.running_rig(
+                sipp,
+                kamailio,
+                tmp,
+                ports,
+                f"{base}/api/v1/route?format=rtjson",
+                cfg=args.cfg,
+                defines=defines,
+            ) as sip:
                 if args.state == "stopped":
                     rig.stop(service)
                 elif args.state == "hung":
                     service.send_signal(signal.SIGSTOP)
                 started = time.monotonic()
                 try:
-                    calls = sip.calls("115", callers, rate=args.rate, limit=args.limit,
-                                      timeout_s=max(120, 3 * args.calls // args.rate))
+                    calls = sip.calls(
+                        "115",
+                        callers,
+                        rate=args.rate,
+                        limit=args.limit,
+                        timeout_s=max(120, 3 * args.calls // args.rate),
+                    )
                     wall = time.monotonic() - started
                     # Counted before a hung service resumes: what the callers got while it hung.
                     where = Counter()
                     for caller in callers:
                         users = {arrival.user for arrival in sip.arrivals_of(caller)}
-                        where["the static fallback" if users == {"static-fallback"} else
-                              f"the decided target ({target})" if users == {target} else
-                              "no target" if not users else "several targets: " + ", ".join(sorted(users))] += 1
+                        where[
+                            "the static fallback"
+                            if users == {"static-fallback"}
+                            else f"the decided target ({target})"
+                            if users == {target}
+                            else "no target"
+                            if not users
+                            else "several targets: " + ", ".join(sorted(users))
+                        ] += 1
                     log = sip.log()
                     timeouts, late = log.count("timed out on request"), log.count("(status lookup late)")
                     skipped = log.count("(status breaker open)")
@@ -122,11 +155,15 @@ def main() -> None:
     print(f"{args.state}: {args.calls} calls at {args.rate}/s through {name} {' '.join(args.defines)}")
     for outcome, count in where.most_common():
         print(f"  {count:5d} reached {outcome}")
-    print(f"  sipp: {calls.successful} answered, {calls.failed} failed (exit {calls.returncode}), "
-          f"mean time to answer {calls.mean_answer_s * 1000:.0f} ms; {wall:.1f} s")
+    print(
+        f"  sipp: {calls.successful} answered, {calls.failed} failed (exit {calls.returncode}), "
+        f"mean time to answer {calls.mean_answer_s * 1000:.0f} ms; {wall:.1f} s"
+    )
     print(f"  lookups: {timeouts} timed out, {late} not started in time, {skipped} skipped by the breaker")
     if calls.returncode:
-        print("  sipp's first errors:\n" + "\n".join("    " + line for line in calls.errors.splitlines()[:12]))
+        print(
+            "  sipp's first errors:\n" + "\n".join("    " + line for line in calls.errors.splitlines()[:12])
+        )
     if args.keep:
         print(f"  logs in {tmp}")
 

@@ -97,17 +97,22 @@ class RawCaller:
     def close(self) -> None:
         self.socket.close()
 
-    def send(self, method: str, uri: str, cseq: int, branch: str, *, to_tag: str = "", route: str = "") -> None:
+    def send(
+        self, method: str, uri: str, cseq: int, branch: str, *, to_tag: str = "", route: str = ""
+    ) -> None:
         """A request of this call (no body); `to_tag` and `route` once the dialog has them."""
-        self.socket.sendto((
-            f"{method} {uri} SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:{self.port};branch={branch}\r\n"
-            + (f"Route: {route}\r\n" if route else "")
-            + f"From: <sip:{self.caller}@127.0.0.1:{self.port}>;tag=raw\r\n"
-            f"To: <sip:115@127.0.0.1:{self.kamailio[1]}>{f';tag={to_tag}' if to_tag else ''}\r\n"
-            f"Call-ID: {self.call_id}\r\nCSeq: {cseq} {method}\r\n"
-            f"Contact: <sip:{self.caller}@127.0.0.1:{self.port}>\r\n"
-            "Max-Forwards: 70\r\nContent-Length: 0\r\n\r\n"
-        ).encode(), self.kamailio)
+        self.socket.sendto(
+            (
+                f"{method} {uri} SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:{self.port};branch={branch}\r\n"
+                + (f"Route: {route}\r\n" if route else "")
+                + f"From: <sip:{self.caller}@127.0.0.1:{self.port}>;tag=raw\r\n"
+                f"To: <sip:115@127.0.0.1:{self.kamailio[1]}>{f';tag={to_tag}' if to_tag else ''}\r\n"
+                f"Call-ID: {self.call_id}\r\nCSeq: {cseq} {method}\r\n"
+                f"Contact: <sip:{self.caller}@127.0.0.1:{self.port}>\r\n"
+                "Max-Forwards: 70\r\nContent-Length: 0\r\n\r\n"
+            ).encode(),
+            self.kamailio,
+        )
 
     def receive(self, method: str) -> tuple[int, str]:
         """The next reply to `method`: (status, text); raises TimeoutError after 15 s without one."""
@@ -154,27 +159,65 @@ class Rig:
         finally:
             raw.close()
 
-    def calls(self, called: str, callers: Sequence[str], *, rate: int, limit: int | None = None,
-              timeout_s: int = 60) -> Calls:
+    def calls(
+        self, called: str, callers: Sequence[str], *, rate: int, limit: int | None = None, timeout_s: int = 60
+    ) -> Calls:
         """One call per caller to `called`, started at `rate` calls per second (at most `limit` at a
         time); returns when sipp has placed and finished them all, or after `timeout_s`."""
         run = f"{callers[0]}-{len(callers)}"
         csv = self.tmp / f"callers-{run}.csv"
         csv.write_text("SEQUENTIAL\n" + "".join(f"{caller};\n" for caller in callers), encoding="ascii")
         stats, errors = self.tmp / f"uac-{run}.csv", self.tmp / f"uac-{run}.err"
-        argv = [self.sipp, f"127.0.0.1:{self.kamailio_port}", "-sf", str(HERE / "uac.xml"), "-inf", str(csv),
-                "-s", called, "-i", "127.0.0.1", "-p", str(free_udp_port()), "-nostdin",
-                "-m", str(len(callers)), "-r", str(rate), "-l", str(limit or len(callers)),
-                "-timeout", str(timeout_s), "-timeout_error", "-trace_err", "-error_file", str(errors),
-                "-trace_stat", "-stf", str(stats), "-fd", "3600"]
-        result = subprocess.run(argv, check=False, cwd=self.tmp, stdin=subprocess.DEVNULL, capture_output=True,
-                                text=True, errors="replace", timeout=timeout_s + 30)
+        argv = [
+            self.sipp,
+            f"127.0.0.1:{self.kamailio_port}",
+            "-sf",
+            str(HERE / "uac.xml"),
+            "-inf",
+            str(csv),
+            "-s",
+            called,
+            "-i",
+            "127.0.0.1",
+            "-p",
+            str(free_udp_port()),
+            "-nostdin",
+            "-m",
+            str(len(callers)),
+            "-r",
+            str(rate),
+            "-l",
+            str(limit or len(callers)),
+            "-timeout",
+            str(timeout_s),
+            "-timeout_error",
+            "-trace_err",
+            "-error_file",
+            str(errors),
+            "-trace_stat",
+            "-stf",
+            str(stats),
+            "-fd",
+            "3600",
+        ]
+        result = subprocess.run(
+            argv,
+            check=False,
+            cwd=self.tmp,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            errors="replace",
+            timeout=timeout_s + 30,
+        )
         final = stats.read_text(encoding="utf-8", errors="replace").splitlines() if stats.exists() else []
         columns = dict(zip(final[0].split(";"), final[-1].split(";"), strict=False)) if len(final) > 1 else {}
         unexpected = errors.read_text(encoding="utf-8", errors="replace")[:4000] if errors.exists() else ""
         hours, minutes, seconds, micros = map(int, columns.get("ResponseTime1(C)", "0:0:0:0").split(":"))
         mean_answer_s = hours * 3600 + minutes * 60 + seconds + micros / 1e6
-        successful, failed = (int(columns.get(f"{name}(C)", 0) or 0) for name in ("SuccessfulCall", "FailedCall"))
+        successful, failed = (
+            int(columns.get(f"{name}(C)", 0) or 0) for name in ("SuccessfulCall", "FailedCall")
+        )
         return Calls(result.returncode, successful, failed, mean_answer_s, unexpected + result.stderr[-2000:])
 
     def invites(self, endpoint: str) -> list[tuple[str, str]]:
@@ -208,7 +251,7 @@ def rules_yaml(ports: dict[str, int], *, open_all_week: bool) -> str:
     for target_id, target in rules["targets"].items():
         endpoint = target_id if target_id in ports else "after-hours"
         target["uri"] = f"sip:{target_id}@127.0.0.1:{ports[endpoint]}"
-    rules["schedules"]["service"] = {day: ALL_WEEK for day in WEEKDAYS} if open_all_week else {}
+    rules["schedules"]["service"] = dict.fromkeys(WEEKDAYS, ALL_WEEK) if open_all_week else {}
     return yaml.safe_dump(rules, allow_unicode=True, sort_keys=False)
 
 
@@ -223,11 +266,14 @@ def _wait_for_kamailio(port: int, process: subprocess.Popen, seconds: float = 30
             if process.poll() is not None:
                 raise AssertionError("kamailio exited during start-up")
             branch = f"z9hG4bK-probe-{time.monotonic_ns()}"
-            s.sendto((
-                f"OPTIONS sip:probe@127.0.0.1:{port} SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:{local};branch={branch}\r\n"
-                f"From: <sip:probe@127.0.0.1:{local}>;tag=probe\r\nTo: <sip:probe@127.0.0.1:{port}>\r\n"
-                f"Call-ID: {branch}@127.0.0.1\r\nCSeq: 1 OPTIONS\r\nMax-Forwards: 5\r\nContent-Length: 0\r\n\r\n"
-            ).encode(), ("127.0.0.1", port))
+            s.sendto(
+                (
+                    f"OPTIONS sip:probe@127.0.0.1:{port} SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:{local};branch={branch}\r\n"
+                    f"From: <sip:probe@127.0.0.1:{local}>;tag=probe\r\nTo: <sip:probe@127.0.0.1:{port}>\r\n"
+                    f"Call-ID: {branch}@127.0.0.1\r\nCSeq: 1 OPTIONS\r\nMax-Forwards: 5\r\nContent-Length: 0\r\n\r\n"
+                ).encode(),
+                ("127.0.0.1", port),
+            )
             try:
                 if s.recv(4096).startswith(b"SIP/2.0 200"):
                     return
@@ -237,19 +283,43 @@ def _wait_for_kamailio(port: int, process: subprocess.Popen, seconds: float = 30
 
 
 @contextlib.contextmanager
-def running_rig(sipp: str, kamailio: str, tmp: Path, ports: dict[str, int], route_url: str, *,
-                cfg: Path = KAMAILIO_CFG, defines: dict[str, str] | None = None) -> Iterator[Rig]:
+def running_rig(
+    sipp: str,
+    kamailio: str,
+    tmp: Path,
+    ports: dict[str, int],
+    route_url: str,
+    *,
+    cfg: Path = KAMAILIO_CFG,
+    defines: dict[str, str] | None = None,
+) -> Iterator[Rig]:
     """sipp endpoints on `ports` and Kamailio (`cfg`, defines overridden with -A) asking `route_url`;
     all stopped by their PIDs on leaving."""
     processes: list[subprocess.Popen] = []
     kamailio_log = tmp / "kamailio.log"
     try:
         for endpoint, scenario in ENDPOINTS.items():
-            processes.append(subprocess.Popen(
-                [sipp, "-sf", str(HERE / scenario), "-i", "127.0.0.1", "-p", str(ports[endpoint]), "-nostdin",
-                 "-trace_msg", "-message_file", str(tmp / f"{endpoint}.log")],
-                cwd=tmp, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            ))
+            processes.append(
+                subprocess.Popen(
+                    [
+                        sipp,
+                        "-sf",
+                        str(HERE / scenario),
+                        "-i",
+                        "127.0.0.1",
+                        "-p",
+                        str(ports[endpoint]),
+                        "-nostdin",
+                        "-trace_msg",
+                        "-message_file",
+                        str(tmp / f"{endpoint}.log"),
+                    ],
+                    cwd=tmp,
+                    stdin=subprocess.DEVNULL,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
+            )
         kamailio_port = free_udp_port()
         all_defines = {
             "SIP_LISTEN": f"udp:127.0.0.1:{kamailio_port}",
@@ -258,12 +328,32 @@ def running_rig(sipp: str, kamailio: str, tmp: Path, ports: dict[str, int], rout
             **(defines or {}),
         }
         with kamailio_log.open("wb") as log:
-            processes.append(kamailio_process := subprocess.Popen(
-                [kamailio, "-DD", "-E", "-f", str(cfg), "-Y", str(tmp), "-w", str(tmp),
-                 "-n", "2", "-m", "64", "-M", "8",
-                 *(arg for name, value in all_defines.items() for arg in ("-A", f"{name}={value}"))],
-                cwd=tmp, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
-            ))
+            processes.append(
+                kamailio_process := subprocess.Popen(
+                    [
+                        kamailio,
+                        "-DD",
+                        "-E",
+                        "-f",
+                        str(cfg),
+                        "-Y",
+                        str(tmp),
+                        "-w",
+                        str(tmp),
+                        "-n",
+                        "2",
+                        "-m",
+                        "64",
+                        "-M",
+                        "8",
+                        *(arg for name, value in all_defines.items() for arg in ("-A", f"{name}={value}")),
+                    ],
+                    cwd=tmp,
+                    stdin=subprocess.DEVNULL,
+                    stdout=log,
+                    stderr=log,
+                )
+            )
         _wait_for_kamailio(kamailio_port, kamailio_process)
         yield Rig(sipp, kamailio_port, ports, tmp, kamailio_log)
     finally:
@@ -296,8 +386,16 @@ def start_telephony(system_tool, start_service, tmp_path: Path) -> Iterator[Call
             rules_file = tmp_path / "rules.yaml"
             rules_file.write_text(rules_yaml(ports, open_all_week=True), encoding="utf-8")
             service = start_service(SERVICECENTER_RULES_FILE=str(rules_file))
-            sip = stack.enter_context(running_rig(
-                sipp, kamailio, tmp_path, ports, f"{service.url}/api/v1/route?format=rtjson", defines=defines))
+            sip = stack.enter_context(
+                running_rig(
+                    sipp,
+                    kamailio,
+                    tmp_path,
+                    ports,
+                    f"{service.url}/api/v1/route?format=rtjson",
+                    defines=defines,
+                )
+            )
             return Telephony(sip, service, rules_file)
 
         yield start

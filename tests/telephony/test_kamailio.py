@@ -53,7 +53,9 @@ def test_calls_arrive_where_the_service_decides_and_at_the_static_fallback_while
         assert sip.call("115", CALLERS["daun"]) == 0
         busy, shared = sip.arrivals_of(CALLERS["daun"])
         assert [(a.endpoint, a.user) for a in (busy, shared)] == [
-            ("emh-vulkaneifel", "emh-vulkaneifel"), ("emh-all", "emh-all")]
+            ("emh-vulkaneifel", "emh-vulkaneifel"),
+            ("emh-all", "emh-all"),
+        ]
         assert shared.emh_headers()["X-EMH-Target"] == "pool; id=emh-all"
         assert shared.emh_headers()["X-EMH-Decision"] == busy.emh_headers()["X-EMH-Decision"]
 

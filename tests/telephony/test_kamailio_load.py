@@ -71,8 +71,11 @@ def test_a_retransmitted_invite_is_absorbed_not_looked_up_again(start_telephony)
     mine = [line for line in sip.log().splitlines() if caller.call_id in line]
     assert sum(TIMED_OUT in line for line in mine) == 1
     assert sum("static fallback" in line for line in mine) == 1
-    relayed = {re.search(r"branch=([^;,\s]+)", caller.header(headers, "Via")).group(1)
-               for _, headers in sip.invites("static-fallback") if caller.call_id in headers}
+    relayed = {
+        re.search(r"branch=([^;,\s]+)", caller.header(headers, "Via")).group(1)
+        for _, headers in sip.invites("static-fallback")
+        if caller.call_id in headers
+    }
     assert len(relayed) == 1
 
 
@@ -87,7 +90,8 @@ def _assert_all_at_static_fallback(sip, callers: list[str]) -> None:
 
 @pytest.mark.parametrize("breaker", ["with breaker", "workers alone"])
 def test_every_call_reaches_the_static_fallback_at_20_calls_per_second_while_the_service_hangs(
-    start_telephony, breaker: str,
+    start_telephony,
+    breaker: str,
 ) -> None:
     # "workers alone": no breaker, so every call waits for its own lookup to time out (1 s).
     telephony = start_telephony(**({} if breaker == "with breaker" else {"BREAKER_TIMEOUTS": "0"}))
@@ -139,7 +143,9 @@ def test_the_breaker_lets_one_call_probe_and_closes_when_the_service_answers_aga
         [arrival] = sip.arrivals_of(caller)
         if arrival.endpoint != "static-fallback":
             probe_reached = arrival
-    assert probe_reached is not None, "no call reached the decided target within 60 s after the service resumed"
+    assert probe_reached is not None, (
+        "no call reached the decided target within 60 s after the service resumed"
+    )
     assert probe_reached.user == target
     assert "routing service answers again; breaker closed" in sip.log()
     caller = next(caller_numbers)
