@@ -14,7 +14,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
 
-from routing.models import CountyKey, PoolState, RuleTables
+from knowledge.counties import CountyKey
+from routing.models import PoolState, RuleTables
 from routing.origin import Origin
 
 __all__ = ["COUNTY_POOL", "CONDITION_KINDS", "Condition", "Facts", "Verdict"]

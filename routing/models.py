@@ -12,12 +12,12 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from knowledge.calendar import WeeklyHours
+from knowledge.counties import CountyKey
 from routing.numbers import is_valid, parse
 
 __all__ = [
     "Call",
     "CountyDef",
-    "CountyKey",
     "Decision",
     "DepartmentDef",
     "LineDef",
@@ -35,7 +35,6 @@ LineKind = Literal["115", "switchboard"]
 TargetKind = Literal["pool", "queue", "extension", "voicemail", "announcement", "callback"]
 Name = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9._-]*$", max_length=64)]
 """An id the rule file gives: a rule, target, schedule or topic."""
-CountyKey = Annotated[str, Field(pattern=r"^\d{5}$")]
 """A Kreisschlüssel, e.g. "07135"."""
 
 

@@ -14,6 +14,7 @@ from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
 from knowledge.calendar import WeeklyHours
+from knowledge.counties import COUNTY_KEY_PATTERN
 
 __all__ = [
     "CatalogueState",
@@ -106,7 +107,7 @@ def _json_list() -> Column:
 
 
 class CountyBase(SQLModel):
-    key: str = Field(primary_key=True, min_length=5, max_length=5, schema_extra=_pattern(r"^\d{5}$"))
+    key: str = Field(primary_key=True, min_length=5, max_length=5, schema_extra=_pattern(COUNTY_KEY_PATTERN))
     name: str = Field(min_length=1)
     seat: str = Field(description="Kreisstadt")
     street: str

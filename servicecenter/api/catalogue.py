@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
 
 from aiohttp import web
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field
 
 from knowledge.calendar import BERLIN
 from knowledge.catalogue import store
 from knowledge.catalogue.exchange import export_document
 from knowledge.catalogue.models import Unit
+from knowledge.counties import CountyKey
 from knowledge.errors import NotFound
 from knowledge.search.agent_search import SearchRequest, responsible_entry, search
 from servicecenter.api.entries import etag
@@ -19,8 +19,6 @@ from servicecenter.api.params import parse_query
 from servicecenter.keys import CALL_ROUTER, CATALOGUE_FOLLOWER, SEARCH_INDEX, SESSIONMAKER
 
 __all__ = ["export", "get_service", "get_unit", "list_units", "search_services"]
-
-CountyKey = Annotated[str, StringConstraints(pattern=r"^\d{5}$")]
 
 
 class SearchQuery(BaseModel):

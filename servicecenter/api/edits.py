@@ -18,6 +18,7 @@ from knowledge.calendar import WeeklyHours
 from knowledge.catalogue import editing
 from knowledge.catalogue.editing import read_entry
 from knowledge.catalogue.models import County, Place, Responsibility, Service, Unit
+from knowledge.counties import CountyKey
 from knowledge.errors import Conflict, NotFound, StaleVersion
 from servicecenter.api.entries import (
     EDITABLE,
@@ -125,7 +126,7 @@ class ResponsibilityPatch(_Patch):
 
 class ResponsibilityCreate(ResponsibilityPatch):
     unit: Line
-    county: Digits5
+    county: CountyKey
     place: Line | None = None
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import routing
 
 PACKAGE = Path(routing.__file__).parent
-ALLOWED_OUTSIDE = {"knowledge.calendar"}
+ALLOWED_OUTSIDE = {"knowledge.calendar", "knowledge.counties"}
 
 
 def _imports(path: Path) -> set[str]:
