@@ -7,11 +7,12 @@ up; `routing.rulefile.RuleFile` adds the ordered rules, whose conditions live in
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
-from knowledge.calendar import WeeklyHours
+from knowledge.calendar import BERLIN, WeeklyHours, to_berlin
 from knowledge.counties import CountyKey
 from routing.numbers import is_valid, parse
 
@@ -42,13 +43,33 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+_UNESCAPED_PLUS = re.compile(r"(\d) (\d{2}(?::?\d{2})?)$")
+
+
 class Call(_Strict):
-    """One call as the PBX reports it; `at` without offset means Berlin time."""
+    """One call as the PBX reports it, parsed straight from its request; `at` without offset means Berlin
+    time, and no `at` means now."""
 
     called: str = Field(min_length=1, max_length=64)
     caller: str | None = Field(default=None, max_length=64)
-    at: dt.datetime
+    at: dt.datetime = Field(default_factory=lambda: dt.datetime.now(BERLIN))
     topic: str | None = Field(default=None, min_length=1, max_length=64)
+
+    @field_validator("at", mode="before")
+    @classmethod
+    def _restore_plus(cls, value: object) -> object:
+        """A PBX that puts '+01:00' unescaped into a query string sends ' 01:00'."""
+        return _UNESCAPED_PLUS.sub(r"\1+\2", value.strip()) if isinstance(value, str) else value
+
+    @field_validator("at")
+    @classmethod
+    def _representable_in_berlin(cls, value: dt.datetime) -> dt.datetime:
+        """Times at the edge of the calendar cannot be judged in Berlin time."""
+        try:
+            to_berlin(value)
+        except OverflowError:
+            raise ValueError("time out of range") from None
+        return value
 
 
 class Target(_Strict):

@@ -12,7 +12,7 @@ from functools import partial
 from aiohttp import web
 
 from knowledge.catalogue.document import CatalogueDocument
-from routing.models import Decision, PoolInfo
+from routing.models import Call, Decision, PoolInfo
 from servicecenter.api import catalogue, edits, entries, exchange, health, routing, rules, session
 from servicecenter.api.edits import EDITABLE
 from servicecenter.api.responses import (
@@ -131,7 +131,7 @@ def setup_routes(app: web.Application) -> None:
     )
     for method, query, body in (
         ("GET", routing.RouteQuery, None),
-        ("POST", routing.FormatQuery, routing.RouteRequest),
+        ("POST", routing.FormatQuery, Call),
     ):
         api.add(
             method,

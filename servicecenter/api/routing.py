@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import re
 from typing import Literal
 
 from aiohttp import web
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 
-from knowledge.calendar import BERLIN, to_berlin
 from routing.models import Call, Decision, PoolState
 from routing.rtjson import to_rtjson
 from servicecenter.api.params import parse_json, parse_query
@@ -20,43 +17,12 @@ from servicecenter.problems import Problem
 
 __all__ = ["get_decision", "list_pools", "put_pool_state", "route"]
 
-_UNESCAPED_PLUS = re.compile(r"(\d) (\d{2}(?::?\d{2})?)$")
-
-
-class RouteRequest(BaseModel):
-    """The fields of a routing question, from the query string or a JSON body."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    called: str = Field(min_length=1, max_length=64)
-    caller: str | None = Field(default=None, max_length=64)
-    at: dt.datetime | None = None
-    topic: str | None = Field(default=None, min_length=1, max_length=64)
-
-    @field_validator("at", mode="before")
-    @classmethod
-    def _restore_plus(cls, value: object) -> object:
-        """A PBX that puts '+01:00' unescaped into a query string sends ' 01:00'."""
-        return _UNESCAPED_PLUS.sub(r"\1+\2", value.strip()) if isinstance(value, str) else value
-
-    @field_validator("at")
-    @classmethod
-    def _representable_in_berlin(cls, value: dt.datetime | None) -> dt.datetime | None:
-        """Times at the edge of the calendar cannot be judged in Berlin time."""
-        if value is not None:
-            try:
-                to_berlin(value)
-            except OverflowError:
-                raise ValueError("time out of range") from None
-        return value
-
-
 AnswerFormat = Literal["json", "rtjson", "text"]
 """`json`: the decision; `rtjson`: Kamailio's routing document; `text`: one SIP URI per line, target
 then fallbacks, for dialplans that cannot read JSON (Asterisk)."""
 
 
-class RouteQuery(RouteRequest):
+class RouteQuery(Call):
     """GET: the call's fields plus the answer format (`rtjson` for Kamailio, `text` for Asterisk)."""
 
     format: AnswerFormat = "json"
@@ -80,18 +46,13 @@ class PoolStateUpdate(BaseModel):
 
 async def route(request: web.Request) -> web.Response:
     """GET or POST /api/v1/route: the decision for one call, from memory, never waiting on the database."""
+    call: Call
     if request.method == "POST":
         answer_format = parse_query(request, FormatQuery).format
-        fields = await parse_json(request, RouteRequest)
+        call = await parse_json(request, Call)
     else:
-        fields = parse_query(request, RouteQuery)
-        answer_format = fields.format
-    call = Call(
-        called=fields.called,
-        caller=fields.caller,
-        at=fields.at or dt.datetime.now(BERLIN),
-        topic=fields.topic,
-    )
+        call = query = parse_query(request, RouteQuery)
+        answer_format = query.format
     decision = request.app[CALL_ROUTER].decide(call)
     log_call_routed(decision)
     if answer_format == "text":
