@@ -17,13 +17,15 @@ from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from knowledge.tickets.models import MailPurpose, OutboxMail
+from knowledge.catalogue.models import Unit
+from knowledge.tickets.models import MailPurpose, OutboxMail, Ticket
 
 __all__ = [
     "BACKOFF_MAX",
     "backoff",
     "claim_due",
     "enqueue",
+    "enqueue_for_unit",
     "mails_of",
     "mark_dropped",
     "mark_failed",
@@ -49,6 +51,16 @@ async def enqueue(
     session.add(mail)
     await session.flush()
     return mail
+
+
+async def enqueue_for_unit(
+    session: AsyncSession, *, ticket: Ticket, purpose: MailPurpose, now: dt.datetime
+) -> OutboxMail | None:
+    """Queue a mail to the ticket's unit at its e-mail address; None when it has no unit or no address."""
+    unit = await session.get(Unit, ticket.unit_id) if ticket.unit_id else None
+    if unit is None or not unit.email:
+        return None
+    return await enqueue(session, ticket_id=ticket.id, purpose=purpose, recipient=unit.email, now=now)
 
 
 def _pending(now: dt.datetime) -> tuple[ColumnElement[bool], ...]:

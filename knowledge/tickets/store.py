@@ -179,12 +179,10 @@ async def ticket_for_token(session: AsyncSession, *, token: str) -> Ticket | Non
     )
 
 
-async def mark_warnings(
-    session: AsyncSession, *, now: dt.datetime
-) -> list[tuple[str, TicketKind, str | None]]:
+async def mark_warnings(session: AsyncSession, *, now: dt.datetime) -> list[tuple[str, TicketKind]]:
     """Mark tickets that reached 80 % of their service time while still waiting for the unit; each is
     marked once (a conditional UPDATE), so of several instances only one sends its reminder.
-    Returns (id, kind, unit_id) of those marked now."""
+    Returns (id, kind) of those marked now that still wait for the unit (not yet answered)."""
     result: CursorResult = await session.execute(  # type: ignore[assignment]
         update(Ticket)
         .where(
@@ -193,10 +191,10 @@ async def mark_warnings(
             col(Ticket.warn_at) <= now,
         )
         .values(warned_at=now)
-        .returning(col(Ticket.id), col(Ticket.kind), col(Ticket.unit_id), col(Ticket.state))
+        .returning(col(Ticket.id), col(Ticket.kind), col(Ticket.state))
         .execution_options(synchronize_session=False)
     )
-    return [(row.id, row.kind, row.unit_id) for row in result if row.state is not TicketState.answered]
+    return [(row.id, row.kind) for row in result if row.state is not TicketState.answered]
 
 
 async def mark_overdue(session: AsyncSession, *, now: dt.datetime) -> int:
