@@ -75,10 +75,10 @@ class TicketWorker:
         while True:
             now = dt.datetime.now(dt.UTC)
             try:
-                await self.deliver_due(now)
                 if self._checked is None or now - self._checked >= CHECK_EVERY:
                     await self.check_deadlines(now)
                     self._checked = now
+                await self.deliver_due(now)
                 if self._erased is None or now - self._erased >= ERASE_EVERY:
                     await self.erase_expired(now)
                     self._erased = now
@@ -89,9 +89,9 @@ class TicketWorker:
             self._wakeup.clear()
 
     async def step(self, now: dt.datetime) -> StepReport:
-        """One round of everything at `now`: deliveries, deadline marks and reminders, erasure."""
-        sent, failed, dropped = await self.deliver_due(now)
+        """One round of everything at `now`: deadline marks and reminders, deliveries, erasure."""
         warned, overdue = await self.check_deadlines(now)
+        sent, failed, dropped = await self.deliver_due(now)
         erased = await self.erase_expired(now)
         return StepReport(sent, failed, dropped, warned, overdue, erased)
 
