@@ -122,11 +122,21 @@ async def worklist(request: web.Request) -> web.Response:
     )
 
 
+FIELD_NAMES = {"state": "Status", "unit_id": "Stelle", "note": "Vermerk", "answer": "Antwort"}
+
+
+def _shown(name: str, value: object) -> str:
+    if value is None or value == "":
+        return "—"
+    return STATE_NAMES[TicketState(value)] if name == "state" else str(value)
+
+
 def _changes(change: audit.Change) -> list[tuple[str, str, str]]:
+    """(field, before, after) of the fields an agent cares about, in German."""
     before, after = change.before or {}, change.after or {}
     return [
-        (name, str(before.get(name) or "—"), str(after.get(name) or "—"))
-        for name in ("state", "unit_id", "note", "answer")
+        (label, _shown(name, before.get(name)), _shown(name, after.get(name)))
+        for name, label in FIELD_NAMES.items()
         if before.get(name) != after.get(name) and (change.action != "create" or after.get(name))
     ]
 
