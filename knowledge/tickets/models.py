@@ -69,9 +69,10 @@ class Ticket(SQLModel, table=True):
 
     __table_args__ = (
         UniqueConstraint("created_by", "idempotency_key", name="uq_ticket_idempotency"),
-        Index("ix_ticket_worklist", "state", "county", "due_at"),
-        Index("ix_ticket_unit_worklist", "unit_id", "state", "due_at"),
-        Index("ix_ticket_state_due", "state", "due_at"),
+        # the worklist: one state (or each active state), a county or unit, due first; id breaks ties
+        Index("ix_ticket_worklist", "state", "county", "due_at", "id"),
+        Index("ix_ticket_unit_worklist", "unit_id", "state", "due_at", "id"),
+        Index("ix_ticket_state_due", "state", "due_at", "id"),
     )
 
     id: str = Field(primary_key=True, max_length=32)

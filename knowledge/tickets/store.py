@@ -127,7 +127,7 @@ async def list_tickets(
     limit: int = 50,
     offset: int = 0,
 ) -> Sequence[Ticket]:
-    """The worklist: tickets in `states`, filtered, due first (ties by creation)."""
+    """The worklist: tickets in `states`, filtered, due first (ties by id, so pages are stable)."""
     statement = select(Ticket).where(
         col(Ticket.state).in_(states) if len(states) != 1 else col(Ticket.state) == states[0]
     )
@@ -140,7 +140,7 @@ async def list_tickets(
     if due_before is not None:
         statement = statement.where(col(Ticket.due_at) < due_before)
     statement = (
-        statement.order_by(col(Ticket.due_at), col(Ticket.created_at), col(Ticket.id))
+        statement.order_by(col(Ticket.due_at), col(Ticket.id))
         .limit(limit)
         .offset(offset)
     )

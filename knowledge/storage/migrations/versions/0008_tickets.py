@@ -52,9 +52,9 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('ticket', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_ticket_closed_at'), ['closed_at'], unique=False)
-        batch_op.create_index('ix_ticket_state_due', ['state', 'due_at'], unique=False)
-        batch_op.create_index('ix_ticket_unit_worklist', ['unit_id', 'state', 'due_at'], unique=False)
-        batch_op.create_index('ix_ticket_worklist', ['state', 'county', 'due_at'], unique=False)
+        batch_op.create_index('ix_ticket_state_due', ['state', 'due_at', 'id'], unique=False)
+        batch_op.create_index('ix_ticket_unit_worklist', ['unit_id', 'state', 'due_at', 'id'], unique=False)
+        batch_op.create_index('ix_ticket_worklist', ['state', 'county', 'due_at', 'id'], unique=False)
 
     op.create_table('mail_outbox',
     sa.Column('id', sa.Integer(), nullable=False),
