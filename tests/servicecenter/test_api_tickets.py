@@ -3,7 +3,10 @@ worklist, If-Match, state rules, who sees contact data, history without contact 
 
 import asyncio
 import datetime as dt
+import socket
+import time
 
+import aiohttp
 from sqlalchemy import text
 
 from knowledge.storage.db import create_engine
@@ -223,3 +226,37 @@ async def test_forwarding_again_needs_a_unit_with_an_address(client, make_user) 
     assert again.status == 202
     assert [d["purpose"] for d in (await again.json())["deliveries"]] == ["forward", "forward"]
     assert (await client.get("/api/v1/tickets/nope", headers=agent)).status == 404
+
+
+async def test_contact_data_and_the_smtp_password_never_reach_the_log(start_service, make_user) -> None:
+    """A real `servicecenter serve` with JSON logs: a ticket with contact data is created, read, changed and
+    forwarded to an SMTP server that is down; neither the contact nor the SMTP password is in the log."""
+    agent = await make_user("anna", "agent")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    service = start_service(SERVICECENTER_SMTP_URL=f"smtp://mailer:Geheimwort-42@127.0.0.1:{closed_port}")
+    contact = {"name": "Walburga Quirin", "phone": "+49 6592 777888", "email": "w.quirin@example.org"}
+    async with aiohttp.ClientSession(base_url=service.url, headers=agent) as http:
+        units = await (await http.get("/api/v1/units", params={"q": "Bürgerbüro Daun"})).json()
+        unit = next(u for u in units if u["email"])
+        body = {
+            "kind": "forward",
+            "county": "07233",
+            "unit_id": unit["id"],
+            "summary": "Frage",
+            "contact": contact,
+        }
+        async with http.post("/api/v1/tickets", json=body | {"consent": True}) as created:
+            assert created.status == 201
+            path, tag = created.headers["Location"], created.headers["ETag"]
+        assert (await http.patch(path, json={"note": "Vermerk"}, headers={"If-Match": tag})).status == 200
+        assert (await http.post("/api/v1/tickets", json=body)).status == 422
+    deadline = time.monotonic() + 30
+    while not any(line.get("event") == "ticket_mail_failed" for line in service.log_lines()):
+        assert time.monotonic() < deadline, "the worker never tried to send the mail"
+        await asyncio.sleep(0.1)
+    log = service.log_path.read_text(encoding="utf-8")
+    assert "ticket_created" in log
+    for secret in (*contact.values(), "Walburga", "777888", "Geheimwort-42", "mailer:"):
+        assert secret not in log, secret
