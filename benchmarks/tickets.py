@@ -26,6 +26,7 @@ import aiohttp
 from aiohttp.test_utils import TestServer
 from sqlalchemy import insert, make_url, select, text
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
+from sqlmodel import col
 
 from knowledge import accounts
 from knowledge.accounts import Role
@@ -38,12 +39,8 @@ from servicecenter.logs import configure_logging
 from servicecenter.settings import Settings
 
 COUNTIES = ("07231", "07232", "07135", "07233")
-STATES = (
-    (TicketState.closed, 0.80),
-    (TicketState.answered, 0.04),
-    (TicketState.forwarded, 0.06),
-    (TicketState.open, 0.10),
-)
+STATES = (TicketState.closed, TicketState.answered, TicketState.forwarded, TicketState.open)
+WEIGHTS = (0.80, 0.04, 0.06, 0.10)
 BATCH = 5_000
 PAGE = 50
 
@@ -52,11 +49,10 @@ def _tickets(count: int, units: list[str], seed: int = 115) -> list[dict]:
     """`count` ticket rows spread over the last year and the counties, reproducible by `seed`."""
     rng = random.Random(seed)
     now = dt.datetime.now(dt.UTC)
-    states, weights = zip(*STATES, strict=True)
     rows = []
     for i in range(count):
         created = now - dt.timedelta(minutes=rng.randrange(365 * 24 * 60))
-        state = rng.choices(states, weights)[0]
+        state = rng.choices(STATES, WEIGHTS)[0]
         kind = rng.choice(tuple(TicketKind))
         rows.append(
             {
@@ -83,7 +79,7 @@ async def _fill(settings: Settings, count: int, rounds: int) -> str:
     engine, sessionmaker = await open_database(settings)
     try:
         async with sessionmaker.begin() as session:
-            units = list((await session.scalars(select(Unit.id))).all())
+            units = list((await session.scalars(select(col(Unit.id)))).all())
             user = await accounts.add_user(
                 session, name="bench", role=Role.agent, county=None, password_hash="!"
             )
@@ -113,14 +109,10 @@ async def _fill(settings: Settings, count: int, rounds: int) -> str:
 
 async def _plan(session: AsyncSession) -> None:
     """The database's plan for the worklist query, to see the index at work."""
-    statement = (
-        select(Ticket)
-        .where(Ticket.state == TicketState.open, Ticket.county == "07135")
-        .order_by(Ticket.due_at, Ticket.id)
-        .limit(PAGE)
-    )
-    compiled = statement.compile(session.bind, compile_kwargs={"literal_binds": True})
-    prefix = "EXPLAIN QUERY PLAN " if session.bind.dialect.name == "sqlite" else "EXPLAIN "
+    statement = store.worklist_statement(states=(TicketState.open,), county="07135", limit=PAGE)
+    dialect = session.get_bind().dialect
+    compiled = statement.compile(dialect=dialect, compile_kwargs={"literal_binds": True})
+    prefix = "EXPLAIN QUERY PLAN " if dialect.name == "sqlite" else "EXPLAIN "
     plan = (await session.execute(text(prefix + str(compiled)))).all()
     print("  plan: " + " | ".join(str(row[-1]) for row in plan))
 

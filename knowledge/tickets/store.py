@@ -11,8 +11,9 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Sequence
+from typing import Any
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import Select, and_, or_, select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
@@ -38,6 +39,7 @@ __all__ = [
     "snapshot",
     "ticket_for_token",
     "update_ticket",
+    "worklist_statement",
 ]
 
 AUDITED_FIELDS = (
@@ -116,8 +118,7 @@ async def create_ticket(
     return ticket
 
 
-async def list_tickets(
-    session: AsyncSession,
+def worklist_statement(
     *,
     states: Sequence[TicketState] = ACTIVE_STATES,
     county: str | None = None,
@@ -126,11 +127,11 @@ async def list_tickets(
     due_before: dt.datetime | None = None,
     limit: int = 50,
     offset: int = 0,
-) -> Sequence[Ticket]:
-    """The worklist: tickets in `states`, filtered, due first (ties by id, so pages are stable)."""
-    statement = select(Ticket).where(
-        col(Ticket.state).in_(states) if len(states) != 1 else col(Ticket.state) == states[0]
-    )
+) -> Select[Ticket]:
+    """The worklist query: tickets in `states`, filtered, due first (ties by id, so pages are stable); the
+    indexes `ix_ticket_worklist` and `ix_ticket_unit_worklist` serve it in this order."""
+    state = col(Ticket.state)
+    statement = select(Ticket).where(state.in_(states) if len(states) != 1 else state == states[0])
     if county is not None:
         statement = statement.where(col(Ticket.county) == county)
     if unit_id is not None:
@@ -139,12 +140,12 @@ async def list_tickets(
         statement = statement.where(col(Ticket.kind) == kind)
     if due_before is not None:
         statement = statement.where(col(Ticket.due_at) < due_before)
-    statement = (
-        statement.order_by(col(Ticket.due_at), col(Ticket.id))
-        .limit(limit)
-        .offset(offset)
-    )
-    return (await session.scalars(statement)).all()
+    return statement.order_by(col(Ticket.due_at), col(Ticket.id)).limit(limit).offset(offset)
+
+
+async def list_tickets(session: AsyncSession, **filters: Any) -> Sequence[Ticket]:
+    """The worklist (see `worklist_statement` for the filters)."""
+    return (await session.scalars(worklist_statement(**filters))).all()
 
 
 async def update_ticket(

@@ -128,7 +128,7 @@ FIELD_NAMES = {"state": "Status", "unit_id": "Stelle", "note": "Vermerk", "answe
 def _shown(name: str, value: object) -> str:
     if value is None or value == "":
         return "—"
-    return STATE_NAMES[TicketState(value)] if name == "state" else str(value)
+    return STATE_NAMES[TicketState(str(value))] if name == "state" else str(value)
 
 
 def _changes(change: audit.Change) -> list[tuple[str, str, str]]:
