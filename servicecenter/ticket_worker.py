@@ -21,6 +21,7 @@ import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from knowledge.catalogue.models import County, Service, Unit
+from knowledge.errors import StaleVersion
 from knowledge.tickets import outbox, store
 from knowledge.tickets.models import MailPurpose, OutboxMail, TicketKind, TicketState
 from servicecenter.mail import DELIVERY_ERRORS, Mailer
@@ -175,19 +176,22 @@ class TicketWorker:
 
     async def _note_forwarded(self, ticket_id: str) -> None:
         """An open ticket whose mail reached the unit is `forwarded` (audited, by `system`)."""
-        for _ in range(3):
-            async with self._sessions.begin() as session:
-                ticket = await store.get_ticket(session, ticket_id=ticket_id)
-                if ticket is None or ticket.state is not TicketState.open:
+        for _ in range(3):  # an agent's change in between makes the version stale: read again and retry
+            try:
+                async with self._sessions.begin() as session:
+                    ticket = await store.get_ticket(session, ticket_id=ticket_id)
+                    if ticket is None or ticket.state is not TicketState.open:
+                        return
+                    await store.update_ticket(
+                        session,
+                        ticket=ticket,
+                        changes={"state": TicketState.forwarded},
+                        actor=SYSTEM,
+                        action="forward",
+                    )
                     return
-                if await store.update_ticket(
-                    session,
-                    ticket=ticket,
-                    changes={"state": TicketState.forwarded},
-                    actor=SYSTEM,
-                    action="forward",
-                ):
-                    return
+            except StaleVersion:
+                continue
 
     async def check_deadlines(self, now: dt.datetime) -> tuple[int, int]:
         """Mark warnings (queueing one reminder to the unit of a forward or message) and overdue tickets."""

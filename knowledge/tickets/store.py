@@ -21,6 +21,7 @@ from sqlmodel import col
 from knowledge.accounts import hash_secret, new_secret
 from knowledge.catalogue import editing
 from knowledge.catalogue.editing import Kind
+from knowledge.errors import StaleVersion
 from knowledge.tickets.models import ACTIVE_STATES, AnswerToken, Ticket, TicketKind, TicketState
 from knowledge.tickets.schemas import TicketCreate
 
@@ -150,8 +151,9 @@ async def list_tickets(session: AsyncSession, **filters: Any) -> Sequence[Ticket
 
 async def update_ticket(
     session: AsyncSession, *, ticket: Ticket, changes: dict, actor: str, action: str = "update"
-) -> int | None:
-    """Apply `changes` if the ticket is still at the version it was read at; the new version, or None."""
+) -> int:
+    """Apply `changes` if the ticket is still at the version it was read at and return the new version;
+    raises StaleVersion if it is not."""
     return await editing.update_entry(
         session,
         kind=TICKET_KIND,
@@ -229,8 +231,11 @@ async def erase_contacts(session: AsyncSession, *, now: dt.datetime, retention: 
     erased = []
     for ticket in due:
         changes = dict.fromkeys(CONTACT_COLUMNS) | {"contact_erased_at": now}
-        if await update_ticket(
-            session, ticket=ticket, changes=changes, actor="system", action="erase_contact"
-        ):
-            erased.append(ticket.id)
+        try:
+            await update_ticket(
+                session, ticket=ticket, changes=changes, actor="system", action="erase_contact"
+            )
+        except StaleVersion:
+            continue
+        erased.append(ticket.id)
     return erased

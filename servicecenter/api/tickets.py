@@ -21,6 +21,7 @@ from knowledge import audit
 from knowledge.accounts import Role
 from knowledge.calendar import to_berlin
 from knowledge.catalogue.models import County, Service, Unit
+from knowledge.errors import NotFound, StaleVersion
 from knowledge.tickets import outbox, store
 from knowledge.tickets.models import (
     ACTIVE_STATES,
@@ -336,7 +337,7 @@ async def _readable(request: web.Request, session: AsyncSession, identity: Ident
     ticket_id = request.match_info["id"]
     ticket = await store.get_ticket(session, ticket_id=ticket_id) if len(ticket_id) <= 32 else None
     if ticket is None:
-        raise Problem(404, f"no ticket {ticket_id!r}")
+        raise NotFound("ticket", ticket_id)
     check_county(identity, Action.read_tickets, ticket.county)
     return ticket
 
@@ -374,15 +375,8 @@ async def patch_ticket(request: web.Request) -> web.Response:
         await _check_references(session, body)
     if ticket.state is TicketState.closed:
         raise _closed(ticket)
-    stale = Problem(
-        412,
-        f"the ticket changed since you read it (you sent version {expected}, it is at {ticket.version}); "
-        "read it again and redo your change",
-        title="Precondition failed",
-        headers={"ETag": etag(ticket.version)},
-    )
     if ticket.version != expected:
-        raise stale
+        raise StaleVersion(expected, ticket.version)
     new_state = changes.get("state")
     if new_state is not None and not may_move(ticket.state, new_state):
         raise _invalid("state", f"a ticket moves forward only: {ticket.state} cannot become {new_state}")
@@ -391,8 +385,7 @@ async def patch_ticket(request: web.Request) -> web.Response:
     if new_state is TicketState.answered and ticket.answered_at is None:
         changes["answered_at"] = now
     async with request.app[SESSIONMAKER].begin() as session:
-        if await store.update_ticket(session, ticket=ticket, changes=changes, actor=identity.name) is None:
-            raise stale
+        await store.update_ticket(session, ticket=ticket, changes=changes, actor=identity.name)
     async with request.app[SESSIONMAKER]() as session:
         ticket = await _readable(request, session, identity)
         return await _detail(request, session, ticket, identity)

@@ -78,7 +78,7 @@ def account(request: web.Request, identity: Identity | None) -> dict | None:
         "role": ROLE_NAMES.get(identity.role, identity.role),
         "county": county_name(request, identity.county),
         "editor": identity.role in EDITOR_ROLES,
-        "tickets": identity.role in PERMISSIONS[Action.read_tickets],
+        "tickets": may(identity, Action.read_tickets, identity.county),
         "csrf_token": identity.csrf_token,
     }
 

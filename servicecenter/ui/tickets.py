@@ -17,6 +17,7 @@ from knowledge.accounts import Role
 from knowledge.calendar import to_berlin
 from knowledge.catalogue import store as catalogue
 from knowledge.catalogue.models import Service, Unit
+from knowledge.errors import StaleVersion
 from knowledge.tickets import outbox, store
 from knowledge.tickets.models import ACTIVE_STATES, Ticket, TicketKind, TicketState, may_move
 from servicecenter.api.tickets import ticket_view
@@ -280,13 +281,16 @@ async def submit_answer(request: web.Request) -> web.Response:
     now = dt.datetime.now(dt.UTC)
     changes: dict = {"answer": answer, "answered_at": now, "state": TicketState.answered}
     actor = f"Link an {ticket.unit_id or 'die Stelle'}"
-    for _ in range(3):
-        async with request.app[SESSIONMAKER].begin() as session:
-            current = await store.get_ticket(session, ticket_id=ticket.id)
-            if current is None or current.state is TicketState.closed:
+    for _ in range(3):  # an agent's change in between makes the version stale: read again and retry
+        try:
+            async with request.app[SESSIONMAKER].begin() as session:
+                current = await store.get_ticket(session, ticket_id=ticket.id)
+                if current is None or current.state is TicketState.closed:
+                    break
+                await store.update_ticket(
+                    session, ticket=current, changes=changes, actor=actor, action="answer"
+                )
                 break
-            if await store.update_ticket(
-                session, ticket=current, changes=changes, actor=actor, action="answer"
-            ):
-                break
+        except StaleVersion:
+            continue
     raise web.HTTPSeeOther(request.url.with_query({"beantwortet": "1"}).relative())
