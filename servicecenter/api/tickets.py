@@ -142,41 +142,49 @@ def _berlin(at: dt.datetime | None) -> dt.datetime | None:
     return to_berlin(at) if at is not None else None
 
 
+def _iso(at: dt.datetime | None) -> str | None:
+    return to_berlin(at).isoformat() if at is not None else None
+
+
 def ticket_view(ticket: Ticket, *, now: dt.datetime, contact: bool) -> dict:
-    """The JSON of a ticket at `now`; `contact` says whether the viewer may see contact data."""
+    """The JSON of a ticket at `now` (the shape of `TicketView`, built directly: the worklist builds
+    a page of them per request); `contact` says whether the viewer may see contact data."""
     active = ticket.state in ACTIVE_STATES
-    view = TicketView(
-        id=ticket.id,
-        kind=ticket.kind,
-        state=ticket.state,
-        county=ticket.county,
-        service_id=ticket.service_id,
-        unit_id=ticket.unit_id,
-        summary=ticket.summary,
-        decision_id=ticket.decision_id,
-        note=ticket.note,
-        answer=ticket.answer,
-        answered_at=_berlin(ticket.answered_at),
-        consent=ticket.consent,
-        contact_erased_at=_berlin(ticket.contact_erased_at),
-        created_by=ticket.created_by,
-        created_at=to_berlin(ticket.created_at),
-        warn_at=to_berlin(ticket.warn_at),
-        due_at=to_berlin(ticket.due_at),
-        overdue=active and now > ticket.due_at,
-        warning=active and now >= ticket.warn_at,
-        closed_at=_berlin(ticket.closed_at),
-        version=ticket.version,
-    ).model_dump(mode="json")
-    if not contact:
-        del view["contact"]
-    elif any((ticket.contact_name, ticket.contact_phone, ticket.contact_email)):
-        view["contact"] = ContactView(
-            name=ticket.contact_name,
-            phone=ticket.contact_phone,
-            email=ticket.contact_email,
-            channel=ticket.contact_channel,
-        ).model_dump(mode="json")
+    view: dict = {
+        "id": ticket.id,
+        "kind": str(ticket.kind),
+        "state": str(ticket.state),
+        "county": ticket.county,
+        "service_id": ticket.service_id,
+        "unit_id": ticket.unit_id,
+        "summary": ticket.summary,
+        "decision_id": ticket.decision_id,
+        "note": ticket.note,
+        "answer": ticket.answer,
+        "answered_at": _iso(ticket.answered_at),
+        "consent": ticket.consent,
+        "contact_erased_at": _iso(ticket.contact_erased_at),
+        "created_by": ticket.created_by,
+        "created_at": _iso(ticket.created_at),
+        "warn_at": _iso(ticket.warn_at),
+        "due_at": _iso(ticket.due_at),
+        "overdue": active and now > ticket.due_at,
+        "warning": active and now >= ticket.warn_at,
+        "closed_at": _iso(ticket.closed_at),
+        "version": ticket.version,
+    }
+    if contact:
+        given = any((ticket.contact_name, ticket.contact_phone, ticket.contact_email))
+        view["contact"] = (
+            {
+                "name": ticket.contact_name,
+                "phone": ticket.contact_phone,
+                "email": ticket.contact_email,
+                "channel": str(ticket.contact_channel) if ticket.contact_channel else None,
+            }
+            if given
+            else None
+        )
     return view
 
 
