@@ -90,6 +90,10 @@ window.SC.ticketForm = (() => {
         form.replaceChildren(el("div", { class: "message message-success", role: "status" },
           `Anliegen aufgenommen – Antwort fällig bis ${due} Uhr. `,
           el("a", { href: `/anliegen/vorgang/${answer.body.id}` }, "Anliegen öffnen")));
+        if (answer.body.kind !== "callback" && !answer.body.deliveries.length) {
+          form.append(el("p", { class: "message message-warning" },
+            "Die Stelle hat keine E-Mail-Adresse: bitte geben Sie das Anliegen telefonisch weiter."));
+        }
         return;
       }
       if (answer.status === 422 && answer.body && answer.body.errors) {
