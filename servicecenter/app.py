@@ -32,6 +32,8 @@ from servicecenter.ui import setup_templates
 __all__ = ["create_app"]
 
 MAX_BODY_BYTES = 8 * 1024 * 1024
+WORKER_STOP_S = 40
+"""How long shutting down waits for the ticket worker's round in progress (an SMTP attempt takes up to 30 s)."""
 
 
 async def database_ctx(app: web.Application) -> AsyncIterator[None]:
@@ -81,9 +83,13 @@ async def tickets_ctx(app: web.Application) -> AsyncIterator[None]:
         return
     working = asyncio.create_task(worker.run(), name="ticket-worker")
     yield
-    working.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await working
+    worker.stop()  # let the round in progress finish: a cancelled database call can leak its connection
+    try:
+        await asyncio.wait_for(asyncio.shield(working), WORKER_STOP_S)
+    except TimeoutError:
+        working.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await working
 
 
 def create_app(settings: Settings) -> web.Application:

@@ -64,6 +64,7 @@ class TicketWorker:
         self._retention = dt.timedelta(days=settings.ticket_retention_days)
         self._name = f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
         self._wakeup = asyncio.Event()
+        self._stopping = False
         self._checked: dt.datetime | None = None
         self._erased: dt.datetime | None = None
 
@@ -71,9 +72,14 @@ class TicketWorker:
         """Deliver soon: a request just queued a mail."""
         self._wakeup.set()
 
+    def stop(self) -> None:
+        """End `run()` after the round in progress, so no database work is cut off halfway."""
+        self._stopping = True
+        self._wakeup.set()
+
     async def run(self) -> None:
-        """Rounds until cancelled; a failing round (database down) is logged and retried later."""
-        while True:
+        """Rounds until stopped; a failing round (database down) is logged and retried later."""
+        while not self._stopping:
             now = dt.datetime.now(dt.UTC)
             try:
                 if self._checked is None or now - self._checked >= CHECK_EVERY:
