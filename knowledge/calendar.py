@@ -78,6 +78,10 @@ class WeeklyHours(BaseModel):
     def _parsed(self) -> tuple[tuple[tuple[dt.time, dt.time], ...], ...]:
         return tuple(tuple(_parse_range(r) for r in getattr(self, day)) for day in WEEKDAYS)
 
+    def ranges(self, weekday: int) -> tuple[tuple[dt.time, dt.time], ...]:
+        """The (opens, closes) ranges of a weekday (0 = Monday), in order; what deadlines count on."""
+        return tuple(sorted(self._parsed[weekday]))
+
     def covers(self, local: dt.datetime) -> bool:
         """Whether the Berlin wall-clock time `local` falls in one of the ranges of its weekday."""
         now = local.time()

@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 
-from knowledge.calendar import ServiceCalendar
+from knowledge.calendar import ServiceCalendar, WeeklyHours
 from routing.errors import RuleFileError
 from routing.lines import LineTable, line_table
-from routing.models import PoolInfo, Target
+from routing.models import LineKind, PoolInfo, Target
 from routing.origin import AreaDirectory
 from routing.plan import RulePlan, build_plan
 from routing.rulefile import RuleFile, SourceMap, read_rule_file
@@ -35,6 +35,11 @@ class Policy:
     members: frozenset[str]
     chains: Mapping[str, tuple[Target, ...]]
     plan: RulePlan
+
+    def line_hours(self, line: LineKind) -> WeeklyHours:
+        """The weekly service hours of a line (holidays and closing days are in `calendar`); KeyError if
+        the policy has no such line."""
+        return self.rule_file.schedules[self.rule_file.lines[line].hours]
 
     def pools(self) -> list[PoolInfo]:
         """The pools of this policy, with their county, for `/api/v1/pools` (state filled in by PoolBoard)."""

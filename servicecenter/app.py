@@ -20,16 +20,20 @@ from servicecenter.keys import (
     SEARCH_INDEX,
     SESSIONMAKER,
     SETTINGS,
+    TICKET_WORKER,
 )
 from servicecenter.middleware import error_middleware, nul_path_middleware, request_context_middleware
 from servicecenter.policy_service import PolicyService
 from servicecenter.routes import setup_routes
 from servicecenter.settings import Settings
+from servicecenter.ticket_worker import TicketWorker
 from servicecenter.ui import setup_templates
 
 __all__ = ["create_app"]
 
 MAX_BODY_BYTES = 8 * 1024 * 1024
+WORKER_STOP_S = 40
+"""How long shutting down waits for the ticket worker's round in progress (an SMTP attempt takes up to 30 s)."""
 
 
 async def database_ctx(app: web.Application) -> AsyncIterator[None]:
@@ -70,6 +74,24 @@ async def routing_ctx(app: web.Application) -> AsyncIterator[None]:
     yield
 
 
+async def tickets_ctx(app: web.Application) -> AsyncIterator[None]:
+    """Ticket mails, deadline checks and retention in a background task (unless switched off)."""
+    worker = TicketWorker(app[SESSIONMAKER], app[SETTINGS])
+    app[TICKET_WORKER] = worker
+    if not app[SETTINGS].ticket_worker:
+        yield
+        return
+    working = asyncio.create_task(worker.run(), name="ticket-worker")
+    yield
+    worker.stop()  # let the round in progress finish: a cancelled database call can leak its connection
+    try:
+        await asyncio.wait_for(asyncio.shield(working), WORKER_STOP_S)
+    except TimeoutError:
+        working.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await working
+
+
 def create_app(settings: Settings) -> web.Application:
     """The whole service for `settings`; resources open and close with the application."""
     app = web.Application(
@@ -77,7 +99,7 @@ def create_app(settings: Settings) -> web.Application:
         client_max_size=MAX_BODY_BYTES,
     )
     app[SETTINGS] = settings
-    app.cleanup_ctx.extend([database_ctx, routing_ctx, search_ctx])
+    app.cleanup_ctx.extend([database_ctx, routing_ctx, search_ctx, tickets_ctx])
     setup_templates(app)
     setup_routes(app)
     return app

@@ -53,6 +53,11 @@ class Action(StrEnum):
     manage_routing_rules = "manage_routing_rules"
     import_catalogue = "import_catalogue"
     report_pool_state = "report_pool_state"
+    create_callback = "create_callback"
+    create_ticket = "create_ticket"
+    read_tickets = "read_tickets"
+    read_contact = "read_contact"
+    edit_ticket = "edit_ticket"
 
 
 PERMISSIONS: dict[Action, frozenset[Role]] = {
@@ -64,10 +69,15 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.manage_routing_rules: frozenset({Role.admin}),
     Action.import_catalogue: frozenset({Role.admin}),
     Action.report_pool_state: frozenset({Role.pbx, Role.admin}),
+    Action.create_callback: frozenset({Role.agent, Role.admin, Role.pbx}),
+    Action.create_ticket: frozenset({Role.agent, Role.admin}),
+    Action.read_tickets: frozenset({Role.agent, Role.county_editor, Role.admin}),
+    Action.read_contact: frozenset({Role.agent, Role.admin}),
+    Action.edit_ticket: frozenset({Role.agent, Role.admin}),
 }
 """The roles that may do each action at all."""
 
-COUNTY_SCOPED = frozenset({Action.edit_unit, Action.edit_responsibility})
+COUNTY_SCOPED = frozenset({Action.edit_unit, Action.edit_responsibility, Action.read_tickets})
 """Actions a county editor may do only in their own county."""
 
 

@@ -10,6 +10,7 @@ from servicecenter.call_router import CallRouter
 from servicecenter.catalogue_follower import CatalogueFollower
 from servicecenter.policy_service import PolicyService
 from servicecenter.settings import Settings
+from servicecenter.ticket_worker import TicketWorker
 
 SETTINGS = web.AppKey("settings", Settings)
 ENGINE = web.AppKey("engine", AsyncEngine)
@@ -18,3 +19,4 @@ SEARCH_INDEX = web.AppKey("search_index", SearchIndex)
 CATALOGUE_FOLLOWER = web.AppKey("catalogue_follower", CatalogueFollower)
 CALL_ROUTER = web.AppKey("call_router", CallRouter)
 POLICY_SERVICE = web.AppKey("policy_service", PolicyService)
+TICKET_WORKER = web.AppKey("ticket_worker", TicketWorker)

@@ -94,6 +94,15 @@ IF_MATCH = {
     "schema": {"type": "string", "pattern": r'^"\d{1,9}"$'},
 }
 
+IDEMPOTENCY_KEY = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "description": "a key of your choice (e.g. a UUID); sending the same key again returns the entry it created "
+    "with 200 instead of creating another",
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[\\x21-\\x7e]+$"},
+}
+
 QUERY_PROBLEMS = {422: problem("invalid query parameters, each named in `errors`")}
 BODY_PROBLEMS = {
     400: problem("malformed JSON"),
@@ -124,6 +133,8 @@ class Operation:
     auth: bool = False
     """Bearer token or session cookie (with its CSRF token on unsafe methods) required."""
     if_match: bool = False
+    idempotency: bool = False
+    """An optional Idempotency-Key header makes a repeated create return the first result."""
     database: bool = True
     """False for the answers from memory that keep working while the database is down."""
     path_params: dict[str, str] = field(default_factory=dict)
@@ -214,6 +225,8 @@ def _operation(method: str, path: str, op: Operation, schemas: dict, components:
         parameters += _query_parameters(schemas[(op.query, "validation")], components)
     if op.if_match:
         parameters.append(IF_MATCH)
+    if op.idempotency:
+        parameters.append(IDEMPOTENCY_KEY)
     described: dict[str, Any] = {
         "summary": op.summary,
         "operationId": f"{method.lower()}{re.sub(r'[^A-Za-z0-9]+', '_', path)}".rstrip("_"),

@@ -12,8 +12,9 @@ from functools import partial
 from aiohttp import web
 
 from knowledge.catalogue.document import CatalogueDocument
+from knowledge.tickets.schemas import TicketCreate, TicketPatch
 from routing.models import Call, Decision, PoolInfo
-from servicecenter.api import catalogue, edits, entries, exchange, health, routing, rules, session
+from servicecenter.api import catalogue, edits, entries, exchange, health, routing, rules, session, tickets
 from servicecenter.api.edits import EDITABLE
 from servicecenter.api.responses import (
     Change,
@@ -31,6 +32,7 @@ from servicecenter.api.responses import (
 )
 from servicecenter.openapi import API_ROUTES, ApiRoutes, Operation, Reply, ok, openapi_json, problem
 from servicecenter.ui import STATIC_DIR, account, admin, history, pages
+from servicecenter.ui import tickets as ticket_pages
 
 __all__ = ["setup_routes"]
 
@@ -189,6 +191,12 @@ def setup_routes(app: web.Application) -> None:
     app.router.add_get("/routing", pages.routing_view, name="routing")
     app.router.add_static("/static/", STATIC_DIR, name="static", append_version=True)
 
+    # Tickets for agents (login), and the answer page units reach through the link in their mail (no login)
+    app.router.add_get("/anliegen", ticket_pages.worklist, name="tickets")
+    app.router.add_get("/anliegen/vorgang/{id}", ticket_pages.ticket_page, name="ticket")
+    app.router.add_get("/anliegen/{token}", ticket_pages.answer_page, name="answer")
+    app.router.add_post("/anliegen/{token}", ticket_pages.submit_answer)
+
     # Admin UI (HTML, German; writes go through the JSON API below)
     app.router.add_get("/anmelden", account.login_page, name="login")
     app.router.add_get("/verwaltung", admin.start, name="admin")
@@ -290,6 +298,96 @@ def setup_routes(app: web.Application) -> None:
             {204: Reply("deleted"), **NOT_FOUND},
             auth=True,
             if_match=True,
+        ),
+    )
+
+    # Tickets: callbacks, forwarding to the Fachbereich, messages
+    ticket_ids = {"id": "`id` of a ticket"}
+    api.add(
+        "POST",
+        "/api/v1/tickets",
+        tickets.create_ticket,
+        Operation(
+            "Record a callback, a question for a unit or a message; due in 24 service hours "
+            "(agent, admin; pbx: callbacks)",
+            "tickets",
+            {
+                201: ok(tickets.TicketDetail, "created", "ETag", "Location"),
+                200: ok(tickets.TicketDetail, "created before with this Idempotency-Key", "ETag"),
+            },
+            body=TicketCreate,
+            auth=True,
+            idempotency=True,
+        ),
+    )
+    api.add(
+        "GET",
+        "/api/v1/tickets",
+        tickets.list_tickets,
+        Operation(
+            "The worklist, due first, with overdue and warning (agent, admin; county editor: own county)",
+            "tickets",
+            {200: ok(list[tickets.TicketView], "matching tickets")},
+            query=tickets.TicketQuery,
+            auth=True,
+        ),
+    )
+    api.add(
+        "GET",
+        "/api/v1/tickets/{id}",
+        tickets.get_ticket,
+        Operation(
+            "One ticket with the mails sent about it",
+            "tickets",
+            {200: ok(tickets.TicketDetail, "the ticket", "ETag"), **NOT_FOUND},
+            auth=True,
+            path_params=ticket_ids,
+        ),
+    )
+    api.add(
+        "PATCH",
+        "/api/v1/tickets/{id}",
+        tickets.patch_ticket,
+        Operation(
+            "Change a ticket's state (forward only; closed is final), note or unit (agent, admin)",
+            "tickets",
+            {
+                200: ok(tickets.TicketDetail, "the ticket as changed", "ETag"),
+                **NOT_FOUND,
+                409: problem("the ticket is closed"),
+            },
+            body=TicketPatch,
+            auth=True,
+            if_match=True,
+            path_params=ticket_ids,
+        ),
+    )
+    api.add(
+        "POST",
+        "/api/v1/tickets/{id}/forward",
+        tickets.forward_ticket,
+        Operation(
+            "E-mail the ticket (again) to its unit with a new answer link (agent, admin)",
+            "tickets",
+            {
+                202: ok(tickets.TicketDetail, "the mail is queued", "ETag"),
+                **NOT_FOUND,
+                409: problem("the ticket is closed, or has no unit with an e-mail address"),
+            },
+            auth=True,
+            path_params=ticket_ids,
+        ),
+    )
+    api.add(
+        "GET",
+        "/api/v1/tickets/{id}/history",
+        tickets.ticket_history,
+        Operation(
+            "Every change of a ticket, newest first (contact data is never recorded)",
+            "tickets",
+            {200: ok(list[Change], "the changes"), **NOT_FOUND},
+            auth=True,
+            path_params=ticket_ids,
         ),
     )
 

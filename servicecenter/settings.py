@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
-from pydantic import Field
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -22,7 +23,10 @@ class Settings(BaseSettings):
     """Everything the service needs to start; tests build it directly."""
 
     model_config = SettingsConfigDict(
-        env_prefix="SERVICECENTER_", toml_file=CONFIG_DIR / "settings.toml", extra="forbid"
+        env_prefix="SERVICECENTER_",
+        toml_file=CONFIG_DIR / "settings.toml",
+        extra="forbid",
+        hide_input_in_errors=True,  # an invalid SMTP URL may hold a password
     )
 
     data_dir: Path = Path("var")
@@ -47,6 +51,39 @@ class Settings(BaseSettings):
     login_failures_per_address: int = Field(
         default=20, ge=1, description="failed logins per client before 429"
     )
+    public_url: str | None = Field(
+        default=None,
+        pattern=r"^https?://[^/\s]+(/\S*)?$",
+        description="where people reach this service, for links in mails; unset: http://HOST:PORT",
+    )
+    smtp_url: SecretStr | None = Field(
+        default=None,
+        description="smtp://[user:password@]host[:port] or smtps://…; unset: mails are written to "
+        "DATA_DIR/outbox/ as .eml files",
+    )
+    mail_from: str = Field(
+        default="Servicecenter EMH <servicecenter@localhost>", min_length=3, description="sender of mails"
+    )
+    ticket_retention_days: float = Field(
+        default=30, ge=0, description="days after closing until a ticket's contact data is erased"
+    )
+    ticket_worker: bool = Field(
+        default=True, description="deliver ticket mails and check deadlines in this process"
+    )
+
+    @field_validator("smtp_url")
+    @classmethod
+    def _smtp_url(cls, value: SecretStr | None) -> SecretStr | None:
+        """smtp:// or smtps:// with a host; the message never repeats the URL (it may hold a password)."""
+        if value is not None:
+            parts = urlsplit(value.get_secret_value())
+            try:
+                parts.port  # noqa: B018 (raises ValueError for a port that is no number)
+            except ValueError:
+                raise ValueError("SMTP URL with an invalid port") from None
+            if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
+                raise ValueError("expected smtp://host:port or smtps://host:port")
+        return value
 
     @classmethod
     def settings_customise_sources(
@@ -64,6 +101,16 @@ class Settings(BaseSettings):
     def database(self) -> str:
         """The SQLAlchemy async URL actually used."""
         return self.database_url or f"sqlite+aiosqlite:///{(self.data_dir / 'servicecenter.db').resolve()}"
+
+    @property
+    def public_base(self) -> str:
+        """The absolute address links in mails start with, without a trailing slash."""
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
+
+    @property
+    def outbox_dir(self) -> Path:
+        """Where mails are written as .eml files while no SMTP server is configured."""
+        return self.data_dir / "outbox"
 
     @property
     def index_dir(self) -> Path:

@@ -1,5 +1,7 @@
 """Versioned writes of catalogue entries: no lost update, an audit record, the search told what changed.
 
+Other versioned entries (tickets) use the same writes with a `Kind` that is no catalogue change.
+
 An update is one conditional statement, `UPDATE … SET version = n + 1 WHERE id = :id AND version = :n`:
 whichever of two concurrent writers with the same version commits second matches no row and is refused,
 on SQLite (writers queue on the database lock) as on PostgreSQL (the second re-checks the row after the
@@ -12,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from pydantic_core import to_jsonable_python
 from sqlalchemy import delete, insert, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import SQLModel
@@ -45,6 +48,8 @@ class Kind:
     """The services whose indexed form a change of this entry touches."""
     county: Callable[[dict], str | None]
     """The county the entry belongs to, for county editors."""
+    catalogue: bool = True
+    """Whether a change is a catalogue change (counted in the catalogue revision the search follows)."""
 
     def key(self, entry_id: str) -> object:
         """The primary key for `entry_id`; ValueError when it cannot be one (responsibility ids are numbers)."""
@@ -103,7 +108,8 @@ async def update_entry(
     """Apply `changes` if the entry is still at version `expected` and return the new version; raises
     StaleVersion if it is not.
 
-    `before` is the entry's state as read at version `expected`: equal versions mean equal states.
+    `before` is the entry's state as read at version `expected`: equal versions mean equal states. The
+    audit trail records the changes of the fields `kind.fields` names, as JSON.
     """
     entry_id = str(before["id"])
     table = kind.table
@@ -115,7 +121,7 @@ async def update_entry(
     )
     if result.rowcount != 1:
         raise StaleVersion(expected)
-    after = before | changes
+    after = before | to_jsonable_python({k: v for k, v in changes.items() if k in kind.fields})
     await audit.record(
         session,
         entity=kind.name,
@@ -126,7 +132,10 @@ async def update_entry(
         before=before,
         after=after,
     )
-    await store.bump_revision(session, services=kind.indexed_services(before) + kind.indexed_services(after))
+    if kind.catalogue:
+        await store.bump_revision(
+            session, services=kind.indexed_services(before) + kind.indexed_services(after)
+        )
     return expected + 1
 
 
@@ -134,7 +143,7 @@ async def create_entry(session: AsyncSession, *, kind: Kind, values: dict, actor
     """Insert a new entry at version 1 and return its recorded state."""
     table = kind.table
     inserted = await session.execute(insert(table).values(**values, version=1).returning(table.id))
-    after = snapshot(kind, table(**values, id=inserted.scalar_one(), version=1))
+    after = snapshot(kind, table(**(values | {"id": inserted.scalar_one(), "version": 1})))
     await audit.record(
         session,
         entity=kind.name,
@@ -145,7 +154,8 @@ async def create_entry(session: AsyncSession, *, kind: Kind, values: dict, actor
         before=None,
         after=after,
     )
-    await store.bump_revision(session, services=kind.indexed_services(after))
+    if kind.catalogue:
+        await store.bump_revision(session, services=kind.indexed_services(after))
     return after
 
 

@@ -78,6 +78,7 @@ def account(request: web.Request, identity: Identity | None) -> dict | None:
         "role": ROLE_NAMES.get(identity.role, identity.role),
         "county": county_name(request, identity.county),
         "editor": identity.role in EDITOR_ROLES,
+        "tickets": may(identity, Action.read_tickets, identity.county),
         "csrf_token": identity.csrf_token,
     }
 
@@ -87,6 +88,7 @@ _ACTION_TEXT = {
     Action.edit_unit: "Stellen bearbeitet die Kreisredaktion des jeweiligen Kreises.",
     Action.edit_responsibility: "Zuständigkeiten bearbeitet die Kreisredaktion des jeweiligen Kreises.",
     Action.read_history: "Den Verlauf sehen die Redaktionen.",
+    Action.read_tickets: "Anliegen sehen die Auskunft, die Administration und die Kreisredaktion ihres Kreises.",
 }
 
 

@@ -196,6 +196,34 @@ def _every_operation_once(caller: Caller) -> None:
         "POST", "/api/v1/routing/rules/versions/{version}/activate", path_parameters={"version": str(version)}
     )
 
+    ticket = call(
+        "POST",
+        "/api/v1/tickets",
+        expect=201,
+        headers={"Idempotency-Key": "schemathesis-known-good"},
+        body={
+            "kind": "callback",
+            "county": "07233",
+            "service_id": service,
+            "unit_id": unit,
+            "summary": "Frage, die im Gespräch offen blieb",
+            "contact": {"name": "Erika Mustermann", "phone": "+49 6592 1234", "channel": "phone"},
+            "consent": True,
+        },
+    ).json()
+    ids = {"id": ticket["id"]}
+    call("GET", "/api/v1/tickets", query={"state": "open", "county": "07233", "kind": "forward", "limit": 5})
+    call("GET", "/api/v1/tickets/{id}", path_parameters=ids)
+    call(
+        "PATCH",
+        "/api/v1/tickets/{id}",
+        path_parameters=ids,
+        body={"note": "Rückruf versucht"},
+        headers={"If-Match": f'"{ticket["version"]}"'},
+    )
+    call("POST", "/api/v1/tickets/{id}/forward", path_parameters=ids, expect=202)
+    call("GET", "/api/v1/tickets/{id}/history", path_parameters=ids)
+
     call("POST", "/api/v1/import", query={"dry_run": True}, body=document)
     login = call("POST", "/api/v1/session", body={"name": "fuzzer", "password": PASSWORD}, bearer=False)
     assert caller.session.cookies.get("sc_session")

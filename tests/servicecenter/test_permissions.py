@@ -1,5 +1,5 @@
-"""Every write endpoint × every role: 401 without credentials, 403 with the wrong role or county, and
-nothing changed either way; success where the role (and county) allows it."""
+"""Every write endpoint (and every ticket endpoint) × every role: 401 without credentials, 403 with the
+wrong role or county, and nothing changed either way; success where the role (and county) allows it."""
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -9,6 +9,7 @@ from sqlalchemy import text
 
 from config import CONFIG_DIR
 from knowledge.storage.db import create_engine
+from servicecenter.app import create_app
 from servicecenter.settings import Settings
 
 CALLERS = {
@@ -21,6 +22,7 @@ CALLERS = {
     "pbx": ("pbx", None),
 }
 COUNTY_EDITING = {"county_editor_here", "admin"}
+TICKET_READERS = {"agent", "county_editor_here", "admin"}
 
 Request = tuple[str, str, dict]
 RULES = CONFIG_DIR / "routing" / "emh.yaml"
@@ -141,6 +143,48 @@ async def _import(env: Env, i: int) -> Request:
     return "POST", "/api/v1/import", {"json": {"counties": counties}}
 
 
+def _ticket_body(env: Env, kind: str, i: int) -> dict:
+    return {"kind": kind, "county": "07233", "unit_id": env.unit, "summary": f"Frage {i}"}
+
+
+async def _a_ticket(env: Env, i: int) -> str:
+    created = await env.client.post(
+        "/api/v1/tickets", json=_ticket_body(env, "forward", i), headers=env.admin
+    )
+    assert created.status == 201
+    return created.headers["Location"]
+
+
+def _ticket_create(kind: str) -> Callable[[Env, int], Awaitable[Request]]:
+    async def prepare(env: Env, i: int) -> Request:
+        return "POST", "/api/v1/tickets", {"json": _ticket_body(env, kind, i)}
+
+    return prepare
+
+
+async def _ticket_patch(env: Env, i: int) -> Request:
+    return (
+        "PATCH",
+        await _a_ticket(env, i),
+        {"json": {"note": f"Vermerk {i}"}, "headers": {"If-Match": '"1"'}},
+    )
+
+
+async def _ticket_forward(env: Env, i: int) -> Request:
+    return "POST", f"{await _a_ticket(env, i)}/forward", {}
+
+
+def _ticket_read(suffix: str) -> Callable[[Env, int], Awaitable[Request]]:
+    async def prepare(env: Env, i: int) -> Request:
+        return "GET", f"{await _a_ticket(env, i)}{suffix}", {}
+
+    return prepare
+
+
+async def _ticket_list(env: Env, i: int) -> Request:
+    return "GET", "/api/v1/tickets?county=07233", {}
+
+
 CASES = {
     "PATCH service": (_service_patch, {"catalogue_editor", "admin"}),
     "PATCH unit": (_unit_patch, COUNTY_EDITING),
@@ -157,6 +201,14 @@ CASES = {
     "PUT routing rules": (_rules_put, {"admin"}),
     "activate routing rules": (_rules_activate, {"admin"}),
     "POST import": (_import, {"admin"}),
+    "POST ticket (callback)": (_ticket_create("callback"), {"agent", "admin", "pbx"}),
+    "POST ticket (forward)": (_ticket_create("forward"), {"agent", "admin"}),
+    "POST ticket (message)": (_ticket_create("message"), {"agent", "admin"}),
+    "PATCH ticket": (_ticket_patch, {"agent", "admin"}),
+    "POST ticket forward": (_ticket_forward, {"agent", "admin"}),
+    "GET tickets": (_ticket_list, TICKET_READERS),
+    "GET ticket": (_ticket_read(""), TICKET_READERS),
+    "GET ticket history": (_ticket_read("/history"), TICKET_READERS),
 }
 
 
@@ -168,11 +220,20 @@ async def _database_state(settings: Settings, client) -> tuple:
             changes = (await connection.execute(text("SELECT count(*) FROM change_log"))).scalar_one()
             revision = (await connection.execute(text("SELECT revision FROM catalogue_state"))).scalar_one()
             rules = (await connection.execute(text("SELECT version, active FROM rule_version"))).all()
+            tickets = (await connection.execute(text("SELECT id, version FROM ticket ORDER BY id"))).all()
+            mails = (await connection.execute(text("SELECT count(*) FROM mail_outbox"))).scalar_one()
     finally:
         await engine.dispose()
     document = await (await client.get("/api/v1/export")).json()
     pools = await (await client.get("/api/v1/pools")).json()
-    return document, changes, revision, pools, rules
+    return document, changes, revision, pools, rules, tickets, mails
+
+
+@pytest.fixture
+async def client(aiohttp_client, settings: Settings):
+    """The real app without its ticket worker, which would change tickets (mail sent → forwarded) while the
+    test compares the database before and after a refused request."""
+    return await aiohttp_client(create_app(settings.model_copy(update={"ticket_worker": False})))
 
 
 @pytest.mark.parametrize("case", list(CASES))

@@ -120,12 +120,13 @@ window.SC = (() => {
   }
 
   /** A JSON request to the API that never throws for HTTP errors: {status, ok, body, headers}.
-      Sends the CSRF token on every change and If-Match when an ETag is given. */
-  async function send(url, { method = "GET", json, etag } = {}) {
+      Sends the CSRF token on every change, If-Match when an ETag is given, Idempotency-Key when a key is. */
+  async function send(url, { method = "GET", json, etag, idempotencyKey } = {}) {
     const headers = { Accept: "application/json" };
     const token = csrfToken();
     if (token && method !== "GET") headers["X-CSRF-Token"] = token;
     if (etag) headers["If-Match"] = etag;
+    if (idempotencyKey) headers["Idempotency-Key"] = idempotencyKey;
     if (json !== undefined) headers["Content-Type"] = "application/json";
     try {
       const response = await fetch(url, { method, headers, body: json === undefined ? undefined : JSON.stringify(json),

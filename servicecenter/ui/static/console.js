@@ -158,7 +158,8 @@
       el("header", { class: "detail-head" },
         el("p", { class: "eyebrow" }, "Leistung", service.leika ? ` · LeiKa ${service.leika}` : ""),
         el("h2", { id: "detail-heading", tabindex: "-1" }, service.title),
-        service.short_text ? el("p", { class: "lead pre-line" }, service.short_text) : null),
+        service.short_text ? el("p", { class: "lead pre-line" }, service.short_text) : null,
+        el("button", { type: "button", class: "button-secondary", onclick: () => recordTicket(service, focus) }, "Anliegen aufnehmen")),
     ];
     if (focus.length === 1 || (focus.length > 1 && current.place)) {
       parts.push(transferCard(focus[0]));
@@ -200,6 +201,22 @@
     if (more.length) parts.push(el("details", { class: "more" }, el("summary", {}, "Ausführliche Beschreibung"), more));
     detail.replaceChildren(...parts);
   }
+
+  /** "Anliegen aufnehmen": a callback or a question for the responsible unit, prefilled from the hit and call. */
+  function recordTicket(service, focus) {
+    const unit = focus.length === 1 || (focus.length > 1 && current && current.place) ? focus[0] : null;
+    SC.ticketForm.open(detail, {
+      kinds: ["callback", "forward"],
+      county: county.value || (unit && unit.county) || null,
+      service_id: service ? service.id : null,
+      service_title: service ? service.title : null,
+      unit_id: unit ? unit.unit_id : null,
+      unit_name: unit ? unit.unit : null,
+      decision_id: callId,
+    });
+  }
+  const callTicket = document.getElementById("call-ticket");
+  if (callTicket) callTicket.addEventListener("click", () => recordTicket(current && current.service, current ? focusOf(current) : []));
 
   const searchSoon = debounce(search, DEBOUNCE_MS);
   input.addEventListener("input", searchSoon);

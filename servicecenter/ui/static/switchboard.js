@@ -9,6 +9,7 @@
   const list = document.getElementById("units");
   const status = document.getElementById("unit-status");
   const countyNames = readJSON("counties-data");
+  const messageArea = document.getElementById("message-area");
   let units = [];
   let abort = null;
 
@@ -29,7 +30,16 @@
       el("span", { class: "unit-number" },
         unit.extension ? el("span", { class: "unit-extension" }, `DW ${unit.extension}`) : null,
         el("span", { class: "unit-phone" }, unit.phone || "keine Nummer")),
-      el("span", { class: "result-meta" }, openBadge(unit.open_now), " ", unit.hours_text || "Öffnungszeiten nicht hinterlegt"));
+      el("span", { class: "result-meta" }, openBadge(unit.open_now), " ", unit.hours_text || "Öffnungszeiten nicht hinterlegt",
+        " ", el("button", { type: "button", class: "button-copy", onclick: () => leaveMessage(unit) }, "Nachricht hinterlassen")));
+  }
+
+  /** "Nachricht hinterlassen": the caller's message for a unit that does not pick up, e-mailed to it. */
+  function leaveMessage(unit) {
+    messageArea.replaceChildren();
+    SC.ticketForm.open(messageArea, {
+      kinds: ["message"], county: unit.county, unit_id: unit.id, unit_name: unit.name, decision_id: null,
+    });
   }
 
   async function search() {
