@@ -3,6 +3,12 @@
 Runs where the searcher lives (a search thread today) and returns plain data. Its cost is bounded by
 counts, never by the clock: matches are counted up to COUNT_LIMIT and at most SCORING_BUDGET of them
 are scored, so a loaded server gives the same answer as an idle one.
+
+Services and LeiKa entries share the index. EMH services always come first; after them the LeiKa entries
+that no service describes (a key some service carries is described: read from the index's
+`service_leika` field, once per searcher). Whether the strict query or the loosened one is used is
+decided over both kinds together, so an entry that only LeiKa names is not pushed down by a loosened
+list of services.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from whoosh.highlight import ContextFragmenter, HtmlFormatter, get_text, highlig
 from whoosh.searching import Hit, Searcher
 
 from knowledge.search.analysis import fold
+from knowledge.search.index import KIND_LEIKA, KIND_SERVICE
 from knowledge.search.query import HEAD_FIELD, SCORED_FIELD, on_field, plan_query
 from knowledge.search.synonyms import SynonymTable
 
@@ -33,7 +40,7 @@ SCORING_BUDGET = 3000
 """At most this many matches are scored per query (whoosh scores in Python, about 10 µs a document).
 Services named in titles or synonyms are scored first, so a broad word at 50,000 services still ranks
 the services it names."""
-FACETS = {"level": "level", "county": "counties"}
+FACETS = {"level": "level", "county": "counties", "kind": "kind"}
 """Facet name in the answer → index field it counts."""
 
 
@@ -46,8 +53,10 @@ class RankedHit:
     leika: str | None
     score: float
     snippet: str
-    level: str
+    level: str | None
     synonyms: str
+    described: bool = True
+    typisierung: str | None = None
 
 
 @dataclass
@@ -78,20 +87,59 @@ _FRAGMENTER = ContextFragmenter()
 _local = threading.local()
 
 
+def _text(term: str | bytes) -> str:
+    return term.decode() if isinstance(term, bytes) else term
+
+
+def _per_searcher(searcher: Searcher) -> dict:
+    """A cache of what is derived from this searcher's index, for this thread; emptied with a new searcher."""
+    if getattr(_local, "searcher", None) is not searcher:
+        _local.searcher, _local.cache = searcher, {}
+    return _local.cache
+
+
 def _facet_values(searcher: Searcher) -> dict[str, list[tuple[str, ...]]]:
     """For each facet, the values of every document by number; built once per searcher and thread."""
-    if getattr(_local, "searcher", None) is not searcher:
+    cache = _per_searcher(searcher)
+    if "facets" not in cache:
         reader = searcher.reader()
         values: dict[str, list[tuple[str, ...]]] = {}
         for name, fieldname in FACETS.items():
             by_doc: list[tuple[str, ...]] = [()] * reader.doc_count_all()
             for term in reader.lexicon(fieldname):
-                value = term.decode() if isinstance(term, bytes) else term
+                if not (value := _text(term)):
+                    continue
                 for docnum in reader.postings(fieldname, term).all_ids():
                     by_doc[docnum] += (value,)
             values[name] = by_doc
-        _local.searcher, _local.facet_values = searcher, values
-    return _local.facet_values
+        cache["facets"] = values
+    return cache["facets"]
+
+
+def _described(searcher: Searcher) -> wq.Query | None:
+    """The LeiKa entries that some service in the index carries the key of; None when there are none."""
+    cache = _per_searcher(searcher)
+    if "described" not in cache:
+        reader = searcher.reader()
+        keys = sorted(
+            _text(term)
+            for term in reader.lexicon("service_leika")
+            if reader.postings("service_leika", term).is_active()
+        )
+        cache["described"] = wq.Or([wq.Term("leika", k) for k in keys]) if keys else None
+    return cache["described"]
+
+
+def _of_kind(core: wq.Query, kind: str) -> wq.Query:
+    """`core` limited to one kind of document, scored as before."""
+    return wq.And([core, wq.Term("kind", kind, boost=0.0)])
+
+
+def _undescribed(searcher: Searcher, core: wq.Query) -> wq.Query:
+    """`core` limited to LeiKa entries that no service describes."""
+    described = _described(searcher)
+    # AndNot inside And: whoosh's AndNot over an And counts (all_ids) the excluded documents too
+    return _of_kind(wq.AndNot(core, described) if described is not None else core, KIND_LEIKA)
 
 
 def _count_facets(searcher: Searcher, matched: list[int]) -> dict[str, dict[str, int]]:
@@ -155,6 +203,29 @@ def _ranked(searcher: Searcher, core: wq.Query, boost: wq.Query, county: str | N
     return sorted(by_doc.values(), key=lambda hit: (-(hit.score or 0.0), hit.docnum))[:need]
 
 
+def _scopes(searcher: Searcher, core: wq.Query, leika_only: bool) -> tuple[wq.Query | None, wq.Query]:
+    """The service part and the LeiKa part of `core`, in rank order."""
+    if leika_only:
+        return None, _of_kind(core, KIND_LEIKA)
+    return _of_kind(core, KIND_SERVICE), _undescribed(searcher, core)
+
+
+def _ranked_hit(hit: Hit, county: str | None, snippet: str) -> RankedHit:
+    in_county = county is not None and county in hit["counties"].split(",")
+    described = hit["kind"] != KIND_LEIKA
+    return RankedHit(
+        id=hit["id"] if described else hit["leika"],
+        title=hit["title"],
+        leika=hit["leika"] or None,
+        score=round((hit.score or 0.0) - (COUNTY_BONUS if in_county else 0.0), 3),
+        snippet=snippet or hit["short_text"][:200],
+        level=hit["level"] or None,
+        synonyms=hit["synonyms"],
+        described=described,
+        typisierung=None if described else hit["typisierung"] or None,
+    )
+
+
 def rank(
     searcher: Searcher,
     query_words: list[str],
@@ -164,39 +235,36 @@ def rank(
     offset: int,
     limit: int,
     synonyms: SynonymTable,
+    leika_only: bool = False,
 ) -> RankedPage:
     """The page [offset, offset + limit) for `query_words`: strict query first, loosened to any word
-    when it finds nothing; the last word is completed as a prefix while it is still being typed."""
+    when it finds nothing; the last word is completed as a prefix while it is still being typed.
+    Services first, then the LeiKa entries no service describes; `leika_only`: every LeiKa entry, alone."""
     plan = plan_query(searcher, query_words, synonyms, completing=completing)
     if plan is None:
         return RankedPage()
-    core = plan.strict
-    matched = _count(searcher, core)
-    if not matched:
-        core = plan.loose
-        matched = _count(searcher, core)
-    hits = _ranked(searcher, core, plan.boost, county, offset + limit)
+    services, entries = _scopes(searcher, plan.strict, leika_only)
+    matched_services = _count(searcher, services) if services is not None else []
+    matched_entries = _count(searcher, entries)
+    if not matched_services and not matched_entries:
+        services, entries = _scopes(searcher, plan.loose, leika_only)
+        matched_services = _count(searcher, services) if services is not None else []
+        matched_entries = _count(searcher, entries)
+    need = offset + limit
+    hits = _ranked(searcher, services, plan.boost, county, need) if services and matched_services else []
+    if matched_entries and len(matched_services) < min(need, COUNT_LIMIT):
+        hits += _ranked(searcher, entries, plan.boost, None, need - len(matched_services))
+    matched = matched_services + matched_entries
     analyzer = searcher.schema[SCORED_FIELD].analyzer
     page = RankedPage(
         total=len(matched),
-        total_is_lower_bound=len(matched) >= COUNT_LIMIT,
+        total_is_lower_bound=len(matched_services) >= COUNT_LIMIT or len(matched_entries) >= COUNT_LIMIT,
         facets=_count_facets(searcher, matched),
         corrections=plan.corrections,
     )
     for hit in hits[offset : offset + limit]:
         snippet = next((s for f in SNIPPET_FIELDS if (s := _snippet(hit[f], plan.terms, analyzer))), "")
-        in_county = county is not None and county in hit["counties"].split(",")
-        page.hits.append(
-            RankedHit(
-                id=hit["id"],
-                title=hit["title"],
-                leika=hit["leika"] or None,
-                score=round((hit.score or 0.0) - (COUNTY_BONUS if in_county else 0.0), 3),
-                snippet=snippet or hit["short_text"][:200],
-                level=hit["level"],
-                synonyms=hit["synonyms"],
-            )
-        )
+        page.hits.append(_ranked_hit(hit, county, snippet))
     return page
 
 

@@ -1,15 +1,20 @@
-"""Keeping the search index equal to the database: the index is derived, never the other way round."""
+"""Keeping the search index equal to the database: the index is derived, never the other way round.
+
+It holds every service and every entry of the LeiKa list; a changed LeiKa list (a rare, whole-list
+import) is taken in by a full rebuild, changed services one by one.
+"""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 
 import structlog
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from knowledge.catalogue import store
+from knowledge.catalogue import leika, store
 from knowledge.search.analysis import build_wordset
-from knowledge.search.index import IndexDocument, SearchIndex
+from knowledge.search.index import KIND_SERVICE, IndexDocument, SearchIndex
 
 __all__ = ["REBUILD_THRESHOLD", "catch_up", "ensure_index", "rebuild_index"]
 
@@ -27,15 +32,23 @@ async def _batches(session: AsyncSession, size: int) -> AsyncIterator[list[Index
         if len(batch) >= size:
             yield batch
             batch = []
+    for entry in (await session.scalars(select(leika.LeikaEntry).order_by(leika.LeikaEntry.key))).all():
+        batch.append(IndexDocument.from_leika(entry))
+        if len(batch) >= size:
+            yield batch
+            batch = []
     if batch:
         yield batch
 
 
 async def _wordset(session: AsyncSession) -> frozenset[str]:
-    """Compound parts from every service's texts: a first pass before indexing."""
+    """Compound parts from every service's texts: a first pass before indexing. LeiKa names are left out:
+    their parts ("Personal", "Weiß") would split misspelt words that typo correction should catch."""
     texts: list[str] = []
     async for batch in _batches(session, 1000):
-        texts += (" ".join((d.title, d.synonyms, d.short_text, d.body)) for d in batch)
+        texts += (
+            " ".join((d.title, d.synonyms, d.short_text, d.body)) for d in batch if d.kind == KIND_SERVICE
+        )
     return build_wordset(texts)
 
 
@@ -45,7 +58,7 @@ async def rebuild_index(
     *,
     progress: Callable[[int], None] | None = None,
 ) -> int:
-    """Index every service afresh beside the current index and switch over; returns the count."""
+    """Index every service and LeiKa entry afresh beside the current index and switch over; returns the count."""
     async with sessionmaker() as session:
         revision = await store.catalogue_revision(session)
         wordset = await _wordset(session)
@@ -77,6 +90,9 @@ async def catch_up(index: SearchIndex, sessionmaker: async_sessionmaker[AsyncSes
         revision = await store.catalogue_revision(session)
         if index.revision is None or index.revision >= revision:
             return None
+        if await leika.leika_revision(session) > index.revision:
+            await rebuild_index(index, sessionmaker)
+            return revision
         changed = await store.services_changed_since(session, revision=index.revision)
         if len(changed) > REBUILD_THRESHOLD:
             await rebuild_index(index, sessionmaker)
