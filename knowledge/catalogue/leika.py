@@ -193,17 +193,22 @@ async def get_entry(session: AsyncSession, *, key: str) -> LeikaEntry | None:
 
 
 async def list_entries(
-    session: AsyncSession, *, keys: Sequence[str] | None = None, offset: int = 0, limit: int = 50
+    session: AsyncSession,
+    *,
+    keys: Sequence[str] | None = None,
+    key_prefix: str = "",
+    offset: int = 0,
+    limit: int = 50,
 ) -> tuple[int, list[LeikaEntry]]:
-    """(count, page) of the entries, by key; with `keys`, those entries in that order."""
+    """(count, page) of the entries whose key starts with `key_prefix`, by key; with `keys`, those
+    entries in that order."""
     if keys is not None:
-        found = {
-            e.key: e
-            for e in (await session.scalars(select(LeikaEntry).where(LeikaEntry.key.in_(keys)))).all()
-        }
+        statement = select(LeikaEntry).where(LeikaEntry.key.in_(keys))
+        found = {e.key: e for e in (await session.scalars(statement)).all()}
         return len(found), [found[k] for k in keys if k in found]
-    total = await session.scalar(select(func.count()).select_from(LeikaEntry)) or 0
-    page = await session.scalars(select(LeikaEntry).order_by(LeikaEntry.key).offset(offset).limit(limit))
+    matching = select(LeikaEntry).where(LeikaEntry.key.startswith(key_prefix, autoescape=True))
+    total = await session.scalar(select(func.count()).select_from(matching.subquery())) or 0
+    page = await session.scalars(matching.order_by(LeikaEntry.key).offset(offset).limit(limit))
     return total, list(page.all())
 
 

@@ -85,12 +85,15 @@ class IndexDocument:
     typisierung: str = ""
 
     @classmethod
-    def from_service(cls, service: Service, counties: Iterable[str]) -> IndexDocument:
-        """The indexed form of a service and the counties it has a responsibility in."""
+    def from_service(
+        cls, service: Service, counties: Iterable[str], leika_name: str | None = None
+    ) -> IndexDocument:
+        """The indexed form of a service and the counties it has a responsibility in; the name of its
+        LeiKa entry counts as a synonym, so the catalogue's wording ("Sterbeurkunde Ausstellung") finds it."""
         return cls(
             id=service.id,
             title=service.title,
-            synonyms="; ".join(service.synonyms),
+            synonyms="; ".join([*service.synonyms, *([leika_name] if leika_name else [])]),
             short_text=service.short_text or "",
             body="\n".join(t for t in (getattr(service, m) for m in BODY_MODULES) if t),
             level=str(service.level),

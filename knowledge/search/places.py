@@ -275,7 +275,7 @@ class Gazetteer:
         outside = [m for m in mentions if m.outside is not None]
         taken = settled + outside + [m for m in unsettled if not m.common]
         dropped = {i for m in taken for i in range(m.start, m.end)}
-        rest = " ".join(w for i, w in enumerate(words) if i not in dropped) if taken else text
+        rest = " ".join(w for i, w in enumerate(typed) if i not in dropped) if taken else text
         if settled:
             best = min(settled, key=lambda m: (m.by_postcode, not self._names_a_gemeinde(m), m.start))
             return PlaceMatch(rest, territory=self._territory(best))

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from itertools import chain, islice
 
 from whoosh import query as wq
-from whoosh.collectors import Collector, WrappingCollector
+from whoosh.collectors import Collector, FilterCollector, WrappingCollector
 from whoosh.highlight import ContextFragmenter, HtmlFormatter, get_text, highlight
 from whoosh.searching import Hit, Searcher
 
@@ -116,30 +116,27 @@ def _facet_values(searcher: Searcher) -> dict[str, list[tuple[str, ...]]]:
     return cache["facets"]
 
 
-def _described(searcher: Searcher) -> wq.Query | None:
-    """The LeiKa entries that some service in the index carries the key of; None when there are none."""
+def _described(searcher: Searcher) -> frozenset[int]:
+    """Numbers of the LeiKa entries whose key some service in the index carries (a few hundred)."""
     cache = _per_searcher(searcher)
     if "described" not in cache:
         reader = searcher.reader()
-        keys = sorted(
-            _text(term)
-            for term in reader.lexicon("service_leika")
-            if reader.postings("service_leika", term).is_active()
+        entries = (
+            set(reader.postings("kind", KIND_LEIKA).all_ids())
+            if reader.doc_frequency("kind", KIND_LEIKA)
+            else set()
         )
-        cache["described"] = wq.Or([wq.Term("leika", k) for k in keys]) if keys else None
+        found: set[int] = set()
+        for term in reader.lexicon("service_leika"):
+            if _text(term) and reader.postings("service_leika", term).is_active():
+                found.update(n for n in reader.postings("leika", term).all_ids() if n in entries)
+        cache["described"] = frozenset(found)
     return cache["described"]
 
 
 def _of_kind(core: wq.Query, kind: str) -> wq.Query:
     """`core` limited to one kind of document, scored as before."""
-    return wq.And([core, wq.Term("kind", kind, boost=0.0)])
-
-
-def _undescribed(searcher: Searcher, core: wq.Query) -> wq.Query:
-    """`core` limited to LeiKa entries that no service describes."""
-    described = _described(searcher)
-    # AndNot inside And: whoosh's AndNot over an And counts (all_ids) the excluded documents too
-    return _of_kind(wq.AndNot(core, described) if described is not None else core, KIND_LEIKA)
+    return wq.And([core, wq.ConstantScoreQuery(wq.Term("kind", kind), 0.0)])
 
 
 def _count_facets(searcher: Searcher, matched: list[int]) -> dict[str, dict[str, int]]:
@@ -155,11 +152,12 @@ def _snippet(text: str, terms: frozenset[str], analyzer) -> str:
     return highlight(text, terms, analyzer, _FRAGMENTER, _FORMATTER, top=2) if text else ""
 
 
-def _count(searcher: Searcher, query: wq.Query) -> list[int]:
-    """The numbers of the first COUNT_LIMIT matches, unscored."""
+def _count(searcher: Searcher, query: wq.Query, exclude: frozenset[int] = frozenset()) -> list[int]:
+    """The numbers of the first COUNT_LIMIT matches but those in `exclude`, unscored."""
     found: list[int] = []
     for subsearcher, offset in searcher.leaf_searchers():
-        found += (offset + n for n in islice(query.matcher(subsearcher).all_ids(), COUNT_LIMIT - len(found)))
+        ids = (offset + n for n in query.matcher(subsearcher).all_ids())
+        found += islice((n for n in ids if n not in exclude), COUNT_LIMIT - len(found))
         if len(found) >= COUNT_LIMIT:
             break
     return found
@@ -180,8 +178,11 @@ class _ScoringBudget(WrappingCollector):
             self.child.collect(sub_docnum)
 
 
-def _top(searcher: Searcher, query: wq.Query, limit: int) -> list[Hit]:
-    collector = _ScoringBudget(searcher.collector(limit=limit), SCORING_BUDGET)
+def _top(searcher: Searcher, query: wq.Query, limit: int, exclude: frozenset[int] = frozenset()) -> list[Hit]:
+    child = searcher.collector(limit=limit)
+    collector = _ScoringBudget(
+        FilterCollector(child, restrict=set(exclude)) if exclude else child, SCORING_BUDGET
+    )
     searcher.search_with_collector(query, collector)
     return list(collector.results())
 
@@ -207,7 +208,7 @@ def _scopes(searcher: Searcher, core: wq.Query, leika_only: bool) -> tuple[wq.Qu
     """The service part and the LeiKa part of `core`, in rank order."""
     if leika_only:
         return None, _of_kind(core, KIND_LEIKA)
-    return _of_kind(core, KIND_SERVICE), _undescribed(searcher, core)
+    return _of_kind(core, KIND_SERVICE), _of_kind(core, KIND_LEIKA)
 
 
 def _ranked_hit(hit: Hit, county: str | None, snippet: str) -> RankedHit:
@@ -243,17 +244,18 @@ def rank(
     plan = plan_query(searcher, query_words, synonyms, completing=completing)
     if plan is None:
         return RankedPage()
+    described = frozenset() if leika_only else _described(searcher)
     services, entries = _scopes(searcher, plan.strict, leika_only)
     matched_services = _count(searcher, services) if services is not None else []
-    matched_entries = _count(searcher, entries)
+    matched_entries = _count(searcher, entries, described)
     if not matched_services and not matched_entries:
         services, entries = _scopes(searcher, plan.loose, leika_only)
         matched_services = _count(searcher, services) if services is not None else []
-        matched_entries = _count(searcher, entries)
+        matched_entries = _count(searcher, entries, described)
     need = offset + limit
     hits = _ranked(searcher, services, plan.boost, county, need) if services and matched_services else []
     if matched_entries and len(matched_services) < min(need, COUNT_LIMIT):
-        hits += _ranked(searcher, entries, plan.boost, None, need - len(matched_services))
+        hits += _top(searcher, wq.AndMaybe(entries, plan.boost), need - len(matched_services), described)
     matched = matched_services + matched_entries
     analyzer = searcher.schema[SCORED_FIELD].analyzer
     page = RankedPage(

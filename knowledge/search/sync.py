@@ -25,10 +25,16 @@ REBUILD_THRESHOLD = 1000
 renews the compound word list, instead of one by one."""
 
 
+async def _leika_names(session: AsyncSession) -> dict[str, str]:
+    rows = await session.execute(select(leika.LeikaEntry.key, leika.LeikaEntry.name))
+    return dict(rows.tuples().all())
+
+
 async def _batches(session: AsyncSession, size: int) -> AsyncIterator[list[IndexDocument]]:
     batch: list[IndexDocument] = []
+    names = await _leika_names(session)
     async for service, counties in store.iter_services(session, batch=size):
-        batch.append(IndexDocument.from_service(service, counties))
+        batch.append(IndexDocument.from_service(service, counties, names.get(service.leika or "")))
         if len(batch) >= size:
             yield batch
             batch = []
@@ -97,8 +103,10 @@ async def catch_up(index: SearchIndex, sessionmaker: async_sessionmaker[AsyncSes
         if len(changed) > REBUILD_THRESHOLD:
             await rebuild_index(index, sessionmaker)
             return revision
+        names = await _leika_names(session)
         documents = [
-            IndexDocument.from_service(s, c) async for s, c in store.iter_services(session, ids=changed)
+            IndexDocument.from_service(s, c, names.get(s.leika or ""))
+            async for s, c in store.iter_services(session, ids=changed)
         ]
     await index.upsert(documents, revision=revision)
     log.info("index_updated", services=len(documents), revision=revision)
