@@ -200,13 +200,15 @@ async def list_entries(
     offset: int = 0,
     limit: int = 50,
 ) -> tuple[int, list[LeikaEntry]]:
-    """(count, page) of the entries whose key starts with `key_prefix`, by key; with `keys`, those
-    entries in that order."""
+    """(count, page) of the entries whose key starts with `key_prefix` (digits), by key; with `keys`,
+    those entries in that order."""
+    if not key_prefix.isdigit() and key_prefix:
+        return 0, []
     if keys is not None:
         statement = select(LeikaEntry).where(LeikaEntry.key.in_(keys))
         found = {e.key: e for e in (await session.scalars(statement)).all()}
         return len(found), [found[k] for k in keys if k in found]
-    matching = select(LeikaEntry).where(LeikaEntry.key.startswith(key_prefix, autoescape=True))
+    matching = select(LeikaEntry).where(LeikaEntry.key.like(f"{key_prefix}%"))  # key_prefix: digits only
     total = await session.scalar(select(func.count()).select_from(matching.subquery())) or 0
     page = await session.scalars(matching.order_by(LeikaEntry.key).offset(offset).limit(limit))
     return total, list(page.all())

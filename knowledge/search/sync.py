@@ -26,8 +26,8 @@ renews the compound word list, instead of one by one."""
 
 
 async def _leika_names(session: AsyncSession) -> dict[str, str]:
-    rows = await session.execute(select(leika.LeikaEntry.key, leika.LeikaEntry.name))
-    return dict(rows.tuples().all())
+    entries = (await session.scalars(select(leika.LeikaEntry))).all()
+    return {entry.key: entry.name for entry in entries}
 
 
 async def _batches(session: AsyncSession, size: int) -> AsyncIterator[list[IndexDocument]]:
