@@ -39,7 +39,7 @@ __all__ = [
 ]
 
 JUDGED_QUERIES = Path(__file__).resolve().parent / "judged_queries.yaml"
-TAGS = ("plain", "colloquial", "typo", "umlaut", "compound", "place", "prefix")
+TAGS = ("plain", "colloquial", "typo", "umlaut", "compound", "place", "prefix", "leika")
 CUTOFF = 10
 """Ranks looked at: a hit below rank 10 counts as a miss (MRR@10)."""
 

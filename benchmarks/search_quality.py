@@ -39,7 +39,7 @@ from config import CONFIG_DIR
 from knowledge.catalogue import store
 from knowledge.catalogue.demo import load_demo_document
 from knowledge.search.index import IndexDocument, SearchIndex
-from knowledge.search.places import Gazetteer
+from knowledge.search.places import Gazetteer, PlaceWords
 from knowledge.search.sync import ensure_index
 from knowledge.search.synonyms import SynonymTable
 from servicecenter.bootstrap import open_database
@@ -145,7 +145,9 @@ async def our_engine(queries: list[JudgedQuery]) -> Evaluation:
         try:
             await ensure_index(index, sessionmaker)
             async with sessionmaker() as session:
-                gazetteer = Gazetteer(list(await store.list_places(session)))
+                gazetteer = Gazetteer(
+                    list(await store.list_places(session)), PlaceWords.load(settings.place_words_file)
+                )
             run = engine_search(
                 index=index,
                 sessionmaker=sessionmaker,

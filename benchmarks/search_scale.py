@@ -36,7 +36,7 @@ from knowledge.calendar import BERLIN, ServiceCalendar
 from knowledge.catalogue import store
 from knowledge.search.agent_search import SearchRequest, search
 from knowledge.search.index import SearchIndex
-from knowledge.search.places import Gazetteer
+from knowledge.search.places import Gazetteer, PlaceWords
 from knowledge.search.sync import rebuild_index
 from knowledge.search.synonyms import SynonymTable
 from knowledge.storage.db import create_engine, create_sessionmaker
@@ -115,7 +115,9 @@ async def in_process(settings: Settings, queries, rounds: int, profile: bool) ->
         await rebuild_index(index, sessionmaker)
         build = time.perf_counter() - started
         async with sessionmaker() as session:
-            gazetteer = Gazetteer(list(await store.list_places(session)))
+            gazetteer = Gazetteer(
+                list(await store.list_places(session)), PlaceWords.load(settings.place_words_file)
+            )
         synonyms = SynonymTable.load(settings.synonyms_files)
         calendar, now = ServiceCalendar(), dt.datetime(2025, 3, 5, 10, 0, tzinfo=BERLIN)
 

@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 from aiohttp import web
 
 from knowledge.search.index import SearchIndex
+from knowledge.search.places import PlaceWords
 from knowledge.search.sync import ensure_index
 from servicecenter.bootstrap import open_database
 from servicecenter.catalogue_follower import CatalogueFollower
@@ -54,6 +55,7 @@ async def search_ctx(app: web.Application) -> AsyncIterator[None]:
             app[SESSIONMAKER],
             app[POLICY_SERVICE],
             synonym_files=settings.synonyms_files,
+            place_words=PlaceWords.load(settings.place_words_file),
         )
         await follower.start()
         app[SEARCH_INDEX], app[CATALOGUE_FOLLOWER] = index, follower

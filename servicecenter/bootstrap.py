@@ -1,4 +1,5 @@
-"""Getting a database ready: schema up to date, and the demo catalogue in an empty one.
+"""Getting a database ready: schema up to date, the demo catalogue in an empty one, and the LeiKa
+reference list where the table is empty.
 
 Used by `serve` and by the command line alike, so a first start needs nothing else. On PostgreSQL an
 advisory lock keeps several instances starting at once from migrating or seeding twice.
@@ -12,18 +13,20 @@ import structlog
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from knowledge.catalogue import store
+from knowledge.catalogue import leika, store
 from knowledge.catalogue.demo import load_demo_document
 from knowledge.catalogue.exchange import ImportReport, import_document
 from knowledge.storage.db import create_engine, create_sessionmaker
 from knowledge.storage.migrate import upgrade
 from servicecenter.settings import Settings
 
-__all__ = ["open_database", "seed_demo"]
+__all__ = ["LEIKA_FILE", "load_leika", "open_database", "seed_demo"]
 
 log = structlog.get_logger(__name__)
 
 STARTUP_LOCK = 115_115
+LEIKA_FILE = Path("reference") / "leika-2019.csv"
+"""The LeiKa list loaded on a first start, relative to the catalogue directory."""
 
 
 async def _lock(session: AsyncSession) -> None:
@@ -45,6 +48,21 @@ async def seed_demo(
     return report
 
 
+async def load_leika(sessionmaker: async_sessionmaker[AsyncSession], *, path: Path) -> int:
+    """Load the LeiKa list at `path` into an empty table; the number of entries loaded (0 if it had some)."""
+    async with sessionmaker() as session:
+        if await leika.is_loaded(session):
+            return 0
+    entries = leika.parse_csv(path.read_text(encoding="utf-8"))
+    async with sessionmaker() as session, session.begin():
+        await _lock(session)
+        if await leika.is_loaded(session):
+            return 0
+        report = await leika.replace_entries(session, entries)
+    log.info("leika_loaded", entries=len(report.created), file=str(path))
+    return len(report.created)
+
+
 async def open_database(
     settings: Settings, *, load_demo: bool | None = None
 ) -> tuple[AsyncEngine, async_sessionmaker[AsyncSession]]:
@@ -56,6 +74,8 @@ async def open_database(
         sessionmaker = create_sessionmaker(engine)
         if settings.load_demo if load_demo is None else load_demo:
             await seed_demo(sessionmaker, directory=settings.catalogue_dir, only_if_empty=True)
+        if (settings.catalogue_dir / LEIKA_FILE).exists():
+            await load_leika(sessionmaker, path=settings.catalogue_dir / LEIKA_FILE)
     except BaseException:
         await engine.dispose()
         raise

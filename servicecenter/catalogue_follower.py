@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from knowledge.catalogue import store
 from knowledge.search.index import SearchIndex
-from knowledge.search.places import Gazetteer
+from knowledge.search.places import Gazetteer, PlaceWords
 from knowledge.search.sync import catch_up
 from knowledge.search.synonyms import SynonymTable
 from servicecenter.policy_service import PolicyService
@@ -40,11 +40,13 @@ class CatalogueFollower:
         policy_service: PolicyService,
         *,
         synonym_files: list[Path],
+        place_words: PlaceWords,
     ) -> None:
         self.index = index
         self._sessionmaker = sessionmaker
         self._policy_service = policy_service
         self._synonym_files = synonym_files
+        self._place_words = place_words
         self._synonym_stamps: tuple[float, ...] = ()
         self._revision: int | None = None
         self.gazetteer = Gazetteer([])
@@ -73,7 +75,7 @@ class CatalogueFollower:
     async def _reload_catalogue(self) -> None:
         """Place names for search; routing's policy follows the catalogue's area codes and rules version."""
         async with self._sessionmaker() as session:
-            self.gazetteer = Gazetteer(list(await store.list_places(session)))
+            self.gazetteer = Gazetteer(list(await store.list_places(session)), self._place_words)
             await self._policy_service.follow(session)
 
     async def step(self) -> None:

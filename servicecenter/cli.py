@@ -1,5 +1,5 @@
 """The `servicecenter` command: serve, migrate, seed (demo, synthetic), reindex, check-rules, import (JSON,
-XZuFi), export, users and tokens."""
+XZuFi), import-leika, export, users and tokens."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from tqdm import tqdm
 
 from knowledge import accounts
 from knowledge.accounts import Role
+from knowledge.catalogue import leika
 from knowledge.catalogue.document import CatalogueDocument, DocumentError
 from knowledge.catalogue.exchange import ImportReport, export_document, import_document, record_import
 from knowledge.catalogue.models import County, Service
@@ -123,13 +124,14 @@ async def reindex(args: argparse.Namespace) -> int:
     index = SearchIndex(settings.index_dir)
     try:
         async with sessionmaker() as session:
-            total = await session.scalar(select(func.count()).select_from(Service))
-        with tqdm(total=total, unit=" services", desc="indexing", file=sys.stderr) as bar:
+            services = await session.scalar(select(func.count()).select_from(Service)) or 0
+            entries = await session.scalar(select(func.count()).select_from(leika.LeikaEntry)) or 0
+        with tqdm(total=services + entries, unit=" documents", desc="indexing", file=sys.stderr) as bar:
             count = await rebuild_index(index, sessionmaker, progress=lambda n: bar.update(n - bar.n))
     finally:
         index.close()
         await engine.dispose()
-    print(f"indexed {count} services", file=sys.stderr)
+    print(f"indexed {services} services and {count - services} LeiKa entries", file=sys.stderr)
     return 0
 
 
@@ -192,6 +194,53 @@ async def import_(args: argparse.Namespace) -> int:
         await engine.dispose()
     _print_report(report)
     print("dry run: nothing was changed" if args.dry_run else "imported", file=sys.stderr)
+    return 0
+
+
+def _print_leika_report(report: leika.LeikaReport, names: dict[str, str]) -> None:
+    print(
+        f"leika entries      created {len(report.created):>5}  updated {len(report.updated):>5}  "
+        f"deleted {len(report.deleted):>5}  unchanged {report.unchanged:>5}",
+        file=sys.stderr,
+    )
+    for sign, keys in (("+", report.created), ("~", report.updated), ("-", report.deleted)):
+        for key in keys:
+            print(f"  {sign} {key} {names.get(key, '')}", file=sys.stderr)
+    for key, services in report.orphaned.items():
+        print(f"  ! {key} is gone but still carried by: {', '.join(services)}", file=sys.stderr)
+
+
+async def import_leika(args: argparse.Namespace) -> int:
+    """Replace the LeiKa list with a CSV file (same columns as config/catalogue/reference/leika-2019.csv):
+    all or nothing, a second run of the same file changes nothing; the search index follows."""
+    try:
+        entries = leika.parse_csv(Path(args.file).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as error:
+        print(f"cannot read {args.file}: {error}", file=sys.stderr)
+        return 1
+    except leika.LeikaError as error:
+        for problem in error.problems:
+            print(problem, file=sys.stderr)
+        print(f"{len(error.problems)} problem(s) in {args.file}; nothing was changed", file=sys.stderr)
+        return 1
+    engine, sessionmaker = await open_database(_settings(args), load_demo=False)
+    try:
+        async with sessionmaker() as session:
+            async with session.begin():
+                old = {e.key: e.name for e in (await leika.list_entries(session, limit=1_000_000))[1]}
+            transaction = await session.begin()
+            report = await leika.replace_entries(session, entries)
+            if args.dry_run or not report.changed:
+                await transaction.rollback()
+            else:
+                await transaction.commit()
+    finally:
+        await engine.dispose()
+    _print_leika_report(report, old | {e.key: e.name for e in entries})
+    if args.dry_run:
+        print("dry run: nothing was changed", file=sys.stderr)
+    else:
+        print("imported" if report.changed else "nothing changed", file=sys.stderr)
     return 0
 
 
@@ -300,6 +349,9 @@ def _parser() -> argparse.ArgumentParser:
     sub = command("check-rules", check_rules, "validate a routing rule file")
     sub.add_argument("file", nargs="?", type=Path)
     sub = command("import", import_, "import a catalogue document (JSON) or an XZuFi 2.2 transfer (XML)")
+    sub.add_argument("file")
+    sub.add_argument("--dry-run", action="store_true", help="show the differences, change nothing")
+    sub = command("import-leika", import_leika, "replace the LeiKa reference list with a CSV file")
     sub.add_argument("file")
     sub.add_argument("--dry-run", action="store_true", help="show the differences, change nothing")
     sub = command("export", export, "export the catalogue document (JSON)")

@@ -14,7 +14,18 @@ from aiohttp import web
 from knowledge.catalogue.document import CatalogueDocument
 from knowledge.tickets.schemas import TicketCreate, TicketPatch
 from routing.models import Call, Decision, PoolInfo
-from servicecenter.api import catalogue, edits, entries, exchange, health, routing, rules, session, tickets
+from servicecenter.api import (
+    catalogue,
+    edits,
+    entries,
+    exchange,
+    health,
+    leika,
+    routing,
+    rules,
+    session,
+    tickets,
+)
 from servicecenter.api.edits import EDITABLE
 from servicecenter.api.responses import (
     Change,
@@ -123,6 +134,29 @@ def setup_routes(app: web.Application) -> None:
         "/api/v1/units/{id}",
         catalogue.get_unit,
         Operation("One unit", "agents", {200: ok(UnitView, "the unit", "ETag"), **NOT_FOUND}),
+    )
+
+    api.add(
+        "GET",
+        "/api/v1/leika",
+        leika.list_leika,
+        Operation(
+            "The LeiKa reference list, searched by words, a 14-digit key or a key's first digits",
+            "agents",
+            {200: ok(leika.LeikaPage, "matching entries")},
+            query=leika.LeikaQuery,
+        ),
+    )
+    api.add(
+        "GET",
+        "/api/v1/leika/{key}",
+        leika.get_leika,
+        Operation(
+            "One LeiKa entry with the EMH services that carry its key",
+            "agents",
+            {200: ok(leika.LeikaDetail, "the entry"), **NOT_FOUND},
+            path_params={"key": "a 14-digit LeiKa-Leistungsschlüssel"},
+        ),
     )
 
     # PBX and ACD

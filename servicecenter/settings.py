@@ -113,6 +113,11 @@ class Settings(BaseSettings):
         return self.data_dir / "outbox"
 
     @property
+    def place_words_file(self) -> Path:
+        """Everyday-word place names and known places outside the area, beside the catalogue's places."""
+        return self.catalogue_dir / "place-recognition.yaml"
+
+    @property
     def index_dir(self) -> Path:
         """Where the whoosh index lives; derived data, rebuilt from the database when missing."""
         return self.data_dir / "index"

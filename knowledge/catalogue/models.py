@@ -226,3 +226,4 @@ class CatalogueState(SQLModel, table=True):
 
     id: int = Field(default=1, primary_key=True)
     revision: int = 0
+    leika_revision: int = Field(default=0, description="the revision of the last change of the LeiKa list")

@@ -1,5 +1,7 @@
 """Agent search: a place taken out of the query, the words ranked in the index, and for each hit the
-units responsible where the agent is asked about.
+units responsible where the agent is asked about. A LeiKa entry that no EMH service describes gets a
+responsible unit only where its level makes it clear: the Kreisverwaltung of the county asked about,
+for a county-level entry.
 
 The query text never reaches whoosh's query parser: agents type free text, not query syntax, so every
 word is analysed and looked up as terms, AND first and loosened to OR when nothing matches.
@@ -14,16 +16,21 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from knowledge.calendar import ServiceCalendar
-from knowledge.catalogue import store
-from knowledge.catalogue.models import Responsibility, Unit
+from knowledge.catalogue import leika, store
+from knowledge.catalogue.models import Responsibility, ServiceLevel, Unit
 from knowledge.search.analysis import words
 from knowledge.search.index import SearchIndex
-from knowledge.search.places import Gazetteer, Territory
-from knowledge.search.ranking import RankedPage, rank, suggestion
-from knowledge.search.results import Responsible, SearchHit, SearchPlace, SearchResult
+from knowledge.search.places import OUTSIDE_NOTE, Gazetteer, PlaceMatch
+from knowledge.search.ranking import RankedHit, RankedPage, rank, suggestion
+from knowledge.search.results import PlaceCandidate, Responsible, SearchHit, SearchPlace, SearchResult
 from knowledge.search.synonyms import SynonymTable
 
 __all__ = ["SearchRequest", "responsible_entry", "search"]
+
+LEIKA_NOTE = (
+    "Keine Leistungsbeschreibung im Servicecenter; nach der LeiKa-Typisierung ist die Kreisverwaltung "
+    "die erste Anlaufstelle."
+)
 
 
 @dataclass(frozen=True)
@@ -57,12 +64,54 @@ def responsible_entry(
     )
 
 
-def _applies(responsibility: Responsibility, territory: Territory | None, county: str | None) -> bool:
+def _applies(responsibility: Responsibility, found: PlaceMatch, county: str | None) -> bool:
+    """Whether a responsibility serves where the agent is asked about: the place's VG (every Ortsgemeinde
+    reaches its VG's units) or county, else the agent's county; nothing for a place outside the area."""
+    if found.outside:
+        return False
+    territory = found.territory
     if territory is not None:
         if responsibility.place is not None:
-            return responsibility.place == territory.municipality
-        return responsibility.county == territory.county
+            return responsibility.place in territory.municipalities
+        return responsibility.county in territory.counties
     return county is None or responsibility.county == county
+
+
+def _place(found: PlaceMatch) -> SearchPlace | None:
+    """How the answer names what recognition found."""
+    if (territory := found.territory) is not None:
+        return SearchPlace(
+            name=territory.name, county=territory.county, municipality=territory.municipality_name
+        )
+    if found.ambiguous:
+        candidates = [
+            PlaceCandidate(name=t.name, municipality=t.municipality_name, county=t.counties[0])
+            for t in found.ambiguous
+        ]
+        where = "; ".join(f"{c.name} ({c.municipality})" for c in candidates)
+        return SearchPlace(
+            name=found.ambiguous_name or candidates[0].name,
+            county=None,
+            ambiguous=True,
+            candidates=candidates,
+            note=f"Ortsname mehrdeutig: {where} – bitte nachfragen",
+        )
+    if found.outside:
+        return SearchPlace(name=found.outside, county=None, outside=True, note=OUTSIDE_NOTE)
+    return None
+
+
+async def _leika_responsible(
+    session: AsyncSession, hit: RankedHit, found: PlaceMatch, county: str | None, calendar, now
+) -> list[Responsible]:
+    """The Kreisverwaltung for a county-level LeiKa entry when one county is asked about; else nobody."""
+    if hit.level != ServiceLevel.county or found.outside or county is None:
+        return []
+    unit = await leika.county_office(session, county=county)
+    if unit is None:
+        return []
+    responsibility = Responsibility(service=hit.id, unit=unit.id, county=county, place=None, notes=LEIKA_NOTE)
+    return [responsible_entry(responsibility, unit, calendar, now)]
 
 
 async def search(
@@ -77,9 +126,10 @@ async def search(
 ) -> SearchResult:
     """Run one agent query: the answer of GET /api/v1/search."""
     started = time.perf_counter()
-    territory, text = gazetteer.detect(request.q)
+    found = gazetteer.detect(request.q, county=request.county)
+    territory = found.territory
     county = request.county or (territory.county if territory else None)
-    query_words = list(dict.fromkeys(words(text)))
+    query_words = list(dict.fromkeys(words(found.text)))
     page = RankedPage()
     if query_words:
         completing = not request.q[-1:].isspace()
@@ -94,7 +144,9 @@ async def search(
                 synonyms=synonyms,
             )  # fmt: skip
         )
-    found = await store.responsibilities_for(session, service_ids=[h.id for h in page.hits])
+    responsible = await store.responsibilities_for(
+        session, service_ids=[h.id for h in page.hits if h.described]
+    )
     hits = [
         SearchHit(
             id=hit.id,
@@ -102,12 +154,16 @@ async def search(
             leika=hit.leika,
             score=hit.score,
             snippet=hit.snippet,
-            level=hit.level,
+            level=ServiceLevel(hit.level) if hit.level else None,
+            described=hit.described,
+            typisierung=hit.typisierung,
             responsible=[
                 responsible_entry(r, u, calendar, now)
-                for r, u in found.get(hit.id, [])
-                if _applies(r, territory, county)
-            ],
+                for r, u in responsible.get(hit.id, [])
+                if _applies(r, found, county)
+            ]
+            if hit.described
+            else await _leika_responsible(session, hit, found, county, calendar, now),
         )  # fmt: skip
         for hit in page.hits
     ]
@@ -117,7 +173,7 @@ async def search(
         total_is_lower_bound=page.total_is_lower_bound,
         took_ms=round((time.perf_counter() - started) * 1000, 2),
         suggestion=suggestion(request.q, page.corrections, page.hits),
-        place=SearchPlace(name=territory.name, county=territory.county) if territory else None,
+        place=_place(found),
         facets=page.facets,
         hits=hits,
     )

@@ -23,13 +23,17 @@ from whoosh import index as whoosh_index
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.searching import Searcher
 
+from knowledge.catalogue.leika import LeikaEntryBase, level_of
 from knowledge.catalogue.models import Service
 from knowledge.search.analysis import SECTION_BREAK, german_analyzer, surface_analyzer
 
-__all__ = ["IndexDocument", "SearchIndex"]
+__all__ = ["KIND_LEIKA", "KIND_SERVICE", "IndexDocument", "SearchIndex"]
 
 T = TypeVar("T")
 
+KIND_SERVICE = "service"
+KIND_LEIKA = "leika"
+"""The two kinds of document: EMH services, and entries of the LeiKa list (id `leika:KEY`)."""
 BODY_MODULES = ("full_text", "requirements", "documents", "fees", "deadlines", "procedure", "forms", "notes")
 
 
@@ -42,6 +46,9 @@ def build_schema(wordset: frozenset[str] = frozenset()) -> Schema:
     `words` is never scored: it is the vocabulary of folded words from titles, synonyms and short
     texts that typo correction and search as you type draw on (the body's words would double the
     index for words nobody searches by). `wordset` is the list of compound parts (see `build_wordset`).
+
+    `kind` tells services from LeiKa entries; `service_leika` holds a service's LeiKa key only, so the
+    keys that EMH services describe can be read from the index itself (see ranking.py).
     """
     german = german_analyzer(wordset)
     return Schema(
@@ -56,12 +63,15 @@ def build_schema(wordset: frozenset[str] = frozenset()) -> Schema:
         level=ID(stored=True),
         leika=ID(stored=True),
         counties=KEYWORD(stored=True, commas=True),
+        kind=ID(stored=True),
+        service_leika=ID(),
+        typisierung=STORED(),
     )
 
 
 @dataclass(frozen=True)
 class IndexDocument:
-    """What the index keeps of one service."""
+    """What the index keeps of one service or LeiKa entry."""
 
     id: str
     title: str
@@ -71,19 +81,40 @@ class IndexDocument:
     level: str
     leika: str
     counties: str
+    kind: str = KIND_SERVICE
+    typisierung: str = ""
 
     @classmethod
-    def from_service(cls, service: Service, counties: Iterable[str]) -> IndexDocument:
-        """The indexed form of a service and the counties it has a responsibility in."""
+    def from_service(
+        cls, service: Service, counties: Iterable[str], leika_name: str | None = None
+    ) -> IndexDocument:
+        """The indexed form of a service and the counties it has a responsibility in; the name of its
+        LeiKa entry counts as a synonym, so the catalogue's wording ("Sterbeurkunde Ausstellung") finds it."""
         return cls(
             id=service.id,
             title=service.title,
-            synonyms="; ".join(service.synonyms),
+            synonyms="; ".join([*service.synonyms, *([leika_name] if leika_name else [])]),
             short_text=service.short_text or "",
             body="\n".join(t for t in (getattr(service, m) for m in BODY_MODULES) if t),
             level=str(service.level),
             leika=service.leika or "",
             counties=",".join(counties),
+        )
+
+    @classmethod
+    def from_leika(cls, entry: LeikaEntryBase) -> IndexDocument:
+        """The indexed form of a LeiKa entry: its name as title, its OZG-Leistung as short text."""
+        return cls(
+            id=f"{KIND_LEIKA}:{entry.key}",
+            title=entry.name,
+            synonyms="",
+            short_text=entry.ozg_leistung or "",
+            body="",
+            level=str(level) if (level := level_of(entry.typisierung)) else "",
+            leika=entry.key,
+            counties="",
+            kind=KIND_LEIKA,
+            typisierung=entry.typisierung or "",
         )
 
 
@@ -93,6 +124,13 @@ def _fields(document: IndexDocument) -> dict[str, str]:
     fields["text"] = SECTION_BREAK.join(sections)
     fields["head"] = SECTION_BREAK.join(sections[:2])
     fields["words"] = " ".join(sections[:3])
+    if document.kind == KIND_SERVICE:
+        fields["service_leika"] = document.leika
+    else:
+        # A LeiKa entry is scored and shown, but neither feeds the vocabulary of typo correction and
+        # completion (services' words stay what a typo is corrected to) nor the `head` shortcut, which
+        # only services need: half the cost of indexing 4,800 entries.
+        del fields["head"], fields["words"]
     return fields
 
 

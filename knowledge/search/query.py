@@ -3,11 +3,13 @@
 Each typed word (or colloquial phrase from the synonym table) becomes a group of alternatives: the word
 itself, its catalogue synonyms, spelling corrections when the index does not know it, and completions
 when it is the word being typed. The strict query needs every group; the loose one any term.
+A 14-digit word is a LeiKa key and matches the services and the LeiKa entry with that key.
 Runs in a search thread with that thread's searcher, whose schema carries the analyzer of its index.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from itertools import islice
 
@@ -26,6 +28,7 @@ SYNONYM_WEIGHT = 1.0
 CORRECTION_WEIGHT = 0.9
 COMPLETION_WEIGHT = 0.5
 PHRASE_BOOST = 3.0
+LEIKA_KEY = re.compile(r"\d{14}")
 MAX_CORRECTIONS = 3
 MAX_COMPLETIONS = 6
 COMPLETION_SCAN = 64
@@ -130,6 +133,11 @@ def plan_query(
     anywhere: list[wq.Query] = []
     terms: set[str] = set()
     for i, span in enumerate(spans):
+        if len(span.words) == 1 and LEIKA_KEY.fullmatch(span.words[0]):
+            by_key = wq.Term("leika", span.words[0])
+            required.append(by_key)
+            anywhere.append(by_key)
+            continue
         options, seen = [], set()
         for text, weight in _alternatives(planner, span, completing and i == len(spans) - 1, corrections):
             groups = planner.groups(text)

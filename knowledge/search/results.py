@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 
 from knowledge.catalogue.models import ServiceLevel
 
-__all__ = ["Responsible", "SearchHit", "SearchPlace", "SearchResult"]
+__all__ = ["PlaceCandidate", "Responsible", "SearchHit", "SearchPlace", "SearchResult"]
 
 
 class Responsible(BaseModel):
@@ -30,22 +30,50 @@ class Responsible(BaseModel):
 
 
 class SearchHit(BaseModel):
-    """One ranked service with the units responsible for it where the agent is asked about."""
+    """One ranked service with the units responsible for it where the agent is asked about, or a LeiKa
+    entry that no EMH service describes (`described: false`), after every described service."""
 
-    id: str
+    id: str = Field(description="the service's id; for an undescribed LeiKa entry its 14-digit key")
     title: str
     leika: str | None
     score: float
     snippet: str = Field(description="HTML-escaped text with matched words in <mark>")
-    level: ServiceLevel
+    level: ServiceLevel | None = Field(
+        description="who carries it out; for an undescribed LeiKa entry the level its Typisierung implies, "
+        "null when it implies none"
+    )
+    described: bool = Field(
+        description="false: a LeiKa entry without an EMH description (GET /api/v1/leika/{key})"
+    )
+    typisierung: str | None = Field(default=None, description="the LeiKa Typisierung of an undescribed entry")
     responsible: list[Responsible]
 
 
-class SearchPlace(BaseModel):
-    """The place named in the query, which narrows `responsible`."""
+class PlaceCandidate(BaseModel):
+    """One of the places an ambiguous name may mean."""
 
     name: str
+    municipality: str | None = Field(description="its Verbandsgemeinde or verbandsfreie Gemeinde")
     county: str
+
+
+class SearchPlace(BaseModel):
+    """The place named in the query: inside the area it narrows `responsible`; an ambiguous name or a
+    place outside the area is reported and narrows nothing."""
+
+    name: str
+    county: str | None = Field(
+        description="null for a place outside, an ambiguous name, or a postcode of two counties"
+    )
+    municipality: str | None = Field(
+        default=None, description="the Verbandsgemeinde or verbandsfreie Gemeinde responsible for it"
+    )
+    outside: bool = Field(default=False, description="a known place outside the four counties")
+    ambiguous: bool = Field(default=False, description="the name fits places in several VGs; none was picked")
+    candidates: list[PlaceCandidate] = Field(
+        default_factory=list, description="what an ambiguous name may mean"
+    )
+    note: str | None = Field(default=None, description="German text for the agent")
 
 
 class SearchResult(BaseModel):

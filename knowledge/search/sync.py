@@ -1,15 +1,20 @@
-"""Keeping the search index equal to the database: the index is derived, never the other way round."""
+"""Keeping the search index equal to the database: the index is derived, never the other way round.
+
+It holds every service and every entry of the LeiKa list; a changed LeiKa list (a rare, whole-list
+import) is taken in by a full rebuild, changed services one by one.
+"""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 
 import structlog
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from knowledge.catalogue import store
+from knowledge.catalogue import leika, store
 from knowledge.search.analysis import build_wordset
-from knowledge.search.index import IndexDocument, SearchIndex
+from knowledge.search.index import KIND_SERVICE, IndexDocument, SearchIndex
 
 __all__ = ["REBUILD_THRESHOLD", "catch_up", "ensure_index", "rebuild_index"]
 
@@ -20,10 +25,21 @@ REBUILD_THRESHOLD = 1000
 renews the compound word list, instead of one by one."""
 
 
+async def _leika_names(session: AsyncSession) -> dict[str, str]:
+    entries = (await session.scalars(select(leika.LeikaEntry))).all()
+    return {entry.key: entry.name for entry in entries}
+
+
 async def _batches(session: AsyncSession, size: int) -> AsyncIterator[list[IndexDocument]]:
     batch: list[IndexDocument] = []
+    names = await _leika_names(session)
     async for service, counties in store.iter_services(session, batch=size):
-        batch.append(IndexDocument.from_service(service, counties))
+        batch.append(IndexDocument.from_service(service, counties, names.get(service.leika or "")))
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    for entry in (await session.scalars(select(leika.LeikaEntry).order_by(leika.LeikaEntry.key))).all():
+        batch.append(IndexDocument.from_leika(entry))
         if len(batch) >= size:
             yield batch
             batch = []
@@ -32,10 +48,13 @@ async def _batches(session: AsyncSession, size: int) -> AsyncIterator[list[Index
 
 
 async def _wordset(session: AsyncSession) -> frozenset[str]:
-    """Compound parts from every service's texts: a first pass before indexing."""
+    """Compound parts from every service's texts: a first pass before indexing. LeiKa names are left out:
+    their parts ("Personal", "Weiß") would split misspelt words that typo correction should catch."""
     texts: list[str] = []
     async for batch in _batches(session, 1000):
-        texts += (" ".join((d.title, d.synonyms, d.short_text, d.body)) for d in batch)
+        texts += (
+            " ".join((d.title, d.synonyms, d.short_text, d.body)) for d in batch if d.kind == KIND_SERVICE
+        )
     return build_wordset(texts)
 
 
@@ -45,7 +64,7 @@ async def rebuild_index(
     *,
     progress: Callable[[int], None] | None = None,
 ) -> int:
-    """Index every service afresh beside the current index and switch over; returns the count."""
+    """Index every service and LeiKa entry afresh beside the current index and switch over; returns the count."""
     async with sessionmaker() as session:
         revision = await store.catalogue_revision(session)
         wordset = await _wordset(session)
@@ -77,12 +96,17 @@ async def catch_up(index: SearchIndex, sessionmaker: async_sessionmaker[AsyncSes
         revision = await store.catalogue_revision(session)
         if index.revision is None or index.revision >= revision:
             return None
+        if await leika.leika_revision(session) > index.revision:
+            await rebuild_index(index, sessionmaker)
+            return revision
         changed = await store.services_changed_since(session, revision=index.revision)
         if len(changed) > REBUILD_THRESHOLD:
             await rebuild_index(index, sessionmaker)
             return revision
+        names = await _leika_names(session)
         documents = [
-            IndexDocument.from_service(s, c) async for s, c in store.iter_services(session, ids=changed)
+            IndexDocument.from_service(s, c, names.get(s.leika or ""))
+            async for s, c in store.iter_services(session, ids=changed)
         ]
     await index.upsert(documents, revision=revision)
     log.info("index_updated", services=len(documents), revision=revision)

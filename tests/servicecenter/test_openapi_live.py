@@ -117,6 +117,8 @@ def _every_operation_once(caller: Caller) -> None:
     call("GET", "/api/v1/search", query={"q": "Persnalausweis ", "county": "07233", "limit": 3})
     service = hits[0]["id"]
     call("GET", "/api/v1/services/{id}", path_parameters={"id": service})
+    call("GET", "/api/v1/leika", query={"q": "Hundehaltung Anmeldung"})
+    call("GET", "/api/v1/leika/{key}", path_parameters={"key": "99102013000000"})
     unit = call("GET", "/api/v1/units", query={"q": "Standesamt", "county": "07233"}).json()[0]["id"]
     call("GET", "/api/v1/units/{id}", path_parameters={"id": unit})
 

@@ -56,7 +56,10 @@
     hits = body.hits;
     lastPlace = body.place;
     results.replaceChildren(...hits.map(resultItem));
-    const where = body.place ? ` · Ort erkannt: ${body.place.name} (${countyNames[body.place.county] || body.place.county})` : "";
+    const place = body.place;
+    const where = !place ? ""
+      : place.note ? ` · ${place.name}: ${place.note}`
+      : ` · Ort erkannt: ${place.name} (${place.municipality || countyNames[place.county] || place.county || ""})`;
     status.textContent = hits.length
       ? `${body.total} Treffer${where}`
       : `Keine Treffer für „${q}“${where}. Andere Worte versuchen, z. B. den Gegenstand („Auto“, „Hund“).`;
@@ -71,17 +74,38 @@
   function resultItem(hit, index) {
     const first = hit.responsible[0];
     return el("li", { role: "option", id: `hit-${index}`, class: "result", "aria-selected": "false" },
-      el("span", { class: "result-title" }, hit.title),
+      el("span", { class: "result-title" }, hit.title, hit.described ? null : el("span", { class: "muted" }, " · LeiKa, ohne Beschreibung")),
       el("span", { class: "result-snippet" }, snippet(hit.snippet)),
       first ? el("span", { class: "result-meta" }, unitLine(first),
         hit.responsible.length > 1 ? el("span", { class: "muted" }, ` · +${hit.responsible.length - 1} weitere`) : null)
         : el("span", { class: "result-meta muted" }, "Keine Zuständigkeit im gewählten Gebiet"));
   }
 
+  /** A LeiKa entry without an EMH description: what the list says, and the derived first contact. */
+  function renderLeika(entry, hit) {
+    current = null;
+    detail.replaceChildren(
+      el("header", { class: "detail-head" },
+        el("p", { class: "eyebrow" }, `LeiKa ${entry.key} · Typ ${entry.typisierung || "–"} · keine Beschreibung im Servicecenter`),
+        el("h2", { id: "detail-heading", tabindex: "-1" }, entry.name),
+        entry.ozg_leistung ? el("p", { class: "lead" }, `OZG-Leistung: ${entry.ozg_leistung}`) : null),
+      hit.responsible.length ? transferCard(hit.responsible[0]) : el("p", {}, "Keine zuständige Stelle hinterlegt."),
+      entry.rechtsgrundlage ? textBlock("Rechtsgrundlage", entry.rechtsgrundlage) : null);
+    status.textContent = `Geöffnet: ${entry.name} (LeiKa)`;
+  }
+
   async function openHit(hit) {
     if (!hit) return;
     if (detailAbort) detailAbort.abort();
     detailAbort = new AbortController();
+    if (!hit.described) {
+      try {
+        renderLeika(await fetchJSON(`/api/v1/leika/${encodeURIComponent(hit.id)}`, { signal: detailAbort.signal }), hit);
+      } catch (error) {
+        if (error.name !== "AbortError") status.textContent = `Der LeiKa-Eintrag konnte nicht geladen werden: ${error.message}`;
+      }
+      return;
+    }
     let service;
     try {
       service = await fetchJSON(`/api/v1/services/${encodeURIComponent(hit.id)}`, { signal: detailAbort.signal });

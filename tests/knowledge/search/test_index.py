@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from whoosh import query as wq
 
-from knowledge.catalogue import store
+from knowledge.catalogue import leika, store
 from knowledge.search.index import IndexDocument, SearchIndex
 from knowledge.search.sync import ensure_index
 from knowledge.storage.db import create_engine, create_sessionmaker
@@ -93,7 +93,8 @@ async def test_stale_or_damaged_index_is_rebuilt(settings: Settings) -> None:
         assert await ensure_index(damaged, sessionmaker)
         async with sessionmaker() as session:
             total = len([s async for s in store.iter_services(session)])
-        assert await damaged.read(lambda s: s.doc_count()) == total
+            entries, _ = await leika.list_entries(session, limit=1)
+        assert await damaged.read(lambda s: s.doc_count()) == total + entries  # services and LeiKa entries
         damaged.close()
     finally:
         await engine.dispose()

@@ -1,9 +1,9 @@
 """Search quality on the judged agent queries, against the real engine on the demo index."""
 
 from benchmarks.evaluation import engine_search, evaluate, format_table, load_judged
-from knowledge.catalogue import store
+from knowledge.catalogue import leika, store
 from knowledge.search.index import SearchIndex
-from knowledge.search.places import Gazetteer
+from knowledge.search.places import Gazetteer, PlaceWords
 from knowledge.search.synonyms import SynonymTable
 from knowledge.storage.db import create_engine, create_sessionmaker
 from servicecenter.settings import Settings
@@ -17,7 +17,9 @@ async def test_judged_queries_reach_the_recall_target(settings: Settings) -> Non
     try:
         sessionmaker = create_sessionmaker(engine)
         async with sessionmaker() as session:
-            gazetteer = Gazetteer(list(await store.list_places(session)))
+            gazetteer = Gazetteer(
+                list(await store.list_places(session)), PlaceWords.load(settings.place_words_file)
+            )
         result = await evaluate(
             "engine",
             load_judged(),
@@ -46,6 +48,7 @@ async def test_every_expected_service_exists_in_the_demo_catalogue(settings: Set
                 for q in load_judged()
                 for sid in q.expect
                 if await store.get_service(session, service_id=sid) is None
+                and await leika.get_entry(session, key=sid) is None
             }
             counties = {c.key for c in await store.list_counties(session)}
     finally:
