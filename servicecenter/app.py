@@ -22,7 +22,12 @@ from servicecenter.keys import (
     SETTINGS,
     TICKET_WORKER,
 )
-from servicecenter.middleware import error_middleware, nul_path_middleware, request_context_middleware
+from servicecenter.middleware import (
+    error_middleware,
+    header_encoding_middleware,
+    nul_path_middleware,
+    request_context_middleware,
+)
 from servicecenter.policy_service import PolicyService
 from servicecenter.routes import setup_routes
 from servicecenter.settings import Settings
@@ -95,7 +100,12 @@ async def tickets_ctx(app: web.Application) -> AsyncIterator[None]:
 def create_app(settings: Settings) -> web.Application:
     """The whole service for `settings`; resources open and close with the application."""
     app = web.Application(
-        middlewares=[request_context_middleware, error_middleware, nul_path_middleware],
+        middlewares=[
+            request_context_middleware,
+            error_middleware,
+            header_encoding_middleware,
+            nul_path_middleware,
+        ],
         client_max_size=MAX_BODY_BYTES,
     )
     app[SETTINGS] = settings

@@ -16,7 +16,12 @@ from routing.errors import InvalidCall, UnknownLine, UnknownPool
 from servicecenter.api.entries import etag
 from servicecenter.problems import Problem, problem_response
 
-__all__ = ["error_middleware", "nul_path_middleware", "request_context_middleware"]
+__all__ = [
+    "error_middleware",
+    "header_encoding_middleware",
+    "nul_path_middleware",
+    "request_context_middleware",
+]
 
 log = structlog.get_logger(__name__)
 
@@ -95,4 +100,16 @@ async def nul_path_middleware(request: web.Request, handler: Handler) -> web.Str
     """404 for a path with a NUL character (%00): no entry has one, and PostgreSQL cannot even look it up."""
     if "\x00" in request.path:
         raise Problem(404, "no such resource")
+    return await handler(request)
+
+
+@web.middleware
+async def header_encoding_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """400 for a header that is not UTF-8: aiohttp keeps such bytes as lone surrogates, which no token,
+    cookie or name can contain and which cannot be hashed, stored or compared."""
+    for name, value in request.raw_headers:
+        try:
+            value.decode("utf-8")
+        except UnicodeDecodeError:
+            raise Problem(400, f"header {name.decode('ascii', 'replace')} is not UTF-8") from None
     return await handler(request)
