@@ -7,6 +7,7 @@ form is never rendered for an entry its viewer cannot change. The API checks aga
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from aiohttp import web
 from sqlalchemy.exc import SQLAlchemyError
@@ -115,7 +116,17 @@ async def require(
 
 
 def safe_next(value: str | None, default: str = "/verwaltung") -> str:
-    """A local path to go to after login; anything that could leave the site becomes `default`."""
-    if not value or not value.startswith("/") or value.startswith("//") or "\\" in value or len(value) > 500:
+    """A path on this site to go to after login; anything that could leave the site becomes `default`.
+
+    Browsers drop tabs and line breaks from a URL and read a backslash as a slash, so `/\t/evil.example`
+    would be `//evil.example`, another host: a path with whitespace, control characters or backslashes is
+    refused outright, and what remains must parse as a path without scheme or host.
+    """
+    if not value or len(value) > 500 or "\\" in value:
+        return default
+    if any(c.isspace() or not c.isprintable() for c in value):
+        return default
+    parts = urlsplit(value)
+    if parts.scheme or parts.netloc or not value.startswith("/") or value.startswith("//"):
         return default
     return value

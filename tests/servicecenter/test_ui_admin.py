@@ -33,9 +33,41 @@ async def test_anonymous_visitors_are_sent_to_the_login_form(client, path: str) 
     assert 'autocomplete="current-password"' in html and f'data-next="{path}"' in html
 
 
-@pytest.mark.parametrize("given", ["//evil.example/x", "https://evil.example", "/\\evil", "verwaltung", None])
+@pytest.mark.parametrize(
+    "given",
+    [
+        "//evil.example/x",
+        "https://evil.example",
+        "/\\evil",
+        "verwaltung",
+        None,
+        "/\t/evil.example",
+        "/\r/evil.example",
+        "/\n/evil.example",
+        " //evil.example",
+        "/\x00/evil.example",
+        "/\u2028/evil.example",
+        "javascript:alert(1)",
+    ],
+)
 def test_login_only_leads_to_paths_on_this_site(given: str | None) -> None:
     assert safe_next(given) == "/verwaltung"
+
+
+@pytest.mark.parametrize(
+    "given", ["/verwaltung/stellen/vg-daun-buergerbuero", "/verwaltung?stellen=b%C3%BCro%20daun"]
+)
+def test_login_leads_back_to_local_paths(given: str) -> None:
+    assert safe_next(given) == given
+
+
+async def test_a_tab_in_next_does_not_lead_off_site_before_or_after_login(client, make_user) -> None:
+    """Browsers drop the tab: `/%09/evil.example` would navigate to //evil.example."""
+    html = await _html(client, "/anmelden?next=/%09/evil.example", 200)
+    assert 'data-next="/verwaltung"' in html and "evil" not in html
+    await _log_in(client, make_user, "anna", "admin")
+    html = await _html(client, "/anmelden?next=/%0D%0A/evil.example", 200)
+    assert '<a href="/verwaltung">Weiter</a>' in html and "evil" not in html
 
 
 async def test_an_agent_gets_a_german_403_and_no_admin_link(client, make_user) -> None:
