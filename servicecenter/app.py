@@ -12,12 +12,14 @@ from knowledge.search.index import SearchIndex
 from knowledge.search.sync import ensure_index
 from servicecenter.bootstrap import open_database
 from servicecenter.catalogue_follower import CatalogueFollower
+from servicecenter.concurrency import PerClientLimit
 from servicecenter.keys import (
     CALL_ROUTER,
     CATALOGUE_FOLLOWER,
     ENGINE,
     POLICY_SERVICE,
     SEARCH_INDEX,
+    SEARCH_LIMIT,
     SESSIONMAKER,
     SETTINGS,
     TICKET_WORKER,
@@ -109,6 +111,7 @@ def create_app(settings: Settings) -> web.Application:
         client_max_size=MAX_BODY_BYTES,
     )
     app[SETTINGS] = settings
+    app[SEARCH_LIMIT] = PerClientLimit(settings.search_max_concurrent_per_client, "anonymous searches")
     app.cleanup_ctx.extend([database_ctx, routing_ctx, search_ctx, tickets_ctx])
     setup_templates(app)
     setup_routes(app)

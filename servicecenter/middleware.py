@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 
 import structlog
 from aiohttp import web
 from aiohttp.typedefs import Handler
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from knowledge.catalogue.document import DocumentError
 from knowledge.errors import Conflict, NotFound, StaleVersion
 from routing.errors import InvalidCall, UnknownLine, UnknownPool
 from servicecenter.api.entries import etag
+from servicecenter.outages import is_database_outage
 from servicecenter.problems import Problem, problem_response
 
 __all__ = [
@@ -45,11 +44,6 @@ ROUTING_PROBLEMS = (
 )
 
 
-DATABASE_OUTAGES = (OperationalError, InterfaceError, OSError, asyncio.TimeoutError)
-"""Failures to reach the database: a 503 the client may retry, not a bug. asyncpg's refusals that
-SQLAlchemy cannot classify arrive as a bare DBAPIError; its subclasses (IntegrityError, …) are not outages."""
-
-
 def _as_problem(error: Exception) -> Problem | None:
     """Domain errors of the packages, mapped to HTTP in one table."""
     if isinstance(error, Problem):
@@ -66,7 +60,7 @@ def _as_problem(error: Exception) -> Problem | None:
     for kind, status, title in ROUTING_PROBLEMS:
         if isinstance(error, kind):
             return Problem(status, str(error), title=title)
-    if isinstance(error, DATABASE_OUTAGES) or type(error) is DBAPIError:
+    if is_database_outage(error):
         log.warning("database_unavailable", error=type(error).__name__)
         return Problem(
             503, "the catalogue database is unreachable; routing still answers", title="Database unavailable"

@@ -59,10 +59,12 @@ class Settings(BaseSettings):
         description="reverse proxies whose X-Forwarded-For names the client (comma-separated addresses or "
         "networks); empty: the peer address is the client",
     )
-    search_max_query_chars: int = Field(default=200, ge=1, le=10_000, description="longest search query")
-    search_max_query_words: int = Field(default=12, ge=1, le=100, description="most words in a search query")
+    search_max_query_chars: int = Field(default=200, ge=1, le=1000, description="longest search query")
+    search_max_query_words: int = Field(
+        default=16, ge=1, le=16, description="most words in a search query (the search analyses 16 at most)"
+    )
     search_max_concurrent_per_client: int = Field(
-        default=4, ge=1, description="anonymous searches one client address may run at once before 429"
+        default=8, ge=1, description="anonymous searches one client address may run at once before 429"
     )
     public_url: str | None = Field(
         default=None,
