@@ -17,6 +17,7 @@ from servicecenter.keys import (
     CALL_ROUTER,
     CATALOGUE_FOLLOWER,
     ENGINE,
+    KNOWN_TOKENS,
     POLICY_SERVICE,
     SEARCH_INDEX,
     SEARCH_LIMIT,
@@ -24,6 +25,7 @@ from servicecenter.keys import (
     SETTINGS,
     TICKET_WORKER,
 )
+from servicecenter.known_tokens import KnownTokens
 from servicecenter.middleware import (
     error_middleware,
     header_encoding_middleware,
@@ -111,6 +113,7 @@ def create_app(settings: Settings) -> web.Application:
         client_max_size=MAX_BODY_BYTES,
     )
     app[SETTINGS] = settings
+    app[KNOWN_TOKENS] = KnownTokens()
     app[SEARCH_LIMIT] = PerClientLimit(settings.search_max_concurrent_per_client, "anonymous searches")
     app.cleanup_ctx.extend([database_ctx, routing_ctx, search_ctx, tickets_ctx])
     setup_templates(app)

@@ -59,6 +59,11 @@ class Settings(BaseSettings):
         description="reverse proxies whose X-Forwarded-For names the client (comma-separated addresses or "
         "networks); empty: the peer address is the client",
     )
+    outage_token_grace_minutes: float = Field(
+        default=60,
+        gt=0,
+        description="while the database is down, bearer tokens it confirmed this recently are still accepted",
+    )
     search_max_query_chars: int = Field(default=200, ge=1, le=1000, description="longest search query")
     search_max_query_words: int = Field(
         default=16, ge=1, le=16, description="most words in a search query (the search analyses 16 at most)"

@@ -1,7 +1,8 @@
 """Who may see which admin page: the same permission table as the API, answered as pages.
 
 Not logged in → a redirect to `/anmelden?next=…`; the wrong role or county → a German 403 page, so a
-form is never rendered for an entry its viewer cannot change. The API checks again on every write.
+form is never rendered for an entry its viewer cannot change; the database unreachable (so nobody can
+tell who is logged in) → a German 503 page, not the login form. The API checks again on every write.
 """
 
 from __future__ import annotations
@@ -96,8 +97,12 @@ _ACTION_TEXT = {
 async def require(
     request: web.Request, action: Action, *, county: str | None = None, scoped: bool = False
 ) -> Identity:
-    """The viewer if they may do `action` (in `county` when `scoped`); otherwise LoginNeeded or Refused."""
-    identity = await current(request)
+    """The viewer if they may do `action` (in `county` when `scoped`); otherwise LoginNeeded or Refused.
+    A database outage propagates (servicecenter.ui.rendering.admin_page says so)."""
+    try:
+        identity = await identify(request)
+    except Problem:
+        identity = None
     if identity is None:
         raise LoginNeeded(request.path_qs)
     if identity.role not in PERMISSIONS[action]:

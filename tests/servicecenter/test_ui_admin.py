@@ -2,6 +2,8 @@
 
 import pytest
 
+from servicecenter.keys import ENGINE
+
 from servicecenter.ui.access import safe_next
 
 PASSWORD = "Eifel-Mosel-2026!"
@@ -140,3 +142,19 @@ async def test_history_page_lists_changes_with_who_and_before_after(client, make
     assert "Geändert von <strong>anna</strong>" in html
     assert '<th scope="row">Durchwahl</th><td class="diff-before pre-line">110</td>' in html
     assert 'data-restore="1"' in html and 'data-restore="2"' not in html
+
+
+async def test_admin_pages_say_the_database_is_unreachable_instead_of_asking_for_a_login(
+    client, make_user, cut_database
+) -> None:
+    await _log_in(client, make_user, "anna", "admin")
+    await cut_database(client.app[ENGINE])
+    for path in (
+        "/verwaltung",
+        "/verwaltung/stellen/vg-daun-buergerbuero",
+        "/verwaltung/leistungen/hundesteuer/verlauf",
+    ):
+        response = await client.get(path, allow_redirects=False)
+        assert response.status == 503, path
+        assert response.headers["Retry-After"]
+        assert "Datenbank nicht erreichbar" in await response.text()
