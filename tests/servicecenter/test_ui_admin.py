@@ -152,7 +152,7 @@ async def test_admin_pages_say_the_database_is_unreachable_instead_of_asking_for
     for path in (
         "/verwaltung",
         "/verwaltung/stellen/vg-daun-buergerbuero",
-        "/verwaltung/leistungen/hundesteuer/verlauf",
+        "/verwaltung/leistungen/hundesteuer-anmelden/verlauf",
     ):
         response = await client.get(path, allow_redirects=False)
         assert response.status == 503, path
