@@ -32,7 +32,7 @@ SECRET_KEYS = frozenset(
 )
 """Keys whose values never reach a log line, whoever passes them."""
 
-UNTOUCHED_KEYS = frozenset({"timestamp", "request_id", "decision_id", "level", "logger"})
+UNTOUCHED_KEYS = frozenset({"timestamp", "request_id", "decision_id", "ticket", "level", "logger"})
 """Keys whose values are ids or times, never phone numbers (scrubbing them would only break correlation)."""
 
 _PHONE_NUMBER = re.compile(r"(?<![\w.])(?:(?:\+|0)\d(?:[ /-]?\d){5,}|\d{7,})(?!\w)")

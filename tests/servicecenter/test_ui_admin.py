@@ -3,7 +3,6 @@
 import pytest
 
 from servicecenter.keys import ENGINE
-
 from servicecenter.ui.access import safe_next
 
 PASSWORD = "Eifel-Mosel-2026!"
