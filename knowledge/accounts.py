@@ -1,7 +1,10 @@
-"""Users, API tokens, web sessions and failed logins: who may edit the catalogue.
+"""Users, API tokens, web sessions and login attempts: who may edit the catalogue.
 
 Only hashes of secrets are stored: argon2 for passwords (slow on purpose, they are guessable), SHA-256
 for tokens and session ids (32 random bytes need no stretching, and a lookup must be one index probe).
+
+A login attempt is counted before its password is checked (`claim_login_attempt`) and forgotten only when
+the password was right, so concurrent guesses cannot pass the limit while each waits for argon2.
 """
 
 from __future__ import annotations
@@ -11,26 +14,26 @@ import hashlib
 import secrets
 from enum import StrEnum
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field, SQLModel, col
 
 __all__ = [
     "ApiToken",
     "LoginFailure",
+    "LoginThrottled",
     "Role",
     "User",
     "WebSession",
     "add_user",
-    "count_login_failures",
+    "claim_login_attempt",
     "create_token",
     "create_web_session",
     "delete_web_session",
-    "forget_login_failures",
+    "forget_login_attempts",
     "get_user",
     "hash_secret",
     "new_secret",
-    "note_login_failure",
     "user_for_session",
     "user_for_token",
 ]
@@ -81,13 +84,22 @@ class WebSession(SQLModel, table=True):
 
 
 class LoginFailure(SQLModel, table=True):
-    """One failed login, counted per name and per client address to throttle guessing."""
+    """One login attempt that has not succeeded (yet), counted per subject to throttle guessing."""
 
     __tablename__ = "login_failure"
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: int | None = Field(default=None, primary_key=True)
-    subject: str = Field(index=True, description="'name:…' or 'address:…'")
+    subject: str = Field(index=True, description="'name:…@address' or 'address:…'")
     at: dt.datetime = Field(default_factory=_now, index=True)
+
+
+class LoginThrottled(Exception):
+    """Too many recent failed logins for a subject; `retry_after` seconds until one more is allowed."""
+
+    def __init__(self, subject: str, retry_after: int) -> None:
+        super().__init__(subject)
+        self.subject, self.retry_after = subject, retry_after
 
 
 def new_secret() -> str:
@@ -162,24 +174,55 @@ async def delete_web_session(session: AsyncSession, *, session_id: str) -> None:
     await session.execute(delete(WebSession).where(WebSession.id_hash == hash_secret(session_id)))
 
 
-async def note_login_failure(session: AsyncSession, *, subjects: list[str]) -> None:
-    """Remember one failed login under each subject."""
-    session.add_all(LoginFailure(subject=s) for s in subjects)
+def _lock_key(subject: str) -> int:
+    """A PostgreSQL advisory lock key (signed 64 bits) for a throttling subject."""
+    return int.from_bytes(hashlib.sha256(subject.encode()).digest()[:8], "big", signed=True)
+
+
+async def claim_login_attempt(
+    session: AsyncSession, *, limits: list[tuple[str, int]], window: dt.timedelta
+) -> list[int]:
+    """Count one attempt under each (subject, limit) before its password is checked: the ids of the
+    rows recording it, or LoginThrottled when a subject would exceed its limit within `window` — then
+    the caller's transaction must be rolled back, so a refused attempt counts for nothing.
+
+    The attempt is written before the count is read, in the caller's transaction, under a lock per
+    subject: SQLite's write lock (taken by the transaction's first statement, a write), on PostgreSQL an
+    advisory lock held until commit. Concurrent attempts therefore see each other, and at most `limit`
+    of them are ever let through to the password check.
+    """
+    now = _now()
+    subjects = sorted({subject for subject, _ in limits})
+    if session.get_bind().dialect.name == "postgresql":
+        for subject in subjects:
+            await session.execute(select(func.pg_advisory_xact_lock(_lock_key(subject))))
+    at, subject_column = col(LoginFailure.at), col(LoginFailure.subject)
+    await session.execute(delete(LoginFailure).where(subject_column.in_(subjects), at <= now - window))
+    rows = [LoginFailure(subject=subject, at=now) for subject, _ in limits]
+    session.add_all(rows)
     await session.flush()
+    for subject, limit in limits:
+        recent = (
+            await session.scalars(select(at).where(subject_column == subject, at > now - window).order_by(at))
+        ).all()
+        if len(recent) > limit:
+            oldest = recent[-limit - 1]
+            oldest = oldest if oldest.tzinfo else oldest.replace(tzinfo=dt.UTC)
+            raise LoginThrottled(subject, max(1, int((oldest + window - now).total_seconds()) + 1))
+    return [row.id for row in rows if row.id is not None]
 
 
-async def count_login_failures(session: AsyncSession, *, subject: str, window: dt.timedelta) -> int:
-    """Failed logins under `subject` within the last `window`."""
-    return (
-        await session.scalar(
-            select(func.count())
-            .select_from(LoginFailure)
-            .where(LoginFailure.subject == subject, LoginFailure.at > _now() - window)
+async def forget_login_attempts(
+    session: AsyncSession, *, ids: list[int], subject: str, window: dt.timedelta
+) -> None:
+    """After a right password: forget this attempt and the earlier failures under `subject`; failures
+    that have left the window anywhere are swept on the way."""
+    await session.execute(
+        delete(LoginFailure).where(
+            or_(
+                col(LoginFailure.id).in_(ids),
+                col(LoginFailure.subject) == subject,
+                col(LoginFailure.at) <= _now() - window,
+            )
         )
-        or 0
     )
-
-
-async def forget_login_failures(session: AsyncSession, *, subject: str) -> None:
-    """Clear the failures of a name after a successful login."""
-    await session.execute(delete(LoginFailure).where(LoginFailure.subject == subject))

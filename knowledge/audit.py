@@ -21,6 +21,7 @@ class Change(SQLModel, table=True):
     """One change of one entry."""
 
     __tablename__ = "change_log"
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: int | None = Field(default=None, primary_key=True)
     entity: str = Field(index=True, description="service, unit, place, responsibility, routing_rules")

@@ -18,6 +18,7 @@ __all__ = ["RuleVersion", "activate", "active_version", "add_version", "get_vers
 
 class RuleVersion(SQLModel, table=True):
     __tablename__ = "rule_version"
+    __table_args__ = {"sqlite_autoincrement": True}
 
     version: int | None = Field(default=None, primary_key=True)
     text: str

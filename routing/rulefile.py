@@ -3,6 +3,12 @@
 A `RuleFile` is the tables of `routing.models.RuleTables` plus the rules, tried in order. yaml's
 composer gives the node tree with marks; the data is constructed from that same tree, so a pydantic
 error location such as ("rules", 3, "when", "line") maps back to the line it came from.
+
+A rule file comes from an admin over HTTP, so reading it is bounded before anything expands it: at most
+MAX_TEXT_CHARS characters, nesting at most MAX_DEPTH deep, and at most MAX_NODES nodes with every alias
+counted as what it stands for — nine lines of aliases ("billion laughs") would otherwise expand to
+billions of nodes, and an alias that contains itself would never end. Each limit is a RuleFileError
+naming it. Parsing is CPU work: the service runs it off the event loop (servicecenter/policy_service.py).
 """
 
 from __future__ import annotations
@@ -19,9 +25,92 @@ from routing.conditions import Condition
 from routing.errors import Problem, RuleFileError
 from routing.models import Name, RuleTables
 
-__all__ = ["Loc", "Rule", "RuleFile", "SourceMap", "parse_rule_file", "read_rule_file"]
+__all__ = [
+    "MAX_DEPTH",
+    "MAX_NODES",
+    "MAX_TEXT_CHARS",
+    "Loc",
+    "Rule",
+    "RuleFile",
+    "SourceMap",
+    "parse_rule_file",
+    "read_rule_file",
+]
 
 Loc = tuple[str | int, ...]
+
+MAX_TEXT_CHARS = 200_000
+"""The EMH rule file has 8,000 characters; reading 200,000 takes a few seconds of one core at most."""
+MAX_DEPTH = 32
+"""The EMH rule file nests 7 levels."""
+MAX_NODES = 50_000
+"""Nodes after expanding aliases; the EMH rule file has about 1,500."""
+
+
+class _LimitExceeded(Exception):
+    """A rule file beyond one of the limits; `line` where it was noticed."""
+
+    def __init__(self, line: int | None, message: str) -> None:
+        super().__init__(message)
+        self.line = line
+
+
+class _BoundedLoader(yaml.SafeLoader):
+    """yaml's safe loader with depth limits: on flow collections while scanning (the scanner rechecks
+    every open `[` or `{` at every token, so 10,000 of them took seconds) and on composing (the composer
+    recurses once per level)."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+
+    def fetch_flow_collection_start(self, TokenClass: type) -> None:
+        if self.flow_level >= MAX_DEPTH:
+            raise _LimitExceeded(self.get_mark().line + 1, f"nested deeper than {MAX_DEPTH} levels")
+        super().fetch_flow_collection_start(TokenClass)
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                line = self.peek_event().start_mark.line + 1
+                raise _LimitExceeded(line, f"nested deeper than {MAX_DEPTH} levels")
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
+def _check_expansion(root: yaml.Node) -> None:
+    """_LimitExceeded when aliases make the document refer to itself or expand beyond MAX_NODES nodes.
+
+    Each distinct node is visited once (sizes are remembered), so a bomb costs as little as its text."""
+    sizes: dict[int, int] = {}
+    open_nodes: set[int] = set()
+    pending: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while pending:
+        node, finished = pending.pop()
+        key = id(node)
+        if finished:
+            open_nodes.discard(key)
+            sizes[key] = 1 + sum(sizes[id(child)] for child in _children(node))
+            if sizes[key] > MAX_NODES:
+                raise _LimitExceeded(
+                    node.start_mark.line + 1, f"aliases expand to more than {MAX_NODES} nodes"
+                )
+        elif key in open_nodes:
+            raise _LimitExceeded(node.start_mark.line + 1, "an alias refers to a node that contains it")
+        elif key not in sizes:
+            open_nodes.add(key)
+            pending.append((node, True))
+            pending += [(child, False) for child in _children(node)]
 
 
 class Rule(BaseModel):
@@ -90,9 +179,19 @@ def _message(error: Mapping[str, Any]) -> str:
 
 def parse_rule_file(text: str, file: str) -> tuple[RuleFile, SourceMap]:
     """Parse and schema-check rule file text; raises RuleFileError with every problem and its line."""
+    if len(text) > MAX_TEXT_CHARS:
+        raise RuleFileError([Problem(file, None, f"longer than {MAX_TEXT_CHARS} characters")])
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        loader = _BoundedLoader(text)
+        try:
+            node = loader.get_single_node()
+        finally:
+            loader.dispose()
+        if node is not None:
+            _check_expansion(node)
         data = yaml.SafeLoader("").construct_document(node) if node is not None else None
+    except _LimitExceeded as exc:
+        raise RuleFileError([Problem(file, exc.line, f"not accepted: {exc}")]) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None

@@ -13,17 +13,26 @@ from knowledge.search.places import PlaceWords
 from knowledge.search.sync import ensure_index
 from servicecenter.bootstrap import open_database
 from servicecenter.catalogue_follower import CatalogueFollower
+from servicecenter.concurrency import PerClientLimit
 from servicecenter.keys import (
     CALL_ROUTER,
     CATALOGUE_FOLLOWER,
     ENGINE,
+    KNOWN_TOKENS,
     POLICY_SERVICE,
     SEARCH_INDEX,
+    SEARCH_LIMIT,
     SESSIONMAKER,
     SETTINGS,
     TICKET_WORKER,
 )
-from servicecenter.middleware import error_middleware, nul_path_middleware, request_context_middleware
+from servicecenter.known_tokens import KnownTokens
+from servicecenter.middleware import (
+    error_middleware,
+    header_encoding_middleware,
+    nul_path_middleware,
+    request_context_middleware,
+)
 from servicecenter.policy_service import PolicyService
 from servicecenter.routes import setup_routes
 from servicecenter.settings import Settings
@@ -97,10 +106,17 @@ async def tickets_ctx(app: web.Application) -> AsyncIterator[None]:
 def create_app(settings: Settings) -> web.Application:
     """The whole service for `settings`; resources open and close with the application."""
     app = web.Application(
-        middlewares=[request_context_middleware, error_middleware, nul_path_middleware],
+        middlewares=[
+            request_context_middleware,
+            error_middleware,
+            header_encoding_middleware,
+            nul_path_middleware,
+        ],
         client_max_size=MAX_BODY_BYTES,
     )
     app[SETTINGS] = settings
+    app[KNOWN_TOKENS] = KnownTokens()
+    app[SEARCH_LIMIT] = PerClientLimit(settings.search_max_concurrent_per_client, "anonymous searches")
     app.cleanup_ctx.extend([database_ctx, routing_ctx, search_ctx, tickets_ctx])
     setup_templates(app)
     setup_routes(app)

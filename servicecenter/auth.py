@@ -3,11 +3,16 @@
 Every write handler calls `authorize(request, action)` before it touches anything, and
 `check_county(identity, action, county)` once it knows which county the entry belongs to. Nothing else
 in the service decides permissions.
+
+A bearer token is checked against the database on every request. While the database is unreachable, a
+token it confirmed within the last `outage_token_grace_minutes` is still known (servicecenter/known_tokens.py):
+the PBX keeps reporting pool state through an outage, which is when overflow matters most.
 """
 
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import secrets
 from dataclasses import dataclass
 from enum import StrEnum
@@ -19,7 +24,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from knowledge import accounts
 from knowledge.accounts import Role, User
-from servicecenter.keys import SESSIONMAKER
+from servicecenter.keys import KNOWN_TOKENS, SESSIONMAKER, SETTINGS
+from servicecenter.outages import is_database_outage
 from servicecenter.problems import Problem
 
 __all__ = [
@@ -156,11 +162,7 @@ async def identify(request: web.Request) -> Identity | None:
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise _unauthorized("use Authorization: Bearer TOKEN")
-        async with request.app[SESSIONMAKER]() as session:
-            user = await accounts.user_for_token(session, token=token.strip())
-        if user is None:
-            raise _unauthorized("unknown token")
-        identity = _identity(user)
+        identity = await _identity_for_token(request, token.strip())
     elif cookie:
         async with request.app[SESSIONMAKER]() as session:
             found = await accounts.user_for_session(session, session_id=cookie)
@@ -169,6 +171,25 @@ async def identify(request: web.Request) -> Identity | None:
             if request.method not in SAFE_METHODS:
                 await _check_csrf(request, found[1])
     request[_IDENTITY] = identity
+    return identity
+
+
+async def _identity_for_token(request: web.Request, token: str) -> Identity:
+    """The token's user from the database; during an outage the identity it confirmed lately, if any."""
+    known, token_hash = request.app[KNOWN_TOKENS], accounts.hash_secret(token)
+    try:
+        async with request.app[SESSIONMAKER]() as session:
+            user = await accounts.user_for_token(session, token=token)
+    except Exception as error:
+        grace = dt.timedelta(minutes=request.app[SETTINGS].outage_token_grace_minutes)
+        if not is_database_outage(error) or (recalled := known.recall(token_hash, grace)) is None:
+            raise
+        return recalled
+    if user is None:
+        known.refused(token_hash)
+        raise _unauthorized("unknown token")
+    identity = _identity(user)
+    known.confirmed(token_hash, identity)
     return identity
 
 

@@ -2,7 +2,8 @@
 
 Several instances may share one database, and edits arrive through any of them or the CLI, so each
 instance polls the catalogue revision (one cheap query) and catches up: changed services into the
-search index, place names into the search gazetteer, and the routing policy service told to follow
+search index, place names into the search gazetteer and the console's names of Verbandsgemeinden (so
+the console renders while the database is down), and the routing policy service told to follow
 (another instance's rules activation, changed area codes). The synonym table is reloaded when its file
 changes.
 """
@@ -17,6 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from knowledge.catalogue import store
+from knowledge.catalogue.models import PlaceKind
 from knowledge.search.index import SearchIndex
 from knowledge.search.places import Gazetteer, PlaceWords
 from knowledge.search.sync import catch_up
@@ -50,6 +52,8 @@ class CatalogueFollower:
         self._synonym_stamps: tuple[float, ...] = ()
         self._revision: int | None = None
         self.gazetteer = Gazetteer([])
+        self.municipalities: dict[str, str] = {}
+        """Names of the Verbandsgemeinden and verbandsfreie Gemeinden by id, for the console."""
         self.synonyms = SynonymTable({})
 
     async def start(self) -> None:
@@ -75,7 +79,9 @@ class CatalogueFollower:
     async def _reload_catalogue(self) -> None:
         """Place names for search; routing's policy follows the catalogue's area codes and rules version."""
         async with self._sessionmaker() as session:
-            self.gazetteer = Gazetteer(list(await store.list_places(session)), self._place_words)
+            places = list(await store.list_places(session))
+            self.gazetteer = Gazetteer(places, self._place_words)
+            self.municipalities = {p.id: p.name for p in places if p.kind is not PlaceKind.ortsgemeinde}
             await self._policy_service.follow(session)
 
     async def step(self) -> None:

@@ -8,6 +8,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from knowledge.search.index import SearchIndex
 from servicecenter.call_router import CallRouter
 from servicecenter.catalogue_follower import CatalogueFollower
+from servicecenter.concurrency import PerClientLimit
+from servicecenter.known_tokens import KnownTokens
 from servicecenter.policy_service import PolicyService
 from servicecenter.settings import Settings
 from servicecenter.ticket_worker import TicketWorker
@@ -20,3 +22,5 @@ CATALOGUE_FOLLOWER = web.AppKey("catalogue_follower", CatalogueFollower)
 CALL_ROUTER = web.AppKey("call_router", CallRouter)
 POLICY_SERVICE = web.AppKey("policy_service", PolicyService)
 TICKET_WORKER = web.AppKey("ticket_worker", TicketWorker)
+SEARCH_LIMIT = web.AppKey("search_limit", PerClientLimit)
+KNOWN_TOKENS = web.AppKey("known_tokens", KnownTokens)

@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 
 import structlog
 from aiohttp import web
 from aiohttp.typedefs import Handler
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from knowledge.catalogue.document import DocumentError
 from knowledge.errors import Conflict, NotFound, StaleVersion
 from routing.errors import InvalidCall, UnknownLine, UnknownPool
 from servicecenter.api.entries import etag
+from servicecenter.outages import is_database_outage
 from servicecenter.problems import Problem, problem_response
 
-__all__ = ["error_middleware", "nul_path_middleware", "request_context_middleware"]
+__all__ = [
+    "error_middleware",
+    "header_encoding_middleware",
+    "nul_path_middleware",
+    "request_context_middleware",
+]
 
 log = structlog.get_logger(__name__)
 
@@ -40,11 +44,6 @@ ROUTING_PROBLEMS = (
 )
 
 
-DATABASE_OUTAGES = (OperationalError, InterfaceError, OSError, asyncio.TimeoutError)
-"""Failures to reach the database: a 503 the client may retry, not a bug. asyncpg's refusals that
-SQLAlchemy cannot classify arrive as a bare DBAPIError; its subclasses (IntegrityError, …) are not outages."""
-
-
 def _as_problem(error: Exception) -> Problem | None:
     """Domain errors of the packages, mapped to HTTP in one table."""
     if isinstance(error, Problem):
@@ -61,7 +60,7 @@ def _as_problem(error: Exception) -> Problem | None:
     for kind, status, title in ROUTING_PROBLEMS:
         if isinstance(error, kind):
             return Problem(status, str(error), title=title)
-    if isinstance(error, DATABASE_OUTAGES) or type(error) is DBAPIError:
+    if is_database_outage(error):
         log.warning("database_unavailable", error=type(error).__name__)
         return Problem(
             503, "the catalogue database is unreachable; routing still answers", title="Database unavailable"
@@ -95,4 +94,16 @@ async def nul_path_middleware(request: web.Request, handler: Handler) -> web.Str
     """404 for a path with a NUL character (%00): no entry has one, and PostgreSQL cannot even look it up."""
     if "\x00" in request.path:
         raise Problem(404, "no such resource")
+    return await handler(request)
+
+
+@web.middleware
+async def header_encoding_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """400 for a header that is not UTF-8: aiohttp keeps such bytes as lone surrogates, which no token,
+    cookie or name can contain and which cannot be hashed, stored or compared."""
+    for name, value in request.raw_headers:
+        try:
+            value.decode("utf-8")
+        except UnicodeDecodeError:
+            raise Problem(400, f"header {name.decode('ascii', 'replace')} is not UTF-8") from None
     return await handler(request)

@@ -104,7 +104,10 @@ def setup_routes(app: web.Application) -> None:
         Operation(
             "Search services as an agent types, with who is responsible and whether open now",
             "agents",
-            {200: ok(SearchResult, "ranked hits")},
+            {
+                200: ok(SearchResult, "ranked hits"),
+                429: problem("too many anonymous searches of this client at once", "Retry-After"),
+            },
             query=catalogue.SearchQuery,
         ),
     )

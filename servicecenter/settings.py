@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, IPvAnyNetwork, SecretStr, field_validator
 from pydantic_settings import (
     BaseSettings,
+    NoDecode,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
     TomlConfigSettingsSource,
@@ -47,9 +48,28 @@ class Settings(BaseSettings):
     login_window_minutes: float = Field(
         default=15, gt=0, description="the window failed logins are counted in"
     )
-    login_failures_per_name: int = Field(default=5, ge=1, description="failed logins per name before 429")
+    login_failures_per_name: int = Field(
+        default=5, ge=1, description="failed logins for one name from one client address before 429"
+    )
     login_failures_per_address: int = Field(
-        default=20, ge=1, description="failed logins per client before 429"
+        default=20, ge=1, description="failed logins from one client address (any names) before 429"
+    )
+    trusted_proxies: Annotated[list[IPvAnyNetwork], NoDecode] = Field(
+        default=[],
+        description="reverse proxies whose X-Forwarded-For names the client (comma-separated addresses or "
+        "networks); empty: the peer address is the client",
+    )
+    outage_token_grace_minutes: float = Field(
+        default=60,
+        gt=0,
+        description="while the database is down, bearer tokens it confirmed this recently are still accepted",
+    )
+    search_max_query_chars: int = Field(default=200, ge=1, le=1000, description="longest search query")
+    search_max_query_words: int = Field(
+        default=16, ge=1, le=16, description="most words in a search query (the search analyses 16 at most)"
+    )
+    search_max_concurrent_per_client: int = Field(
+        default=8, ge=1, description="anonymous searches one client address may run at once before 429"
     )
     public_url: str | None = Field(
         default=None,
@@ -70,6 +90,14 @@ class Settings(BaseSettings):
     ticket_worker: bool = Field(
         default=True, description="deliver ticket mails and check deadlines in this process"
     )
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        """`10.0.0.5, 10.1.0.0/16` from the environment; a list from TOML or code stays a list."""
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
 
     @field_validator("smtp_url")
     @classmethod

@@ -1,15 +1,19 @@
 """The catalogue exchange document: top-level `counties`, `places`, `units`, `services`.
 
 The same shape is written by `servicecenter export` and `GET /api/v1/export` and read by import and by
-the demo catalogue loader. Cross references are checked here, before anything touches the database.
+the demo catalogue loader. Cross references are checked here, before anything touches the database, and
+contact data is stored as knowledge/catalogue/contact.py keeps it (phone numbers normalised, web
+addresses http or https).
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from knowledge.catalogue.contact import phone_number, web_address
 from knowledge.catalogue.models import (
     CountyBase,
     PlaceBase,
@@ -22,6 +26,17 @@ from knowledge.catalogue.models import (
 __all__ = ["CatalogueDocument", "DocumentError", "ResponsibilityRecord", "ServiceRecord"]
 
 
+def _optional(check: Callable[[str], str]) -> Callable[[str | None], str | None]:
+    """A field validator that applies `check` to a value that is not None."""
+    return lambda value: None if value is None else check(value)
+
+
+def _check_extension(value: str | None) -> str | None:
+    if value is not None and not (value.isascii() and value.isdigit() and len(value) <= 6):
+        raise ValueError("an extension is at most six digits")
+    return value
+
+
 class DocumentError(ValueError):
     """The document is well-formed JSON but not a consistent catalogue."""
 
@@ -32,6 +47,9 @@ class DocumentError(ValueError):
 
 class UnitRecord(UnitBase):
     model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]  # SQLModel types it as its own dict
+    _valid_phone = field_validator("phone")(_optional(phone_number))
+    _valid_extension = field_validator("extension")(_check_extension)
+    _valid_website = field_validator("website")(_optional(web_address))
 
 
 class ResponsibilityRecord(ResponsibilityBase):
@@ -40,12 +58,15 @@ class ResponsibilityRecord(ResponsibilityBase):
 
 class ServiceRecord(ServiceBase):
     model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]  # SQLModel types it as its own dict
+    _valid_online_service = field_validator("online_service")(_optional(web_address))
 
     responsibilities: list[ResponsibilityRecord] = Field(default_factory=list)
 
 
 class CountyRecord(CountyBase):
     model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]  # SQLModel types it as its own dict
+    _valid_switchboard = field_validator("switchboard")(phone_number)
+    _valid_website = field_validator("website")(_optional(web_address))
 
 
 class PlaceRecord(PlaceBase):
@@ -77,7 +98,8 @@ class CatalogueDocument(BaseModel):
         return document
 
     def reference_problems(self) -> list[dict]:
-        """Duplicate ids and references to counties, places or units the document does not define."""
+        """Duplicate ids, references to counties, places or units the document does not define, and
+        responsibilities whose unit belongs to another county."""
         problems: list[dict] = []
         for section, key in (("counties", "key"), ("places", "id"), ("units", "id"), ("services", "id")):
             counts = Counter(getattr(record, key) for record in getattr(self, section))
@@ -87,7 +109,7 @@ class CatalogueDocument(BaseModel):
 
         counties = {c.key for c in self.counties}
         places = {p.id: p for p in self.places}
-        units = {u.id for u in self.units}
+        units = {u.id: u for u in self.units}
 
         def missing(loc: list, kind: str, value: str | None, known: set | dict) -> None:
             if value is not None and value not in known:
@@ -106,6 +128,13 @@ class CatalogueDocument(BaseModel):
             for j, resp in enumerate(service.responsibilities):
                 loc = ["services", i, "responsibilities", j]
                 missing([*loc, "unit"], "unit", resp.unit, units)
+                if resp.unit in units and units[resp.unit].county not in (None, resp.county):
+                    problems.append(
+                        {
+                            "loc": [*loc, "unit"],
+                            "msg": f"unit {resp.unit!r} belongs to county {units[resp.unit].county}",
+                        }
+                    )
                 missing([*loc, "county"], "county", resp.county, counties)
                 missing([*loc, "place"], "place", resp.place, places)
                 if resp.place in places and places[resp.place].county != resp.county:

@@ -212,7 +212,10 @@ class ResponsibilityBase(SQLModel):
 class Responsibility(ResponsibilityBase, table=True):
     """Which unit handles a service for which territory (XZuFi `zustaendigkeit`)."""
 
-    __table_args__ = (UniqueConstraint("service", "county", "place", name="uq_responsibility_territory"),)
+    __table_args__ = (
+        UniqueConstraint("service", "county", "place", name="uq_responsibility_territory"),
+        {"sqlite_autoincrement": True},
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     service: str = Field(foreign_key="service.id", index=True, ondelete="CASCADE")

@@ -32,6 +32,13 @@ LEIKA_KEY = re.compile(r"\d{14}")
 MAX_CORRECTIONS = 3
 MAX_COMPLETIONS = 6
 COMPLETION_SCAN = 64
+CORRECTION_SCAN = 64
+"""Known words within the tolerated edits looked at per typed word: a short word has hundreds of them."""
+MAX_CORRECTED_LENGTH = 40
+"""Longer typed words are not corrected: the catalogue's longest word has 32 letters, and the automaton
+that finds near words grows with the word (200 × "ß", folded to 400 letters, took seconds)."""
+MAX_ANALYSED_WORDS = 16
+"""Words of one query that are analysed at all; the API refuses longer queries before they get here."""
 
 
 def max_edits(word: str) -> int:
@@ -75,17 +82,18 @@ class _Planner:
 
     def corrections(self, word: str) -> list[str]:
         """Known words within the tolerated edits, nearest first, then the most common."""
-        if not word.isalpha():
+        if not word.isalpha() or len(word) > MAX_CORRECTED_LENGTH:
             return []
         for distance in range(1, max_edits(word) + 1):
-            found = [w for w in self.reader.terms_within(VOCABULARY, word, distance, prefix=1) if w != word]
+            near = islice(self.reader.terms_within(VOCABULARY, word, distance, prefix=1), CORRECTION_SCAN)
+            found = [w for w in near if w != word]
             if found:
                 return self.by_frequency(found, MAX_CORRECTIONS)
         return []
 
     def completions(self, word: str) -> list[str]:
         """The most common known words that start with `word`."""
-        if len(word) < 3:
+        if not 3 <= len(word) <= MAX_CORRECTED_LENGTH:
             return []
         expansions = islice(self.reader.expand_prefix(VOCABULARY, word), COMPLETION_SCAN)
         found = [t.decode() if isinstance(t, bytes) else t for t in expansions]
@@ -127,7 +135,7 @@ def plan_query(
 ) -> QueryPlan | None:
     """The strict and loose queries for the folded `query_words`; None when nothing is left to search."""
     planner = _Planner(searcher)
-    spans = synonyms.spans(query_words)
+    spans = synonyms.spans(query_words[:MAX_ANALYSED_WORDS])
     corrections: dict[str, str] = {}
     required: list[wq.Query] = []
     anywhere: list[wq.Query] = []

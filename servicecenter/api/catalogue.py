@@ -1,11 +1,19 @@
-"""Read access to the Leistungsverzeichnis: agent search, service entries, units, export."""
+"""Read access to the Leistungsverzeichnis: agent search, service entries, units, export.
+
+A search is bounded before it reaches the index: at most `search_max_query_chars` characters and
+`search_max_query_words` words (422 naming the limit), and at most `search_max_concurrent_per_client`
+anonymous searches of one client address at once (429); the index bounds the work per word itself
+(knowledge/search/query.py).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.exc import SQLAlchemyError
 
 from knowledge.calendar import BERLIN
 from knowledge.catalogue import store
@@ -16,15 +24,29 @@ from knowledge.errors import NotFound
 from knowledge.search.agent_search import SearchRequest, responsible_entry, search
 from servicecenter.api.entries import etag
 from servicecenter.api.params import parse_query
-from servicecenter.keys import CALL_ROUTER, CATALOGUE_FOLLOWER, SEARCH_INDEX, SESSIONMAKER
+from servicecenter.auth import identify
+from servicecenter.clients import client_address
+from servicecenter.keys import (
+    CALL_ROUTER,
+    CATALOGUE_FOLLOWER,
+    SEARCH_INDEX,
+    SEARCH_LIMIT,
+    SESSIONMAKER,
+    SETTINGS,
+)
+from servicecenter.problems import Problem
+from servicecenter.settings import Settings
 
 __all__ = ["export", "get_service", "get_unit", "list_units", "search_services"]
+
+QUERY_CHARS_CEILING = 1000
+"""No setting lets a query grow beyond this; `search_max_query_chars` (200) is the limit in force."""
 
 
 class SearchQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    q: str = Field(min_length=1, max_length=200)
+    q: str = Field(min_length=1, max_length=QUERY_CHARS_CEILING)
     county: CountyKey | None = None
     limit: int = Field(default=10, ge=1, le=100)
     offset: int = Field(default=0, ge=0, le=10_000)
@@ -42,9 +64,41 @@ def _now() -> dt.datetime:
     return dt.datetime.now(BERLIN)
 
 
+def _query_too_big(q: str, settings: Settings) -> None:
+    """422 when the query is longer, or has more words, than a search may analyse."""
+    too_big = None
+    if len(q) > settings.search_max_query_chars:
+        too_big = f"at most {settings.search_max_query_chars} characters (search_max_query_chars)"
+    elif len(re.findall(r"\w+", q)) > settings.search_max_query_words:
+        too_big = f"at most {settings.search_max_query_words} words (search_max_query_words)"
+    if too_big:
+        raise Problem(
+            422,
+            f"invalid query: q may have {too_big}",
+            title="Validation failed",
+            errors=[{"loc": ["query", "q"], "msg": too_big}],
+        )
+
+
+async def _anonymous(request: web.Request) -> bool:
+    """Whether nobody is logged in; an unknown token or an unreachable session store counts as nobody."""
+    try:
+        return await identify(request) is None
+    except (Problem, SQLAlchemyError, OSError):
+        return True
+
+
 async def search_services(request: web.Request) -> web.Response:
     """GET /api/v1/search: what an agent types, ranked, with who is responsible and whether open now."""
     query = parse_query(request, SearchQuery)
+    _query_too_big(query.q, request.app[SETTINGS])
+    if await _anonymous(request):
+        with request.app[SEARCH_LIMIT].slot(client_address(request)):
+            return await _search(request, query)
+    return await _search(request, query)
+
+
+async def _search(request: web.Request, query: SearchQuery) -> web.Response:
     follower = request.app[CATALOGUE_FOLLOWER]
     async with request.app[SESSIONMAKER]() as session:
         result = await search(

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from knowledge.calendar import WeeklyHours
 from knowledge.catalogue import editing
+from knowledge.catalogue.contact import Extension, PhoneNumber, WebAddress
 from knowledge.catalogue.editing import read_entry
 from knowledge.catalogue.models import County, Place, Responsibility, Service, Unit
 from knowledge.counties import CountyKey
@@ -68,7 +69,7 @@ class ServicePatch(_Patch):
     procedure: Text | None = None
     legal_basis: Text | None = None
     forms: Text | None = None
-    online_service: Short | None = None
+    online_service: WebAddress | None = None
     notes: Text | None = None
 
     @field_validator("title", "synonyms")
@@ -82,8 +83,8 @@ class ServicePatch(_Patch):
 class UnitPatch(_Patch):
     """A unit's contact data and hours (county editors of its county)."""
 
-    phone: Short | None = None
-    extension: Short | None = None
+    phone: PhoneNumber | None = None
+    extension: Extension | None = None
     email: Short | None = None
     street: Short | None = None
     postcode: Digits5 | None = None
@@ -130,13 +131,37 @@ class ResponsibilityCreate(ResponsibilityPatch):
     place: Line | None = None
 
 
+async def _unit_problems(session: AsyncSession, unit_id: str, county: str) -> list[dict]:
+    """A responsibility's unit must serve its county: a unit of that county, or one without a county (a
+    state or federal agency, the Beitragsservice). A county editor could otherwise send their county's
+    callers to another county's office."""
+    unit = await session.get(Unit, unit_id)
+    if unit is None:
+        return [{"loc": ["body", "unit"], "msg": f"unknown unit {unit_id!r}"}]
+    if unit.county not in (None, county):
+        return [
+            {
+                "loc": ["body", "unit"],
+                "msg": f"unit {unit_id!r} belongs to county {unit.county}, not {county}",
+            }
+        ]
+    return []
+
+
+async def _responsibility_problems(session: AsyncSession, before: dict, changes: dict) -> list[dict]:
+    return await _unit_problems(session, changes["unit"], before["county"]) if "unit" in changes else []
+
+
 EDITABLE.update(
     {
         "services": Editable(editing.KINDS["service"], Action.edit_service, ServicePatch),
         "units": Editable(editing.KINDS["unit"], Action.edit_unit, UnitPatch),
         "places": Editable(editing.KINDS["place"], Action.edit_place, PlacePatch),
         "responsibilities": Editable(
-            editing.KINDS["responsibility"], Action.edit_responsibility, ResponsibilityPatch
+            editing.KINDS["responsibility"],
+            Action.edit_responsibility,
+            ResponsibilityPatch,
+            _responsibility_problems,
         ),
     }
 )
@@ -166,9 +191,7 @@ async def list_responsibilities(request: web.Request) -> web.Response:
 
 
 async def _check_references(session: AsyncSession, service_id: str, body: ResponsibilityCreate) -> None:
-    errors = []
-    if await session.get(Unit, body.unit) is None:
-        errors.append({"loc": ["body", "unit"], "msg": f"unknown unit {body.unit!r}"})
+    errors = await _unit_problems(session, body.unit, body.county)
     if body.place is not None:
         place = await session.get(Place, body.place)
         if place is None or place.county != body.county:

@@ -8,16 +8,18 @@ collection with the collection bound (`functools.partial`).
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from aiohttp import web
 from pydantic import BaseModel
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from knowledge import audit
 from knowledge.catalogue import editing
 from knowledge.catalogue.editing import Kind, read_entry
-from knowledge.errors import StaleVersion
+from knowledge.errors import NotFound, StaleVersion
 from servicecenter.api.params import parse_json, path_int
 from servicecenter.auth import Action, Identity, authorize, check_county
 from servicecenter.keys import SESSIONMAKER
@@ -44,6 +46,8 @@ class Editable:
     kind: Kind
     action: Action
     patch_model: type[BaseModel]
+    problems: Callable[[AsyncSession, dict, dict], Awaitable[list[dict]]] | None = None
+    """What is wrong with applying (entry before, changes) beyond the patch model: 422 `errors`."""
 
 
 EDITABLE: dict[str, Editable] = {}
@@ -83,9 +87,13 @@ async def _write(
     kind = editable.kind
     async with request.app[SESSIONMAKER]() as session:
         before, current = await read_entry(session, kind, entry_id)
-    check_county(identity, editable.action, kind.county(before))
-    if "county" in changes:
-        check_county(identity, editable.action, changes["county"])
+        check_county(identity, editable.action, kind.county(before))
+        if "county" in changes:
+            check_county(identity, editable.action, changes["county"])
+        problems = await editable.problems(session, before, changes) if editable.problems else []
+    if problems:
+        fields = ", ".join(str(p["loc"][-1]) for p in problems)
+        raise Problem(422, f"invalid body: {fields}", title="Validation failed", errors=problems)
     if current != expected:
         raise StaleVersion(expected, current)
     try:
@@ -131,13 +139,22 @@ async def patch(request: web.Request, collection: str) -> web.Response:
 
 
 async def history(request: web.Request, collection: str) -> web.Response:
-    """GET /api/v1/{collection}/{id}/history: every change, newest first — who, when, before, after."""
+    """GET /api/v1/{collection}/{id}/history: every change, newest first — who, when, before, after.
+
+    Readable by those who may edit the entry (as the history page): earlier versions hold what a county's
+    editors wrote, which another county's editors have no business reading."""
     editable = EDITABLE[collection]
-    await authorize(request, Action.read_history)
+    identity = await authorize(request, editable.action)
+    entry_id = request.match_info["id"]
     async with request.app[SESSIONMAKER]() as session:
-        changes = await audit.history(session, entity=editable.kind.name, entry_id=request.match_info["id"])
-        if not changes:
-            await read_entry(session, editable.kind, request.match_info["id"])
+        changes = await audit.history(session, entity=editable.kind.name, entry_id=entry_id)
+        try:
+            latest, _ = await read_entry(session, editable.kind, entry_id)
+        except NotFound:
+            if not changes:
+                raise
+            latest = changes[0].before or changes[0].after or {}
+    check_county(identity, editable.action, editable.kind.county(latest))
     return web.json_response(
         [
             {

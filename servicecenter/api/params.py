@@ -2,11 +2,16 @@
 
 Text with a NUL character is refused here (422 naming each field), whatever the database: PostgreSQL
 cannot store it, and no name, number or text of the catalogue has one. Paths: servicecenter/middleware.py.
+
+JSON is bounded before any model sees it (400): integers of at most MAX_INTEGER_DIGITS digits (Python
+refuses to convert longer ones, and converting is quadratic below that limit), finite numbers only (NaN
+and Infinity are no JSON), nesting at most MAX_JSON_DEPTH deep.
 """
 
 from __future__ import annotations
 
 import json
+import math
 from typing import TypeVar
 
 from aiohttp import web
@@ -18,14 +23,42 @@ __all__ = ["parse_json", "parse_query", "path_int", "read_json"]
 
 M = TypeVar("M", bound=BaseModel)
 
+MAX_INTEGER_DIGITS = 30
+"""More digits than any count, id or version of the API has; a longer integer is no honest request."""
+MAX_JSON_DEPTH = 32
+"""Deeper than any document of the API (the catalogue document nests 7 levels)."""
+
+
+class _Unbounded(ValueError):
+    """A JSON number the reader refuses."""
+
+
+def _bounded_int(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_INTEGER_DIGITS:
+        raise _Unbounded(f"an integer has more than {MAX_INTEGER_DIGITS} digits")
+    return int(text)
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise _Unbounded("a number is too large")
+    return value
+
+
+def _no_constant(name: str) -> object:
+    raise _Unbounded(f"{name} is not JSON")
+
 
 def _nul_locations(data: object, prefix: str) -> list[list[str | int]]:
     """Where in decoded JSON (or a query) a string or key holds a NUL character; iterative, as JSON
-    nests as deep as the decoder allows."""
+    nests as deep as the decoder allows. 400 when it nests deeper than MAX_JSON_DEPTH."""
     found: list[list[str | int]] = []
     pending: list[tuple[list[str | int], object]] = [([prefix], data)]
     while pending:
         loc, value = pending.pop()
+        if len(loc) > MAX_JSON_DEPTH and isinstance(value, dict | list):
+            raise Problem(400, f"malformed JSON: nested deeper than {MAX_JSON_DEPTH} levels")
         if isinstance(value, str) and "\x00" in value:
             found.append(loc)
         elif isinstance(value, dict):
@@ -59,13 +92,20 @@ def parse_query(request: web.Request, model: type[M]) -> M:
 
 
 async def read_json(request: web.Request) -> object:
-    """The decoded JSON body: 415 if not JSON, 400 if malformed or nested deeper than the decoder allows,
+    """The decoded JSON body: 415 if not JSON, 400 if malformed, nested too deeply or with unbounded numbers,
     422 for text with NUL characters."""
     if request.content_type != "application/json":
         raise Problem(415, "send the body as application/json")
     try:
-        data = json.loads(await request.read())
+        data = json.loads(
+            await request.read(),
+            parse_int=_bounded_int,
+            parse_float=_finite_float,
+            parse_constant=_no_constant,
+        )
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise Problem(400, f"malformed JSON: {error}") from None
+    except _Unbounded as error:
         raise Problem(400, f"malformed JSON: {error}") from None
     except RecursionError:
         raise Problem(400, "malformed JSON: nested too deeply") from None

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from knowledge import rule_versions
 from knowledge.rule_versions import RuleVersion
 from routing.errors import RuleFileError
+from routing.rulefile import MAX_TEXT_CHARS
 from servicecenter.api.params import parse_json, path_int
 from servicecenter.auth import Action, authorize
 from servicecenter.keys import POLICY_SERVICE, SESSIONMAKER, SETTINGS
@@ -35,7 +36,7 @@ class RulesUpload(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    text: str = Field(min_length=1, max_length=1_000_000)
+    text: str = Field(min_length=1, max_length=MAX_TEXT_CHARS)
     activate: bool = Field(default=True, description="make it the live policy at once")
 
 

@@ -1,4 +1,10 @@
-"""Web login and logout: a server-side session behind an HttpOnly cookie, with throttled attempts."""
+"""Web login and logout: a server-side session behind an HttpOnly cookie, with throttled attempts.
+
+Throttling slows a guesser down without locking the real user out: failures count per name *and* client
+address (5 in 15 minutes by default) and per client address (20), never per name alone, so failures from
+elsewhere never refuse the right password from the user's own address. Behind a reverse proxy the client
+address comes from X-Forwarded-For when the proxy is trusted (servicecenter/clients.py).
+"""
 
 from __future__ import annotations
 
@@ -11,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from knowledge import accounts
 from servicecenter import auth
 from servicecenter.api.params import parse_json
+from servicecenter.clients import client_address
 from servicecenter.keys import SESSIONMAKER, SETTINGS
 from servicecenter.problems import Problem
 
@@ -35,41 +42,47 @@ class SessionInfo(BaseModel):
     csrf_token: str | None
 
 
-async def _throttled(request: web.Request, subjects: list[tuple[str, int]]) -> None:
+async def _claim_attempt(request: web.Request, name: str) -> tuple[list[int], str]:
+    """Count this attempt before the password is checked: (its rows, the name-and-address subject),
+    or 429 when the name from this client, or this client altogether, failed too often lately."""
     settings = request.app[SETTINGS]
-    window = dt.timedelta(minutes=settings.login_window_minutes)
-    async with request.app[SESSIONMAKER]() as session:
-        for subject, limit in subjects:
-            if await accounts.count_login_failures(session, subject=subject, window=window) >= limit:
-                log.warning("login_throttled", subject=subject.partition(":")[0])
-                raise Problem(
-                    429,
-                    "too many failed logins; try again later",
-                    headers={"Retry-After": str(int(window.total_seconds()))},
-                )
+    address = client_address(request)
+    by_name = f"name:{name.casefold()}@{address}"
+    limits = [
+        (by_name, settings.login_failures_per_name),
+        (f"address:{address}", settings.login_failures_per_address),
+    ]
+    try:
+        async with request.app[SESSIONMAKER].begin() as session:
+            ids = await accounts.claim_login_attempt(
+                session, limits=limits, window=dt.timedelta(minutes=settings.login_window_minutes)
+            )
+    except accounts.LoginThrottled as throttled:
+        log.warning("login_throttled", by=throttled.subject.partition(":")[0])
+        raise Problem(
+            429,
+            "too many failed logins; try again later",
+            headers={"Retry-After": str(throttled.retry_after)},
+        ) from None
+    return ids, by_name
 
 
 async def log_in(request: web.Request) -> web.Response:
     """POST /api/v1/session: name and password in, a session cookie out."""
     login = await parse_json(request, Login)
     settings = request.app[SETTINGS]
-    by_name = f"name:{login.name.casefold()}"
-    by_address = f"address:{request.remote}"
-    await _throttled(
-        request,
-        [(by_name, settings.login_failures_per_name), (by_address, settings.login_failures_per_address)],
-    )
+    attempt, by_name = await _claim_attempt(request, login.name)
     async with request.app[SESSIONMAKER]() as session:
         user = await accounts.get_user(session, name=login.name)
     if not await auth.verify_password(user, login.password):
-        async with request.app[SESSIONMAKER].begin() as session:
-            await accounts.note_login_failure(session, subjects=[by_name, by_address])
-        log.info("login_failed", user=login.name)
+        log.info("login_failed", known_user=user is not None)
         raise Problem(401, "wrong name or password")
     assert user is not None
     lifetime = dt.timedelta(hours=settings.session_hours)
     async with request.app[SESSIONMAKER].begin() as session:
-        await accounts.forget_login_failures(session, subject=by_name)
+        await accounts.forget_login_attempts(
+            session, ids=attempt, subject=by_name, window=dt.timedelta(minutes=settings.login_window_minutes)
+        )
         session_id, csrf = await accounts.create_web_session(session, user=user, lifetime=lifetime)
     log.info("logged_in", user=user.name, role=user.role)
     info = SessionInfo(name=user.name, role=user.role, county=user.county, csrf_token=csrf)

@@ -1,12 +1,14 @@
 """Who may see which admin page: the same permission table as the API, answered as pages.
 
 Not logged in → a redirect to `/anmelden?next=…`; the wrong role or county → a German 403 page, so a
-form is never rendered for an entry its viewer cannot change. The API checks again on every write.
+form is never rendered for an entry its viewer cannot change; the database unreachable (so nobody can
+tell who is logged in) → a German 503 page, not the login form. The API checks again on every write.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from aiohttp import web
 from sqlalchemy.exc import SQLAlchemyError
@@ -95,8 +97,12 @@ _ACTION_TEXT = {
 async def require(
     request: web.Request, action: Action, *, county: str | None = None, scoped: bool = False
 ) -> Identity:
-    """The viewer if they may do `action` (in `county` when `scoped`); otherwise LoginNeeded or Refused."""
-    identity = await current(request)
+    """The viewer if they may do `action` (in `county` when `scoped`); otherwise LoginNeeded or Refused.
+    A database outage propagates (servicecenter.ui.rendering.admin_page says so)."""
+    try:
+        identity = await identify(request)
+    except Problem:
+        identity = None
     if identity is None:
         raise LoginNeeded(request.path_qs)
     if identity.role not in PERMISSIONS[action]:
@@ -115,7 +121,17 @@ async def require(
 
 
 def safe_next(value: str | None, default: str = "/verwaltung") -> str:
-    """A local path to go to after login; anything that could leave the site becomes `default`."""
-    if not value or not value.startswith("/") or value.startswith("//") or "\\" in value or len(value) > 500:
+    """A path on this site to go to after login; anything that could leave the site becomes `default`.
+
+    Browsers drop tabs and line breaks from a URL and read a backslash as a slash, so `/\t/evil.example`
+    would be `//evil.example`, another host: a path with whitespace, control characters or backslashes is
+    refused outright, and what remains must parse as a path without scheme or host.
+    """
+    if not value or len(value) > 500 or "\\" in value:
+        return default
+    if any(c.isspace() or not c.isprintable() for c in value):
+        return default
+    parts = urlsplit(value)
+    if parts.scheme or parts.netloc or not value.startswith("/") or value.startswith("//"):
         return default
     return value

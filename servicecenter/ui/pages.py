@@ -1,8 +1,9 @@
 """HTML pages for agents and the switchboard: console, switchboard lookup, routing view.
 
 Pages are rendered on the server; their scripts then talk to the JSON API (search, services, units,
-route). A call's context comes from the in-process router, never from the database, so the console
-shows the greeting even while the catalogue is unreachable.
+route). A call's context comes from the in-process router and the place names from the catalogue
+follower's memory, never from the database, so the console and the screen pop render even while the
+catalogue is unreachable.
 """
 
 from __future__ import annotations
@@ -13,13 +14,11 @@ from aiohttp import web
 from pydantic import ValidationError
 
 from knowledge.calendar import BERLIN
-from knowledge.catalogue import store
-from knowledge.catalogue.models import PlaceKind
 from routing.errors import InvalidCall, NoMatchingRule, UnknownLine
 from routing.models import Call, Decision
 from routing.policy import Policy
 from servicecenter.call_log import log_call_routed
-from servicecenter.keys import CALL_ROUTER, SESSIONMAKER
+from servicecenter.keys import CALL_ROUTER, CATALOGUE_FOLLOWER
 from servicecenter.ui.rendering import Message, render
 from servicecenter.ui.rules_text import KIND_NAMES, describe_policy, short_county, target_name
 
@@ -81,8 +80,6 @@ async def console(request: web.Request) -> web.Response:
 async def _console_page(
     request: web.Request, policy: Policy, decision: Decision | None, messages: list[Message], *, status: int
 ) -> web.Response:
-    async with request.app[SESSIONMAKER]() as session:
-        places = await store.list_places(session)
     county = _member(policy, request.query.get("county")) or (decision.county if decision else None)
     return await render(
         "console.html",
@@ -92,7 +89,7 @@ async def _console_page(
             "county": county,
             "q": request.query.get("q", "")[:200],
             "call": _call_view(policy, decision) if decision else None,
-            "places": {p.id: p.name for p in places if p.kind is not PlaceKind.ortsgemeinde},
+            "places": request.app[CATALOGUE_FOLLOWER].municipalities,
             "messages": messages,
         },
         status=status,

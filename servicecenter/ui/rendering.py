@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import aiohttp_jinja2
 from aiohttp import web
 
+from servicecenter.outages import is_database_outage
 from servicecenter.ui.access import LoginNeeded, Refused, account, current
 
 __all__ = ["Message", "SECURITY_HEADERS", "admin_page", "render"]
@@ -49,8 +50,17 @@ async def render(template: str, request: web.Request, context: dict, *, status: 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
+UNREACHABLE = Refused(
+    503,
+    "Datenbank nicht erreichbar",
+    "Die Verwaltung braucht die Datenbank, und die ist gerade nicht erreichbar. Bitte versuchen Sie es in "
+    "einigen Minuten erneut. Auskunft und Anrufverteilung arbeiten weiter.",
+)
+
+
 def admin_page(handler: Handler) -> Handler:
-    """Wrap an admin page: LoginNeeded → redirect to the login form, Refused → the German refusal page."""
+    """Wrap an admin page: LoginNeeded → redirect to the login form, Refused → the German refusal page,
+    the database unreachable → the German 503 page (the session cannot be checked, so no login form)."""
 
     @functools.wraps(handler)
     async def wrapped(request: web.Request) -> web.StreamResponse:
@@ -60,8 +70,18 @@ def admin_page(handler: Handler) -> Handler:
             login = request.app.router["login"].url_for().with_query({"next": needed.path})
             raise web.HTTPSeeOther(login) from None
         except Refused as refused:
-            return await render(
-                "refused.html", request, {"title": refused.title, "text": refused.text}, status=refused.status
-            )
+            return await _refusal(request, refused)
+        except Exception as error:
+            if not is_database_outage(error):
+                raise
+            response = await _refusal(request, UNREACHABLE)
+            response.headers["Retry-After"] = "30"
+            return response
 
     return wrapped
+
+
+async def _refusal(request: web.Request, refused: Refused) -> web.Response:
+    return await render(
+        "refused.html", request, {"title": refused.title, "text": refused.text}, status=refused.status
+    )

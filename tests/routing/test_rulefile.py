@@ -95,3 +95,42 @@ def test_problems_name_the_file_and_line(minimal_text: str, write_rules: Callabl
     with pytest.raises(RuleFileError) as caught:
         read_rule_file(path)
     assert str(caught.value).startswith(f"{path}:1: version:")
+
+
+BILLION_LAUGHS = "\n".join(
+    ['a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    + [f"{b}: &{b} [{', '.join([f'*{a}'] * 9)}]" for a, b in zip("abcdefgh", "bcdefghi", strict=True)]
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "message"),
+    [
+        (BILLION_LAUGHS, 5, "aliases expand to more than 50000 nodes"),
+        ("a: &a [*a]", 1, "an alias refers to a node that contains it"),
+        ("a: &a {b: {c: *a}}", 1, "an alias refers to a node that contains it"),
+        ("- " * 5000, 1, "nested deeper than 32 levels"),
+        ("[" * 10000, 1, "nested deeper than 32 levels"),
+        ("{a: " * 10000, 1, "nested deeper than 32 levels"),
+        ("".join(" " * i + "k:\n" for i in range(100)), 32, "nested deeper than 32 levels"),
+    ],
+)
+def test_alias_bombs_and_deep_nesting_are_refused_before_they_expand(
+    text: str, line: int, message: str
+) -> None:
+    """Each was a RecursionError or minutes of CPU and gigabytes of memory."""
+    assert problems(text) == [(line, f"not accepted: {message}")]
+
+
+def test_a_rule_file_longer_than_the_limit_is_refused(minimal_text: str) -> None:
+    text = minimal_text + "#" * 200_000
+    assert problems(text) == [(None, "longer than 200000 characters")]
+
+
+def test_aliases_within_the_limits_still_work(minimal_text: str) -> None:
+    """A rule file may share a block through an anchor; only runaway expansion is refused."""
+    text = minimal_text.replace('    mon: ["08:00-18:00"]', '    mon: &day ["08:00-18:00"]').replace(
+        '    tue: ["08:00-18:00"]', "    tue: *day"
+    )
+    rules, _ = parse_rule_file(text, "rules.yaml")
+    assert rules.schedules["service"] == parse_rule_file(minimal_text, "rules.yaml")[0].schedules["service"]

@@ -1,6 +1,13 @@
 """Agent search, service entries, the unit directory and export over real HTTP."""
 
+import asyncio
+import threading
+
 import pytest
+
+from servicecenter.app import create_app
+from servicecenter.keys import SEARCH_INDEX
+from servicecenter.settings import Settings
 
 COUNTIES = {"07231", "07232", "07135", "07233"}
 
@@ -119,3 +126,66 @@ async def test_export_holds_the_whole_demo_catalogue(client) -> None:
     assert set(document) == {"counties", "places", "units", "services"}
     assert len(document["services"]) >= 150
     assert {c["key"] for c in document["counties"]} == COUNTIES
+
+
+@pytest.mark.parametrize(
+    ("q", "limit"),
+    [
+        ("Personalausweis " * 13, "at most 200 characters (search_max_query_chars)"),
+        (" ".join(["pass"] * 17), "at most 16 words (search_max_query_words)"),
+        ("a " * 17, "at most 16 words (search_max_query_words)"),
+    ],
+)
+async def test_a_query_too_long_for_the_search_is_422_naming_the_limit(client, q: str, limit: str) -> None:
+    response = await client.get("/api/v1/search", params={"q": q})
+    assert response.status == 422
+    body = await response.json()
+    assert limit in body["detail"]
+    assert body["errors"] == [{"loc": ["query", "q"], "msg": limit}]
+
+
+async def test_the_query_limits_are_settings(aiohttp_client, settings: Settings) -> None:
+    client = await aiohttp_client(create_app(settings.model_copy(update={"search_max_query_words": 2})))
+    assert (await client.get("/api/v1/search", params={"q": "Hund anmelden"})).status == 200
+    too_many = await client.get("/api/v1/search", params={"q": "Hund anmelden Daun"})
+    assert too_many.status == 422
+    assert "at most 2 words" in (await too_many.json())["detail"]
+
+
+async def test_200_sharp_s_is_an_ordinary_query(client) -> None:
+    """Folded to 400 letters, it is not corrected (the automaton grows with the word; benchmarks/hostile_input.py)."""
+    body = await _search(client, q="ß" * 200)
+    assert body["hits"] == [] and body["suggestion"] is None
+
+
+async def test_one_client_runs_a_bounded_number_of_anonymous_searches_at_once(
+    aiohttp_client, settings: Settings, make_user
+) -> None:
+    """The index's reader threads are held busy by the test, so searches stay in flight until released."""
+    app = create_app(settings.model_copy(update={"search_max_concurrent_per_client": 3}))
+    client = await aiohttp_client(app)
+    bearer = await make_user("alex", "agent")
+    release = threading.Event()
+    index = app[SEARCH_INDEX]
+    blockers = [asyncio.ensure_future(index.read(lambda _: release.wait(60))) for _ in range(4)]
+    try:
+        anonymous = [
+            asyncio.ensure_future(client.get("/api/v1/search", params={"q": "Personalausweis"}))
+            for _ in range(6)
+        ]
+        logged_in = asyncio.ensure_future(
+            client.get("/api/v1/search", params={"q": "Personalausweis"}, headers=bearer)
+        )
+        refused = []
+        for finished in asyncio.as_completed(anonymous):
+            refused.append(await finished)
+            if len(refused) == 3:
+                break
+        assert [r.status for r in refused] == [429] * 3
+        assert all(r.headers["Retry-After"] == "1" for r in refused)
+        assert "at most 3 anonymous searches" in (await refused[0].json())["detail"]
+    finally:
+        release.set()
+        await asyncio.gather(*blockers)
+    assert sorted(r.status for r in await asyncio.gather(*anonymous)) == [200] * 3 + [429] * 3
+    assert (await logged_in).status == 200

@@ -2,6 +2,8 @@
 
 import pytest
 
+from servicecenter.keys import ENGINE
+
 MONDAY_MORNING = "2026-11-23T09:30:00+01:00"
 MONDAY_NIGHT = "2026-11-23T22:00:00+01:00"
 
@@ -150,3 +152,22 @@ async def test_only_the_pbx_and_admins_report_pool_state(client, make_user, role
     assert response.status == status
     pools = {p["id"]: p for p in await (await client.get("/api/v1/pools")).json()}
     assert (pools["emh-vulkaneifel"]["state"] is not None) == (status == 200)
+
+
+async def test_the_pbx_reports_pool_state_while_the_database_is_down(client, make_user, cut_database) -> None:
+    """A token verified before the outage is still known: overflow must not run on stale state."""
+    pbx = await make_user("acd", "pbx")
+    free = {"agents_available": 2, "calls_waiting": 0, "longest_wait_s": 0}
+    assert (await client.put("/api/v1/pools/emh-vulkaneifel/state", json=free, headers=pbx)).status == 200
+    await cut_database(client.app[ENGINE])
+
+    busy = {"agents_available": 0, "calls_waiting": 4, "longest_wait_s": 45.0}
+    response = await client.put("/api/v1/pools/emh-vulkaneifel/state", json=busy, headers=pbx)
+    assert response.status == 200
+    call = {"called": "115", "caller": "06592 1234", "at": MONDAY_MORNING}
+    assert (await _route(client, **call))["target"]["id"] == "emh-all"
+
+    unknown = {"Authorization": "Bearer sc_never-verified"}
+    response = await client.put("/api/v1/pools/emh-vulkaneifel/state", json=free, headers=unknown)
+    assert response.status == 503
+    assert (await _route(client, **call))["target"]["id"] == "emh-all"

@@ -124,3 +124,19 @@ async def test_a_rules_file_reload_leaves_an_active_stored_version_in_force(
     assert stored.status == 201
     assert await app[POLICY_SERVICE].reload_file() is False
     assert await _greeting(client) == "Gespeichert, guten Tag"
+
+
+async def test_an_alias_bomb_is_422_naming_the_problem_and_routing_goes_on(client, make_user) -> None:
+    """Nine lines that expand to 9^9 nodes: refused before expanding, off the event loop, nothing stored."""
+    admin = await make_user("anna", "admin")
+    bomb = "\n".join(
+        ['a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+        + [f"{b}: &{b} [{', '.join([f'*{a}'] * 9)}]" for a, b in zip("abcdefgh", "bcdefghi", strict=True)]
+    )
+    for text in (bomb, "a: &a [*a]", "- " * 5000, "[" * 10000):
+        response = await client.put("/api/v1/routing/rules", json={"text": text}, headers=admin)
+        assert response.status == 422, text[:20]
+        [error] = (await response.json())["errors"]
+        assert error["msg"].startswith("not accepted: ")
+    assert await _greeting(client) == GREETING
+    assert await (await client.get("/api/v1/routing/rules/versions", headers=admin)).json() == []

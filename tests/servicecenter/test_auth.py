@@ -1,6 +1,8 @@
 """Web login, sessions, CSRF, throttling and bearer tokens over real HTTP on the real database."""
 
+import asyncio
 import logging
+from ipaddress import ip_network
 
 import pytest
 
@@ -75,19 +77,64 @@ async def test_logout_ends_the_session_for_every_instance(
     ).status == 401
 
 
-async def test_failed_logins_are_throttled_per_name(client, make_user) -> None:
+async def test_failed_logins_are_throttled_per_name_and_address(client, make_user) -> None:
     await make_user("anna", "admin", password=PASSWORD)
     for _ in range(5):
         assert (await _login(client, "anna", "falsch")).status == 401
     throttled = await _login(client)
     assert throttled.status == 429
-    assert int(throttled.headers["Retry-After"]) > 0
+    assert 0 < int(throttled.headers["Retry-After"]) <= 15 * 60
 
 
 async def test_failed_logins_are_throttled_per_client_address(client, make_user) -> None:
     await make_user("anna", "admin", password=PASSWORD)
     for i in range(20):
         assert (await _login(client, f"rater{i}", "falsch")).status == 401
+    assert (await _login(client)).status == 429
+
+
+async def test_concurrent_guesses_are_checked_at_most_the_limit(client, make_user) -> None:
+    """Each attempt is counted before argon2 checks it, so 40 guesses at once cannot all be tried."""
+    await make_user("anna", "admin", password=PASSWORD)
+    answers = await asyncio.gather(*(_login(client, "anna", f"rate-{i}") for i in range(40)))
+    statuses = sorted(a.status for a in answers)
+    assert statuses == [401] * 5 + [429] * 35
+    assert (await _login(client)).status == 429
+
+
+def _behind_proxy(settings: Settings) -> Settings:
+    return settings.model_copy(update={"trusted_proxies": [ip_network("127.0.0.1/32")]})
+
+
+async def test_failures_from_elsewhere_do_not_lock_out_the_real_user(
+    aiohttp_client, settings: Settings, make_user
+) -> None:
+    await make_user("anna", "admin", password=PASSWORD)
+    client = await aiohttp_client(create_app(_behind_proxy(settings)))
+    attacker = {"X-Forwarded-For": "198.51.100.66, 203.0.113.9"}
+    for _ in range(5):
+        response = await client.post(
+            "/api/v1/session", json={"name": "anna", "password": "falsch"}, headers=attacker
+        )
+        assert response.status == 401
+    refused = await client.post(
+        "/api/v1/session", json={"name": "anna", "password": PASSWORD}, headers=attacker
+    )
+    assert refused.status == 429
+    user = {"X-Forwarded-For": "192.0.2.10"}
+    welcome = await client.post("/api/v1/session", json={"name": "anna", "password": PASSWORD}, headers=user)
+    assert welcome.status == 200
+
+
+async def test_forwarded_for_from_an_untrusted_peer_is_ignored(client, make_user) -> None:
+    """Without SERVICECENTER_TRUSTED_PROXIES anyone could claim a fresh address with every guess."""
+    await make_user("anna", "admin", password=PASSWORD)
+    for i in range(5):
+        forged = {"X-Forwarded-For": f"203.0.113.{i}"}
+        response = await client.post(
+            "/api/v1/session", json={"name": "anna", "password": "x"}, headers=forged
+        )
+        assert response.status == 401
     assert (await _login(client)).status == 429
 
 

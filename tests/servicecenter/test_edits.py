@@ -60,8 +60,8 @@ async def test_two_concurrent_patches_with_the_same_etag_one_wins(
     path = f"/api/v1/units/{unit['id']}"
     _, tag = await _read(first, path)
     responses = await asyncio.gather(
-        first.patch(path, json={"phone": "+49 6592 1"}, headers={**admin, "If-Match": tag}),
-        second.patch(path, json={"phone": "+49 6592 2"}, headers={**admin, "If-Match": tag}),
+        first.patch(path, json={"phone": "+49 6592 939-110"}, headers={**admin, "If-Match": tag}),
+        second.patch(path, json={"phone": "+49 6592 939-120"}, headers={**admin, "If-Match": tag}),
     )
     assert sorted(r.status for r in responses) == [200, 412]
     winner = next(r for r in responses if r.status == 200)
@@ -234,3 +234,126 @@ async def test_ids_no_entry_can_have_are_404(client, make_user, path: str) -> No
     method = "POST" if path.endswith(("restore", "activate")) else "GET"
     response = await client.request(method, path, headers={**admin, "If-Match": '"1"'})
     assert response.status == 404
+
+
+async def _wunschkennzeichen(client) -> str:
+    found = await (await client.get("/api/v1/search", params={"q": "Wunschkennzeichen"})).json()
+    return found["hits"][0]["id"]
+
+
+async def test_a_deleted_responsibilitys_id_is_never_given_again(client, make_user) -> None:
+    """Reused, the new entry showed the deleted one's audit trail, and its versions could be restored."""
+    admin = await make_user("anna", "admin")
+    path = f"/api/v1/services/{await _wunschkennzeichen(client)}/responsibilities"
+    body = {"unit": (await _a_unit(client, "07233"))["id"], "county": "07233", "place": "vg-gerolstein"}
+    first = await client.post(path, json={**body, "notes": "alt"}, headers=admin)
+    assert first.status == 201
+    deleted = await client.delete(
+        first.headers["Location"], headers={**admin, "If-Match": first.headers["ETag"]}
+    )
+    assert deleted.status == 204
+    second = await client.post(path, json=body, headers=admin)
+    assert second.status == 201
+    assert (await second.json())["id"] > (await first.json())["id"]
+    history = await (await client.get(f"{second.headers['Location']}/history", headers=admin)).json()
+    assert [h["action"] for h in history] == ["create"]
+
+
+@pytest.mark.parametrize("role", ["county_editor", "admin"])
+async def test_a_responsibility_names_a_unit_of_its_own_county(client, make_user, role: str) -> None:
+    """A county editor could send their county's callers to another county's office (PATCH or POST)."""
+    editor = await make_user("dora", role, county="07233" if role == "county_editor" else None)
+    path = f"/api/v1/services/{await _wunschkennzeichen(client)}/responsibilities"
+    listing = await (await client.get(path)).json()
+    own = next(r for r in listing if r["county"] == "07233")
+    foreign = (await _a_unit(client, "07135"))["id"]
+    entry = f"/api/v1/responsibilities/{own['id']}"
+    _, tag = await _read(client, entry)
+    patched = await client.patch(entry, json={"unit": foreign}, headers={**editor, "If-Match": tag})
+    assert patched.status == 422
+    [error] = (await patched.json())["errors"]
+    assert error["loc"] == ["body", "unit"] and "belongs to county 07135" in error["msg"]
+    created = await client.post(
+        path, json={"unit": foreign, "county": "07233", "place": "vg-gerolstein"}, headers=editor
+    )
+    assert created.status == 422
+    assert await (await client.get(path)).json() == listing
+    federal = await client.patch(entry, json={"unit": "kba"}, headers={**editor, "If-Match": tag})
+    assert federal.status == 200, await federal.text()
+
+
+@pytest.mark.parametrize(
+    ("collection", "entry", "allowed", "refused"),
+    [
+        ("units", UNIT, ("county_editor_here", "admin"), ("county_editor_elsewhere", "catalogue_editor")),
+        ("services", "hundesteuer-anmelden", ("catalogue_editor", "admin"), ("county_editor_here",)),
+        ("places", "vg-daun", ("admin",), ("county_editor_here", "catalogue_editor")),
+    ],
+)
+async def test_history_is_read_by_those_who_may_edit_the_entry(
+    client, make_user, collection: str, entry: str, allowed: tuple, refused: tuple
+) -> None:
+    """As on the history page: another county's editors do not read what this county wrote."""
+    roles = {
+        "county_editor_here": ("county_editor", "07233"),
+        "county_editor_elsewhere": ("county_editor", "07135"),
+        "catalogue_editor": ("catalogue_editor", None),
+        "admin": ("admin", None),
+    }
+    for caller in allowed + refused:
+        role, county = roles[caller]
+        headers = await make_user(caller, role, county=county)
+        response = await client.get(f"/api/v1/{collection}/{entry}/history", headers=headers)
+        assert response.status == (200 if caller in allowed else 403), caller
+
+
+async def test_a_deleted_responsibilitys_history_stays_with_its_county(client, make_user) -> None:
+    admin = await make_user("anna", "admin")
+    path = f"/api/v1/services/{await _wunschkennzeichen(client)}/responsibilities"
+    body = {"unit": (await _a_unit(client, "07233"))["id"], "county": "07233", "place": "vg-gerolstein"}
+    created = await client.post(path, json=body, headers=admin)
+    location = created.headers["Location"]
+    assert (
+        await client.delete(location, headers={**admin, "If-Match": created.headers["ETag"]})
+    ).status == 204
+    elsewhere = await make_user("eva", "county_editor", county="07135")
+    assert (await client.get(f"{location}/history", headers=elsewhere)).status == 403
+    here = await make_user("dora", "county_editor", county="07233")
+    assert (await client.get(f"{location}/history", headers=here)).status == 200
+
+
+@pytest.mark.parametrize(
+    ("collection", "entry", "body", "field"),
+    [
+        (
+            "services",
+            "hundesteuer-anmelden",
+            {"online_service": "javascript:alert(document.cookie)"},
+            "online_service",
+        ),
+        ("services", "hundesteuer-anmelden", {"online_service": "//evil.example"}, "online_service"),
+        ("units", UNIT, {"phone": "bitte zurückrufen"}, "phone"),
+        ("units", UNIT, {"phone": "+49 1"}, "phone"),
+        ("units", UNIT, {"extension": "110; 0900"}, "extension"),
+        ("units", UNIT, {"extension": "1234567"}, "extension"),
+    ],
+)
+async def test_urls_are_http_and_phone_numbers_are_numbers(
+    client, make_user, collection: str, entry: str, body: dict, field: str
+) -> None:
+    admin = await make_user("anna", "admin")
+    path = f"/api/v1/{collection}/{entry}"
+    before, tag = await _read(client, path)
+    response = await client.patch(path, json=body, headers={**admin, "If-Match": tag})
+    assert response.status == 422
+    assert [e["loc"] for e in (await response.json())["errors"]] == [["body", field]]
+    assert (await _read(client, path)) == (before, tag)
+
+
+async def test_phone_numbers_are_stored_in_the_catalogues_notation(client, make_user) -> None:
+    admin = await make_user("anna", "admin")
+    path = f"/api/v1/units/{UNIT}"
+    _, tag = await _read(client, path)
+    response = await client.patch(path, json={"phone": "06592/939-110"}, headers={**admin, "If-Match": tag})
+    assert response.status == 200
+    assert (await _read(client, path))[0]["phone"] == "+49 6592 939-110"

@@ -1,5 +1,6 @@
 """Every error leaves as RFC 9457 problem+json with type, title, status and detail; never a 5xx."""
 
+import asyncio
 import io
 
 import pytest
@@ -110,3 +111,72 @@ async def test_text_with_nul_characters_is_refused_on_every_database(
             {"loc": loc, "msg": "text may not contain NUL characters"}
         ]
     assert await (await client.get("/api/v1/units/kv-bernkastel-wittlich-zentrale")).json() == before
+
+
+JSON_ENDPOINTS = [
+    ("POST", "/api/v1/route"),
+    ("POST", "/api/v1/session"),
+    ("POST", "/api/v1/import"),
+    ("PUT", "/api/v1/routing/rules"),
+    ("PUT", "/api/v1/pools/emh-all/state"),
+    ("PATCH", "/api/v1/units/kv-bernkastel-wittlich-zentrale"),
+    ("POST", "/api/v1/services/personalausweis-beantragen/responsibilities"),
+]
+
+
+@pytest.mark.parametrize(("method", "path"), JSON_ENDPOINTS)
+async def test_an_integer_of_5000_digits_is_400_on_every_json_endpoint(
+    client, make_user, method, path
+) -> None:
+    """Python refuses to convert it (a 500 before); the JSON reader refuses it first."""
+    headers = {"Content-Type": "application/json", "If-Match": '"1"', **await make_user("admin", "admin")}
+    body = '{"name": "anna", "password": "x", "called": "115", "n": ' + "9" * 5000 + "}"
+    response = await client.request(method, path, data=body, headers=headers)
+    assert response.status == 400
+    assert response.content_type == "application/problem+json"
+    assert "more than 30 digits" in (await response.json())["detail"]
+
+
+@pytest.mark.parametrize(
+    ("body", "detail"),
+    [
+        ('{"called": "115", "n": -' + "9" * 31 + "}", "more than 30 digits"),
+        ('{"called": "115", "n": 1e999}', "too large"),
+        ('{"called": "115", "n": NaN}', "NaN is not JSON"),
+        ('{"called": "115", "n": -Infinity}', "Infinity is not JSON"),
+        ("[" * 33 + "]" * 33, "nested deeper than 32 levels"),
+    ],
+)
+async def test_json_numbers_and_depth_are_bounded(client, body: str, detail: str) -> None:
+    response = await client.post("/api/v1/route", data=body, headers={"Content-Type": "application/json"})
+    assert response.status == 400
+    assert response.content_type == "application/problem+json"
+    assert detail in (await response.json())["detail"]
+
+
+async def _raw_status(client, request: bytes) -> int:
+    """Send `request` byte for byte to the test server; the status of its answer."""
+    reader, writer = await asyncio.open_connection(client.server.host, client.server.port)
+    try:
+        writer.write(request)
+        await writer.drain()
+        status_line = await reader.readline()
+    finally:
+        writer.close()
+        await writer.wait_closed()
+    return int(status_line.split(b" ", 2)[1])
+
+
+@pytest.mark.parametrize(
+    ("path", "header"),
+    [
+        (b"/", b"Cookie: sc_session=\xff\xfeabc"),
+        (b"/verwaltung", b"Cookie: sc_session=\xc3"),
+        (b"/api/v1/pools", b"Authorization: Bearer sc_\xff"),
+        (b"/api/v1/session", b"Authorization: Bearer \xe4\xf6\xfc"),
+        (b"/healthz", b"X-Request-ID: \xff"),
+    ],
+)
+async def test_header_bytes_that_are_not_utf8_are_400(client, path: bytes, header: bytes) -> None:
+    request = b"GET " + path + b" HTTP/1.1\r\nHost: localhost\r\n" + header + b"\r\nConnection: close\r\n\r\n"
+    assert await _raw_status(client, request) == 400

@@ -2,6 +2,7 @@
 
 import pytest
 
+from servicecenter.keys import ENGINE
 from servicecenter.ui.access import safe_next
 
 PASSWORD = "Eifel-Mosel-2026!"
@@ -33,9 +34,41 @@ async def test_anonymous_visitors_are_sent_to_the_login_form(client, path: str) 
     assert 'autocomplete="current-password"' in html and f'data-next="{path}"' in html
 
 
-@pytest.mark.parametrize("given", ["//evil.example/x", "https://evil.example", "/\\evil", "verwaltung", None])
+@pytest.mark.parametrize(
+    "given",
+    [
+        "//evil.example/x",
+        "https://evil.example",
+        "/\\evil",
+        "verwaltung",
+        None,
+        "/\t/evil.example",
+        "/\r/evil.example",
+        "/\n/evil.example",
+        " //evil.example",
+        "/\x00/evil.example",
+        "/\u2028/evil.example",
+        "javascript:alert(1)",
+    ],
+)
 def test_login_only_leads_to_paths_on_this_site(given: str | None) -> None:
     assert safe_next(given) == "/verwaltung"
+
+
+@pytest.mark.parametrize(
+    "given", ["/verwaltung/stellen/vg-daun-buergerbuero", "/verwaltung?stellen=b%C3%BCro%20daun"]
+)
+def test_login_leads_back_to_local_paths(given: str) -> None:
+    assert safe_next(given) == given
+
+
+async def test_a_tab_in_next_does_not_lead_off_site_before_or_after_login(client, make_user) -> None:
+    """Browsers drop the tab: `/%09/evil.example` would navigate to //evil.example."""
+    html = await _html(client, "/anmelden?next=/%09/evil.example", 200)
+    assert 'data-next="/verwaltung"' in html and "evil" not in html
+    await _log_in(client, make_user, "anna", "admin")
+    html = await _html(client, "/anmelden?next=/%0D%0A/evil.example", 200)
+    assert '<a href="/verwaltung">Weiter</a>' in html and "evil" not in html
 
 
 async def test_an_agent_gets_a_german_403_and_no_admin_link(client, make_user) -> None:
@@ -108,3 +141,19 @@ async def test_history_page_lists_changes_with_who_and_before_after(client, make
     assert "Geändert von <strong>anna</strong>" in html
     assert '<th scope="row">Durchwahl</th><td class="diff-before pre-line">110</td>' in html
     assert 'data-restore="1"' in html and 'data-restore="2"' not in html
+
+
+async def test_admin_pages_say_the_database_is_unreachable_instead_of_asking_for_a_login(
+    client, make_user, cut_database
+) -> None:
+    await _log_in(client, make_user, "anna", "admin")
+    await cut_database(client.app[ENGINE])
+    for path in (
+        "/verwaltung",
+        "/verwaltung/stellen/vg-daun-buergerbuero",
+        "/verwaltung/leistungen/hundesteuer-anmelden/verlauf",
+    ):
+        response = await client.get(path, allow_redirects=False)
+        assert response.status == 503, path
+        assert response.headers["Retry-After"]
+        assert "Datenbank nicht erreichbar" in await response.text()

@@ -1,5 +1,6 @@
 """The HTML pages without a browser: status, content type, German text, headers, escaping."""
 
+import json
 import re
 
 import pytest
@@ -118,3 +119,19 @@ async def test_static_files_are_served_locally(client, name: str, content_type: 
     assert response.status == 200
     assert response.content_type in (content_type, "application/javascript")
     assert not re.search(r'(src|href)="(https?:)?//', html)  # nothing from elsewhere
+
+
+async def test_console_and_screen_pop_work_while_the_database_is_down(client, cut_database) -> None:
+    """Places and counties come from memory, as routing's decisions do."""
+    await cut_database(client.app[ENGINE])
+    html = await _page(client, "/")
+    assert "Anliegen oder Leistung" in html
+    places = json.loads(html.split('id="places-data">')[1].split("</script>")[0])
+    assert places["vg-daun"] == "Verbandsgemeinde Daun"
+    response = await client.get(
+        "/", params={"called": "115", "caller": "+49 2671 555123"}, allow_redirects=False
+    )
+    assert response.status == 303
+    html = await _page(client, response.headers["Location"])
+    assert "Behördennummer 115, Servicecenter Eifel-Mosel-Hunsrück" in html
+    assert '<option value="07135" selected>' in html

@@ -176,3 +176,14 @@ async def test_county_editor_changes_adds_and_removes_a_responsibility(page: Pag
     await new.get_by_role("button", name="Anlegen").click()
     await expect(new.get_by_label("Zuständige Stelle")).to_have_attribute("aria-invalid", "true")
     await expect(new.locator(".field-error").filter(has_text="Bitte ausfüllen.")).to_be_visible()
+
+
+async def test_login_with_a_tab_in_next_stays_on_this_site(page: Page, make_user, base_url: str) -> None:
+    """`/%09/evil.example`: the browser drops the tab and would go to //evil.example after login."""
+    await make_user("erik", "admin", password=PASSWORD)
+    await page.goto("/anmelden?next=/%09/evil.example")
+    await page.get_by_label("Benutzername").fill("erik")
+    await page.get_by_label("Passwort").fill(PASSWORD)
+    await page.get_by_role("button", name="Anmelden").click()
+    await page.wait_for_url(lambda url: not url.startswith(f"{base_url}/anmelden"))
+    assert page.url == f"{base_url}/verwaltung"

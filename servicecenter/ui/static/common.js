@@ -180,6 +180,9 @@ window.SC = (() => {
     if (/unknown unit/.test(text)) return "Diese Stelle gibt es nicht.";
     if (/is no place in/.test(text)) return "Dieses Gebiet liegt nicht in diesem Kreis.";
     if (/unknown reference/.test(text)) return "Diesen Eintrag gibt es nicht.";
+    if (/phone number/.test(text)) return "Keine gültige Telefonnummer, z. B. +49 6592 939-110.";
+    if (/http or https address|web address/.test(text)) return "Bitte eine Webadresse mit https:// angeben.";
+    if (/belongs to county/.test(text)) return "Diese Stelle gehört zu einem anderen Kreis.";
     return "Diese Angabe ist ungültig.";
   }
 

@@ -8,6 +8,12 @@
   const name = document.getElementById("login-name");
   const password = document.getElementById("login-password");
 
+  /* The server only ever renders a local path here; checked again, so nothing but this site is reached. */
+  function sameOrigin(path) {
+    const target = new URL(path, location.origin);
+    return target.origin === location.origin ? target.href : "/verwaltung";
+  }
+
   function fieldError(input, text) {
     const slot = document.getElementById(`${input.id}-error`);
     slot.textContent = text;
@@ -28,7 +34,7 @@
     button.disabled = true;
     const answer = await SC.send("/api/v1/session", { method: "POST", json: { name: name.value.trim(), password: password.value } });
     button.disabled = false;
-    if (answer.ok) { location.assign(form.dataset.next); return; }
+    if (answer.ok) { location.assign(sameOrigin(form.dataset.next)); return; }
     if (answer.status === 401) {
       password.value = "";
       fieldError(password, "Benutzername oder Passwort stimmt nicht.");

@@ -1,7 +1,7 @@
 """tickets: callbacks, forwards and messages with their deadline, answer links and the mail outbox
 
 Revision ID: 0008
-Revises: 0005
+Revises: 0007
 """
 
 from alembic import op

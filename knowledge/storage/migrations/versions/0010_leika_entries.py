@@ -1,7 +1,7 @@
 """LeiKa reference list: the leika_entry table, and the revision of its last change in catalogue_state
 
 Revision ID: 0010
-Revises: 0007
+Revises: 0008
 """
 
 import sqlalchemy as sa
