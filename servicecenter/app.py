@@ -45,11 +45,13 @@ async def database_ctx(app: web.Application) -> AsyncIterator[None]:
 
 
 async def search_ctx(app: web.Application) -> AsyncIterator[None]:
-    """The search index, rebuilt first if it is missing, damaged or behind the database, then kept current."""
+    """The search index, rebuilt first if it is missing, damaged or behind the database, then kept current;
+    its read workers start with the application and stop with it."""
     settings = app[SETTINGS]
-    index = SearchIndex(settings.index_dir)
+    index = SearchIndex(settings.index_dir, read_workers=settings.search_workers)
     try:
         await ensure_index(index, app[SESSIONMAKER])
+        await index.start_readers()
         follower = CatalogueFollower(
             index,
             app[SESSIONMAKER],

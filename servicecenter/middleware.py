@@ -12,6 +12,7 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from knowledge.catalogue.document import DocumentError
 from knowledge.errors import Conflict, NotFound, StaleVersion
+from knowledge.search.index import SearchUnavailable
 from routing.errors import InvalidCall, UnknownLine, UnknownPool
 from servicecenter.api.entries import etag
 from servicecenter.problems import Problem, problem_response
@@ -61,6 +62,13 @@ def _as_problem(error: Exception) -> Problem | None:
     for kind, status, title in ROUTING_PROBLEMS:
         if isinstance(error, kind):
             return Problem(status, str(error), title=title)
+    if isinstance(error, SearchUnavailable):
+        log.warning("search_unavailable", reason=str(error))
+        return Problem(
+            503,
+            "Die Suche ist gerade ausgelastet oder startet neu; bitte gleich noch einmal suchen.",
+            title="Search unavailable",
+        )
     if isinstance(error, DATABASE_OUTAGES) or type(error) is DBAPIError:
         log.warning("database_unavailable", error=type(error).__name__)
         return Problem(

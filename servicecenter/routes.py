@@ -104,7 +104,13 @@ def setup_routes(app: web.Application) -> None:
         Operation(
             "Search services as an agent types, with who is responsible and whether open now",
             "agents",
-            {200: ok(SearchResult, "ranked hits")},
+            {
+                200: ok(SearchResult, "ranked hits"),
+                503: problem(
+                    "the catalogue database is unreachable, or the search workers are busy or restarting",
+                    "Retry-After",
+                ),
+            },
             query=catalogue.SearchQuery,
         ),
     )
