@@ -155,9 +155,10 @@ WORKER_NICENESS = 5
 process that answers the PBX gets them first (the kernel weighs nice 0 about three times nice 5)."""
 QUEUED_PER_WORKER = 16
 """Reads running or waiting per worker; one more is refused with SearchUnavailable instead of queued."""
-WORKER_PRELOAD = ("knowledge.search.ranking",)
-"""Imported once in the fork server, so that a new or replacement worker starts warm: the ranking the
-workers run and, through it, whoosh and this module."""
+WORKER_PRELOAD = ("__main__", "knowledge.search.ranking")
+"""Imported once in the fork server, so that a new or replacement worker starts warm: the program's main
+module (as multiprocessing does by default; it must guard its start with `if __name__ == "__main__"`) and
+the ranking the workers run, with whoosh and this module."""
 
 
 class SearchUnavailable(Exception):
