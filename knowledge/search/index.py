@@ -11,6 +11,7 @@ up `generation`, which travels with every read, and a worker that sees a new cou
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import multiprocessing
 import os
@@ -153,8 +154,10 @@ def _fields(document: IndexDocument) -> dict[str, str]:
 WORKER_NICENESS = 5
 """How much lower the read workers' CPU priority is than the service's: when the cores are contended, the
 process that answers the PBX gets them first (the kernel weighs nice 0 about three times nice 5)."""
-QUEUED_PER_WORKER = 16
-"""Reads running or waiting per worker; one more is refused with SearchUnavailable instead of queued."""
+QUEUED_PER_WORKER = 32
+"""Reads running or waiting per worker; one more is refused with SearchUnavailable instead of queued. Enough
+for a storm of a few clients sending costly queries back to back (they wait their turn), while a flood
+gets a quick 503 instead of an answer that comes too late for anyone."""
 WORKER_PRELOAD = ("__main__", "knowledge.search.ranking")
 """Imported once in the fork server, so that a new or replacement worker starts warm: the program's main
 module (as multiprocessing does by default; it must guard its start with `if __name__ == "__main__"`) and
@@ -184,7 +187,9 @@ _searchers: dict[Path, tuple[int, Searcher]] = {}
 
 def _start_worker() -> None:
     """A worker runs at lower priority, leaves Ctrl-C to the service (which stops the pool), and exits
-    when the service is gone, even after a kill that left no time to stop it."""
+    when the service is gone, even after a kill that left no time to stop it. The modules it was forked
+    with leave the garbage collector's view: full collections stay short, and their pages stay shared."""
+    gc.freeze()
     os.nice(WORKER_NICENESS)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     threading.Thread(target=_exit_when_orphaned, args=(os.getppid(),), daemon=True).start()
