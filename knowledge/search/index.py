@@ -151,9 +151,6 @@ def _fields(document: IndexDocument) -> dict[str, str]:
     return fields
 
 
-WORKER_NICENESS = 5
-"""How much lower the read workers' CPU priority is than the service's: when the cores are contended, the
-process that answers the PBX gets them first (the kernel weighs nice 0 about three times nice 5)."""
 QUEUED_PER_WORKER = 32
 """Reads running or waiting per worker; one more is refused with SearchUnavailable instead of queued. Enough
 for a storm of a few clients sending costly queries back to back (they wait their turn), while a flood
@@ -186,11 +183,10 @@ _searchers: dict[Path, tuple[int, Searcher]] = {}
 
 
 def _start_worker() -> None:
-    """A worker runs at lower priority, leaves Ctrl-C to the service (which stops the pool), and exits
-    when the service is gone, even after a kill that left no time to stop it. The modules it was forked
-    with leave the garbage collector's view: full collections stay short, and their pages stay shared."""
+    """A worker leaves Ctrl-C to the service (which stops the pool), and exits when the service is gone,
+    even after a kill that left no time to stop it. The modules it was forked with leave the garbage
+    collector's view: full collections stay short, and their pages stay shared with the fork server."""
     gc.freeze()
-    os.nice(WORKER_NICENESS)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     threading.Thread(target=_exit_when_orphaned, args=(os.getppid(),), daemon=True).start()
 
