@@ -141,7 +141,7 @@ async def our_engine(queries: list[JudgedQuery]) -> Evaluation:
     with tempfile.TemporaryDirectory() as data_dir:
         settings = Settings(data_dir=Path(data_dir), database_url=None)
         engine, sessionmaker = await open_database(settings)
-        index = SearchIndex(settings.index_dir, read_threads=1)
+        index = SearchIndex(settings.index_dir)
         try:
             await ensure_index(index, sessionmaker)
             async with sessionmaker() as session:
@@ -154,7 +154,7 @@ async def our_engine(queries: list[JudgedQuery]) -> Evaluation:
                 gazetteer=gazetteer,
                 synonyms=SynonymTable.load(settings.synonyms_files),
             )
-            await evaluate("engine", queries[:10], run)  # warm caches and thread-local searchers
+            await evaluate("engine", queries[:10], run)  # warm caches and the worker's searcher
             return await evaluate("engine", queries, run)
         finally:
             index.close()

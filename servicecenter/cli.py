@@ -30,7 +30,7 @@ from knowledge.search.sync import rebuild_index
 from knowledge.storage.db import create_engine
 from knowledge.storage.migrate import upgrade
 from routing.errors import RuleFileError
-from servicecenter.app import create_app
+from servicecenter.app import create_app, frozen_startup_ctx
 from servicecenter.auth import hash_password
 from servicecenter.bootstrap import open_database, seed_demo
 from servicecenter.logs import configure_logging
@@ -56,7 +56,7 @@ def serve(args: argparse.Namespace) -> int:
     configure_logging(log_format=settings.log_format, level=settings.log_level)
     url = f"http://{settings.host}:{settings.port}"
     app = create_app(settings)
-    app.cleanup_ctx.append(reload_rules_on_sighup)
+    app.cleanup_ctx.extend([reload_rules_on_sighup, frozen_startup_ctx])
     web.run_app(
         app,
         host=settings.host,

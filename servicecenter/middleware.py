@@ -10,6 +10,7 @@ from aiohttp.typedefs import Handler
 
 from knowledge.catalogue.document import DocumentError
 from knowledge.errors import Conflict, NotFound, StaleVersion
+from knowledge.search.index import SearchUnavailable
 from routing.errors import InvalidCall, UnknownLine, UnknownPool
 from servicecenter.api.entries import etag
 from servicecenter.outages import is_database_outage
@@ -60,6 +61,13 @@ def _as_problem(error: Exception) -> Problem | None:
     for kind, status, title in ROUTING_PROBLEMS:
         if isinstance(error, kind):
             return Problem(status, str(error), title=title)
+    if isinstance(error, SearchUnavailable):
+        log.warning("search_unavailable", reason=str(error))
+        return Problem(
+            503,
+            "Die Suche ist gerade ausgelastet oder startet neu; bitte gleich noch einmal suchen.",
+            title="Search unavailable",
+        )
     if is_database_outage(error):
         log.warning("database_unavailable", error=type(error).__name__)
         return Problem(

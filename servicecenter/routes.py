@@ -107,6 +107,10 @@ def setup_routes(app: web.Application) -> None:
             {
                 200: ok(SearchResult, "ranked hits"),
                 429: problem("too many anonymous searches of this client at once", "Retry-After"),
+                503: problem(
+                    "the catalogue database is unreachable, or the search workers are busy or restarting",
+                    "Retry-After",
+                ),
             },
             query=catalogue.SearchQuery,
         ),

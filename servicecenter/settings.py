@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
@@ -41,6 +42,12 @@ class Settings(BaseSettings):
     synonyms_files: list[Path] = Field(
         default=[CONFIG_DIR / "search" / "synonyms.yaml"],
         description="colloquial words for search, later files add",
+    )
+    search_workers: int = Field(
+        default_factory=lambda: max(1, (os.cpu_count() or 1) - 1),
+        ge=1,
+        le=64,
+        description="processes that run search queries, apart from the one that routes calls; default cores - 1",
     )
     load_demo: bool = Field(default=True, description="load the demo catalogue into an empty database")
     session_cookie_secure: bool = Field(default=False, description="send the session cookie over HTTPS only")

@@ -134,15 +134,13 @@ async def search(
     if query_words:
         completing = not request.q[-1:].isspace()
         page = await index.read(
-            lambda searcher: rank(
-                searcher,
-                query_words,
-                completing=completing,
-                county=county,
-                offset=request.offset,
-                limit=request.limit,
-                synonyms=synonyms,
-            )  # fmt: skip
+            rank,
+            query_words,
+            completing=completing,
+            county=county,
+            offset=request.offset,
+            limit=request.limit,
+            synonyms=synonyms,
         )
     responsible = await store.responsibilities_for(
         session, service_ids=[h.id for h in page.hits if h.described]

@@ -1,24 +1,32 @@
 """The whoosh index behind a small async facade, so the search library can be swapped in one place.
 
-Whoosh is blocking and its readers must not be shared across threads: searches run in a thread pool
-with one searcher per thread, and every write goes through a single writer thread, so there is never
-a second writer waiting on the lock. A rebuild writes a new generation beside the current one and
-switches the `CURRENT` pointer atomically; readers move over on their next search.
+Searching is CPU work in Python, and the process that runs it also answers the PBX: every read runs in
+a pool of worker processes (`read_workers`), each with its own read-only searcher, so no query holds
+the event loop or the GIL of the process that routes calls. Every write goes through a single writer
+thread of the owning process, so there is never a second writer waiting on the lock. A rebuild writes a
+new generation beside the current one and switches the `CURRENT` pointer atomically; each write counts
+up `generation`, which travels with every read, and a worker that sees a new count reopens its searcher.
 """
 
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
+import multiprocessing
 import os
 import shutil
+import signal
 import threading
+import time
 from collections.abc import AsyncIterable, Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TypeVar
 
+import structlog
 from whoosh import index as whoosh_index
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.searching import Searcher
@@ -27,7 +35,16 @@ from knowledge.catalogue.leika import LeikaEntryBase, level_of
 from knowledge.catalogue.models import Service
 from knowledge.search.analysis import SECTION_BREAK, german_analyzer, surface_analyzer
 
-__all__ = ["KIND_LEIKA", "KIND_SERVICE", "IndexDocument", "SearchIndex"]
+__all__ = [
+    "KIND_LEIKA",
+    "KIND_SERVICE",
+    "IndexDocument",
+    "SearchIndex",
+    "SearchUnavailable",
+    "current_generation",
+]
+
+log = structlog.get_logger(__name__)
 
 T = TypeVar("T")
 
@@ -134,27 +151,93 @@ def _fields(document: IndexDocument) -> dict[str, str]:
     return fields
 
 
-class SearchIndex:
-    """A whoosh index in `root`, with the catalogue revision it reflects."""
+QUEUED_PER_WORKER = 32
+"""Reads running or waiting per worker; one more is refused with SearchUnavailable instead of queued. Enough
+for a storm of a few clients sending costly queries back to back (they wait their turn), while a flood
+gets a quick 503 instead of an answer that comes too late for anyone."""
+WORKER_PRELOAD = ("__main__", "knowledge.search.ranking")
+"""Imported once in the fork server, so that a new or replacement worker starts warm: the program's main
+module (as multiprocessing does by default; it must guard its start with `if __name__ == "__main__"`) and
+the ranking the workers run, with whoosh and this module."""
 
-    def __init__(self, root: Path, *, read_threads: int = 4) -> None:
-        self.root = root
-        self._readers = ThreadPoolExecutor(read_threads, thread_name_prefix="search")
+
+class SearchUnavailable(Exception):
+    """The read workers cannot take a query now: too many are waiting, or a worker died and the pool is
+    being replaced. The next query may succeed."""
+
+
+def current_generation(root: Path) -> Path | None:
+    """The generation directory `root/CURRENT` names, when it holds an index."""
+    try:
+        name = (root / "CURRENT").read_text().strip()
+    except FileNotFoundError:
+        return None
+    path = root / name
+    return path if whoosh_index.exists_in(str(path)) else None
+
+
+# -- the read workers' side: runs in the worker processes -------------------------------------------
+
+_searchers: dict[Path, tuple[int, Searcher]] = {}
+"""In a worker: the open searcher of each index root, with the generation it was opened at."""
+
+
+def _start_worker() -> None:
+    """A worker leaves Ctrl-C to the service (which stops the pool), and exits when the service is gone,
+    even after a kill that left no time to stop it. The modules it was forked with leave the garbage
+    collector's view: full collections stay short, and their pages stay shared with the fork server."""
+    gc.freeze()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_exit_when_orphaned, args=(os.getppid(),), daemon=True).start()
+
+
+def _exit_when_orphaned(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(1)
+    os._exit(0)
+
+
+def _read_in_worker(root: Path, generation: int, fn: Callable[..., T], args: tuple, kwargs: dict) -> T:
+    """`fn(searcher, *args, **kwargs)` with this worker's searcher on `root`, reopened when `generation`
+    moved on."""
+    held = _searchers.get(root)
+    if held is None or held[0] != generation:
+        if held is not None:
+            held[1].close()
+        path = current_generation(root)
+        if path is None:
+            raise RuntimeError("the search index has not been built")
+        held = _searchers[root] = (generation, whoosh_index.open_dir(str(path)).searcher())
+    return fn(held[1], *args, **kwargs)
+
+
+def _worker_context() -> multiprocessing.context.BaseContext:
+    """Workers fork from a fork server where there is one: a clean process with the search modules already
+    imported, so a worker starts in milliseconds, and never a fork of the service with its threads."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(list(WORKER_PRELOAD))
+    return context
+
+
+# -- the owning process's side -------------------------------------------------------------------
+
+
+class SearchIndex:
+    """A whoosh index in `root`, with the catalogue revision it reflects, read by `read_workers` processes."""
+
+    def __init__(self, root: Path, *, read_workers: int = 1) -> None:
+        self.root = root.absolute()
+        self.read_workers = read_workers
+        self._readers: ProcessPoolExecutor | None = None
+        self._reading = 0
         self._writer = ThreadPoolExecutor(1, thread_name_prefix="index-writer")
-        self._local = threading.local()
         self._generation = 0
         root.mkdir(parents=True, exist_ok=True)
-        self._current = self._read_pointer()
+        self._current = current_generation(root)
 
     # -- layout -----------------------------------------------------------------------------------
-
-    def _read_pointer(self) -> Path | None:
-        try:
-            name = (self.root / "CURRENT").read_text().strip()
-        except FileNotFoundError:
-            return None
-        path = self.root / name
-        return path if whoosh_index.exists_in(str(path)) else None
 
     def _switch_to(self, path: Path) -> None:
         pointer = self.root / "CURRENT.tmp"
@@ -233,24 +316,45 @@ class SearchIndex:
 
         await self._in_writer(write)
 
-    # -- reads: a searcher per thread -------------------------------------------------------------
+    # -- reads: worker processes ----------------------------------------------------------------
 
-    def _searcher(self) -> Searcher:
-        local = self._local
-        if getattr(local, "generation", None) != self._generation:
-            if getattr(local, "searcher", None) is not None:
-                local.searcher.close()
-            local.searcher = whoosh_index.open_dir(str(self._current)).searcher()
-            local.generation = self._generation
-        return local.searcher
+    def _pool(self) -> ProcessPoolExecutor:
+        """The read workers, created on the first read: a process that only writes starts none."""
+        if self._readers is None:
+            self._readers = ProcessPoolExecutor(
+                self.read_workers, mp_context=_worker_context(), initializer=_start_worker
+            )
+        return self._readers
 
-    async def read(self, fn: Callable[[Searcher], T]) -> T:
-        """Run `fn` with this thread's searcher in the read pool."""
+    async def start_readers(self) -> None:
+        """Start every read worker now, so that the first searches do not wait for a process to start."""
+        await asyncio.gather(*(self.read(Searcher.doc_count) for _ in range(self.read_workers)))
+
+    async def read(self, fn: Callable[..., T], *args: object, **kwargs: object) -> T:
+        """`fn(searcher, *args, **kwargs)` in a read worker. `fn` (a module-level function), the arguments and the
+        result travel by pickle. SearchUnavailable when too many reads are waiting, or when a worker died:
+        the pool is then replaced, and the next read starts a fresh one."""
         if self._current is None:
             raise RuntimeError("the search index has not been built")
-        return await asyncio.get_running_loop().run_in_executor(self._readers, lambda: fn(self._searcher()))
+        if self._reading >= self.read_workers * QUEUED_PER_WORKER:
+            raise SearchUnavailable("too many searches are waiting")
+        readers = self._pool()
+        self._reading += 1
+        try:
+            return await asyncio.get_running_loop().run_in_executor(
+                readers, _read_in_worker, self.root, self._generation, fn, args, kwargs
+            )
+        except BrokenProcessPool as error:
+            if self._readers is readers:
+                log.warning("search_workers_replaced", workers=self.read_workers)
+                readers.shutdown(wait=False, cancel_futures=True)
+                self._readers = None
+            raise SearchUnavailable("a search worker stopped; the workers are restarted") from error
+        finally:
+            self._reading -= 1
 
     def close(self) -> None:
-        """Stop the threads; searchers close with their threads' index files."""
-        self._readers.shutdown(wait=True)
+        """Stop the read workers and the writer thread."""
+        if self._readers is not None:
+            self._readers.shutdown(wait=True, cancel_futures=True)
         self._writer.shutdown(wait=True)

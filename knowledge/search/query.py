@@ -4,7 +4,7 @@ Each typed word (or colloquial phrase from the synonym table) becomes a group of
 itself, its catalogue synonyms, spelling corrections when the index does not know it, and completions
 when it is the word being typed. The strict query needs every group; the loose one any term.
 A 14-digit word is a LeiKa key and matches the services and the LeiKa entry with that key.
-Runs in a search thread with that thread's searcher, whose schema carries the analyzer of its index.
+Runs in a read worker process with its searcher, whose schema carries the analyzer of its index.
 """
 
 from __future__ import annotations

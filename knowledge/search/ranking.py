@@ -1,6 +1,6 @@
 """Ranking one agent query with a whoosh searcher: the part of a search that costs CPU.
 
-Runs where the searcher lives (a search thread today) and returns plain data. Its cost is bounded by
+Runs where the searcher lives (a read worker process) and returns plain data. Its cost is bounded by
 counts, never by the clock: matches are counted up to COUNT_LIMIT and at most SCORING_BUDGET of them
 are scored, so a loaded server gives the same answer as an idle one.
 

@@ -73,16 +73,14 @@ async def list_leika(request: web.Request) -> web.Response:
             synonyms = request.app[CATALOGUE_FOLLOWER].synonyms
             page = (
                 await request.app[SEARCH_INDEX].read(
-                    lambda searcher: rank(
-                        searcher,
-                        query_words,
-                        completing=False,
-                        county=None,
-                        offset=query.offset,
-                        limit=query.limit,
-                        synonyms=synonyms,
-                        leika_only=True,
-                    )
+                    rank,
+                    query_words,
+                    completing=False,
+                    county=None,
+                    offset=query.offset,
+                    limit=query.limit,
+                    synonyms=synonyms,
+                    leika_only=True,
                 )
                 if query_words
                 else None

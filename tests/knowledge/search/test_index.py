@@ -1,14 +1,19 @@
-"""The index facade: rebuilds swap generations, updates are visible, stale or damaged indexes rebuild."""
+"""The index facade: rebuilds swap generations, updates are visible to the read workers, stale or damaged
+indexes rebuild, and a read worker that dies is replaced."""
 
+import os
+import signal
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from whoosh import query as wq
+from whoosh.searching import Searcher
 
 from knowledge.catalogue import leika, store
-from knowledge.search.index import IndexDocument, SearchIndex
+from knowledge.search.index import IndexDocument, SearchIndex, SearchUnavailable
+from knowledge.search.ranking import rank
 from knowledge.search.sync import ensure_index
+from knowledge.search.synonyms import SynonymTable
 from knowledge.storage.db import create_engine, create_sessionmaker
 from servicecenter.settings import Settings
 
@@ -30,13 +35,17 @@ async def _batches(*documents: IndexDocument) -> AsyncIterator[list[IndexDocumen
     yield list(documents)
 
 
-def _ids(searcher, word: str) -> list[str]:
-    return [hit["id"] for hit in searcher.search(wq.Term("title", word))]
+async def _found(index: SearchIndex, word: str) -> list[str]:
+    """The ids a read worker ranks for `word`, as agent search asks it."""
+    page = await index.read(
+        rank, [word], completing=False, county=None, offset=0, limit=10, synonyms=SynonymTable({})
+    )
+    return [hit.id for hit in page.hits]
 
 
 @pytest.fixture
 def index(tmp_path: Path):
-    index = SearchIndex(tmp_path / "index", read_threads=2)
+    index = SearchIndex(tmp_path / "index", read_workers=2)
     yield index
     index.close()
 
@@ -46,7 +55,7 @@ async def test_rebuild_switches_to_a_new_generation(index: SearchIndex) -> None:
     first = index.root.joinpath("CURRENT").read_text()
     await index.rebuild(_batches(_doc("b", "Hundesteuer")), revision=2, wordset=frozenset())
     assert index.root.joinpath("CURRENT").read_text() != first
-    assert await index.read(lambda s: _ids(s, "hundesteur")) == ["b"]
+    assert await _found(index, "hundesteuer") == ["b"]
     assert index.revision == 2
     assert [p.name for p in index.root.iterdir() if p.is_dir()] == [
         index.root.joinpath("CURRENT").read_text()
@@ -55,10 +64,10 @@ async def test_rebuild_switches_to_a_new_generation(index: SearchIndex) -> None:
 
 async def test_upsert_is_visible_to_the_next_search(index: SearchIndex) -> None:
     await index.rebuild(_batches(_doc("a", "Hundesteuer")), revision=1, wordset=frozenset())
-    assert await index.read(lambda s: _ids(s, "hundesteur")) == ["a"]
+    assert await _found(index, "hundesteuer") == ["a"]
     await index.upsert([_doc("a", "Sperrmüll")], revision=2)
-    assert await index.read(lambda s: _ids(s, "hundesteur")) == []
-    assert await index.read(lambda s: _ids(s, "sperrmull")) == ["a"]
+    assert await _found(index, "hundesteuer") == []
+    assert await _found(index, "sperrmull") == ["a"]
     assert index.revision == 2
 
 
@@ -67,7 +76,7 @@ async def test_reopened_index_keeps_its_revision(index: SearchIndex) -> None:
     reopened = SearchIndex(index.root)
     try:
         assert reopened.revision == 7
-        assert await reopened.read(lambda s: _ids(s, "hundesteur")) == ["a"]
+        assert await _found(reopened, "hundesteuer") == ["a"]
     finally:
         reopened.close()
 
@@ -94,7 +103,25 @@ async def test_stale_or_damaged_index_is_rebuilt(settings: Settings) -> None:
         async with sessionmaker() as session:
             total = len([s async for s in store.iter_services(session)])
             entries, _ = await leika.list_entries(session, limit=1)
-        assert await damaged.read(lambda s: s.doc_count()) == total + entries  # services and LeiKa entries
+        assert await damaged.read(Searcher.doc_count) == total + entries  # services and LeiKa entries
         damaged.close()
     finally:
         await engine.dispose()
+
+
+async def test_a_read_worker_that_dies_is_replaced_after_one_refused_read(tmp_path: Path) -> None:
+    index = SearchIndex(tmp_path / "index", read_workers=1)
+    try:
+        await index.rebuild(_batches(_doc("a", "Hundesteuer")), revision=1, wordset=frozenset())
+        worker = await index.read(_worker_pid)
+        os.kill(worker, signal.SIGKILL)
+        with pytest.raises(SearchUnavailable):
+            await index.read(Searcher.doc_count)
+        assert await _found(index, "hundesteuer") == ["a"]
+        assert await index.read(_worker_pid) != worker
+    finally:
+        index.close()
+
+
+def _worker_pid(searcher: Searcher) -> int:
+    return os.getpid()

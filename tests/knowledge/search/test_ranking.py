@@ -3,9 +3,10 @@
 from pathlib import Path
 
 import pytest
+from whoosh import index as whoosh_index
 
 from knowledge.search import ranking
-from knowledge.search.index import IndexDocument, SearchIndex
+from knowledge.search.index import IndexDocument, SearchIndex, current_generation
 from knowledge.search.synonyms import SynonymTable
 
 BROAD = [
@@ -32,9 +33,10 @@ async def index(tmp_path: Path):
     index.close()
 
 
-async def _page(index: SearchIndex, limit: int = 10) -> ranking.RankedPage:
-    return await index.read(
-        lambda searcher: ranking.rank(
+def _page(index: SearchIndex, limit: int = 10) -> ranking.RankedPage:
+    """Ranked in this process (the service ranks in its read workers), so that the budget can be patched."""
+    with whoosh_index.open_dir(str(current_generation(index.root))).searcher() as searcher:
+        return ranking.rank(
             searcher,
             ["antrag"],
             completing=False,
@@ -43,14 +45,13 @@ async def _page(index: SearchIndex, limit: int = 10) -> ranking.RankedPage:
             limit=limit,
             synonyms=SynonymTable({}),
         )
-    )
 
 
 async def test_beyond_the_scoring_budget_the_services_titles_name_still_come_first(
     index, monkeypatch
 ) -> None:
     monkeypatch.setattr(ranking, "SCORING_BUDGET", 5)
-    page = await _page(index)
+    page = _page(index)
     assert page.total == 62
     assert {hit.id for hit in page.hits[:2]} == {"named-1", "named-2"}
     assert len(page.hits) == 7, "five scored within the budget plus the two the titles name"
@@ -58,5 +59,5 @@ async def test_beyond_the_scoring_budget_the_services_titles_name_still_come_fir
 
 async def test_a_page_is_never_empty_while_matches_exist(index, monkeypatch) -> None:
     monkeypatch.setattr(ranking, "SCORING_BUDGET", 1)
-    page = await _page(index, limit=3)
+    page = _page(index, limit=3)
     assert page.total == 62 and page.hits

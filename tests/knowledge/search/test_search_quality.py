@@ -13,7 +13,7 @@ RECALL_AT_5 = 0.95
 
 async def test_judged_queries_reach_the_recall_target(settings: Settings) -> None:
     engine = create_engine(settings.database)
-    index = SearchIndex(settings.index_dir, read_threads=1)
+    index = SearchIndex(settings.index_dir)
     try:
         sessionmaker = create_sessionmaker(engine)
         async with sessionmaker() as session:
