@@ -138,7 +138,7 @@ def check_rules(args: argparse.Namespace) -> int:
     settings = _settings(args)
     path = args.file or settings.rules_file
     try:
-        check_rule_file(path)
+        check_rule_file(path, settings.catalogue_dir)
     except RuleFileError as error:
         for problem in error.problems:
             print(problem, file=sys.stderr)
