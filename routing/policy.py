@@ -77,7 +77,8 @@ def build_policy(
     """Check and compile a parsed rule file with the catalogue units it refers to (see `routing.units`);
     raises RuleFileError with every problem found."""
     source = source or SourceMap()
-    rules, problems = resolve_units(rules, units or {}, source)
+    units = units or {}
+    rules, problems = resolve_units(rules, units, source)
     problems += check(rules, source, simulate=not problems)
     if problems:
         raise RuleFileError(problems)
@@ -90,7 +91,7 @@ def build_policy(
         members=frozenset(rules.members),
         chains=MappingProxyType(_chains(rules)),
         plan=build_plan(rules),
-        units=MappingProxyType({key: units[key] for key in units or {} if key in referenced_units(rules)}),
+        units=MappingProxyType({key: units[key] for key in referenced_units(rules) if key in units}),
     )
 
 

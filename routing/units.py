@@ -61,11 +61,11 @@ def resolve_units(
     for topic, by_county in rules.departments.items():
         resolved = {}
         for key, department in by_county.items():
-            target = rules.targets.get(department.target)
-            if department.hours is None and target is not None:
+            rung = rules.targets.get(department.target)
+            if department.hours is None and rung is not None:
                 loc = ("departments", topic, key)
-                unit = units.get(target.unit) if target.unit is not None else None
-                if target.unit is None:
+                unit = units.get(rung.unit) if rung.unit is not None else None
+                if rung.unit is None:
                     message = f"target {department.target} names no unit, so the department needs `hours`"
                     problems.append(source.problem(loc, f"department {topic}/{key}: {message}"))
                 elif unit is not None and unit.hours is None:
