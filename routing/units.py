@@ -17,7 +17,7 @@ from knowledge.calendar import WeeklyHours
 from routing.errors import Problem
 from routing.rulefile import RuleFile, SourceMap
 
-__all__ = ["UnitFacts", "referenced_units", "resolve_units", "unit_schedule"]
+__all__ = ["UnitFacts", "referenced_units", "resolve_units", "unit_problems", "unit_schedule"]
 
 _DIALABLE = re.compile(r"[0-9]{1,16}")
 
@@ -78,6 +78,22 @@ def resolve_units(
         departments[topic] = resolved
     update = {"targets": targets, "schedules": schedules, "departments": departments}
     return rules.model_copy(update=update), problems
+
+
+def unit_problems(rules: RuleFile, unit: UnitFacts) -> list[str]:
+    """What would stop the resolved rule file `rules` from compiling if `unit` became as given; checked
+    before a unit edit is stored, so the catalogue and the routing in force never disagree."""
+    rung = [target_id for target_id, target in rules.targets.items() if target.unit == unit.id]
+    problems = []
+    for target_id in rung:
+        _, message = _extension_uri(rules, unit, unit.id)
+        if message is not None:
+            problems.append(f"target {target_id}: {message}")
+    for topic, by_county in rules.departments.items():
+        for key, department in by_county.items():
+            if unit.hours is None and department.hours == unit_schedule(unit.id):
+                problems.append(f"department {topic}/{key}: unit {unit.id} has no opening hours")
+    return problems
 
 
 def _extension_uri(rules: RuleFile, unit: UnitFacts | None, unit_id: str) -> tuple[str | None, str | None]:

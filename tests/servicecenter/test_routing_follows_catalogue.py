@@ -36,8 +36,12 @@ async def test_an_edited_extension_and_hours_change_the_route(client, make_user)
     assert (await _target(client))["id"] == "emh-cochem-zell"
 
 
-async def test_an_edit_that_breaks_the_rules_keeps_the_route_in_force(client, make_user) -> None:
+async def test_an_edit_that_would_break_the_routing_in_force_is_refused(client, make_user) -> None:
     admin = await make_user("anna", "admin")
-    await _patch(client, admin, {"extension": "4711"})
-    await _patch(client, admin, {"extension": None})
-    assert (await _target(client))["uri"] == "sip:4711@kv-cochem-zell.pbx.local"
+    tag = (await client.get(UNIT)).headers["ETag"]
+    for changes in ({"extension": None}, {"extension": "Zimmer 3"}, {"hours": None}):
+        response = await client.patch(UNIT, json=changes, headers={**admin, "If-Match": tag})
+        assert response.status == 422, changes
+        assert "Anrufsteuerung" in (await response.json())["detail"]
+    assert (await client.get(UNIT)).headers["ETag"] == tag
+    assert (await _target(client))["uri"] == "sip:300@kv-cochem-zell.pbx.local"
