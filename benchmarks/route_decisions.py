@@ -31,6 +31,7 @@ from routing.models import Call
 from routing.origin import AreaDirectory
 from routing.policy import Policy, build_policy, load_policy
 from routing.rulefile import parse_rule_file
+from servicecenter.policy_service import demo_units
 
 CALLERS = [
     "+49 2671 1234",
@@ -107,7 +108,7 @@ def main(calls: int) -> None:
 
     _report(
         "EMH rules, random calls",
-        load_policy(CONFIG_DIR / "routing" / "emh.yaml", directory),
+        load_policy(CONFIG_DIR / "routing" / "emh.yaml", directory, demo_units(CONFIG_DIR / "catalogue")),
         batch(lambda: rng.choice([None, None, "kfz-zulassung"]), lambda: rng.choice(CALLED)),
     )
     generated = _generated_policy(directory)

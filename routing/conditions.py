@@ -201,6 +201,7 @@ class DepartmentOpen(_Condition):
         department = facts.rules.departments.get(facts.topic, {}).get(facts.county)
         if department is None:
             return not self.department_open, f"no department for topic {facts.topic} in {facts.county}"
+        assert department.hours is not None, "a policy's departments have hours (routing.units)"
         ok, why = facts.schedule_open(department.hours)
         return ok == self.department_open, f"department {facts.topic}/{facts.county}: {why}"
 

@@ -10,7 +10,7 @@ import datetime as dt
 import re
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from knowledge.calendar import BERLIN, WeeklyHours, to_berlin
 from knowledge.counties import CountyKey
@@ -129,12 +129,23 @@ ClosingDay = Annotated[str, Field(pattern=r"^(\d{4}-)?\d{2}-\d{2}$"), AfterValid
 
 
 class TargetDef(_Strict):
-    """A routing target in the rule file; `fallback` names the target to try when this one fails."""
+    """A routing target in the rule file; `fallback` names the target to try when this one fails.
+
+    A target names its SIP `uri`, or the catalogue `unit` whose extension it rings: then the URI comes
+    from the unit's extension and its county's `extension_uri` when the policy is compiled.
+    """
 
     kind: TargetKind
-    uri: str = Field(pattern=r"^sips?:")
+    uri: str | None = Field(default=None, pattern=r"^sips?:")
+    unit: str | None = Field(default=None, min_length=1, max_length=200)
     name: str | None = None
     fallback: str | None = None
+
+    @model_validator(mode="after")
+    def _uri_or_unit(self) -> TargetDef:
+        if (self.uri is None) == (self.unit is None):
+            raise ValueError("a target has either `uri` or `unit`")
+        return self
 
 
 class CountyDef(_Strict):
@@ -144,6 +155,11 @@ class CountyDef(_Strict):
     greeting: str
     pool: str
     switchboard: list[PhoneNumberText] = Field(default_factory=list)
+    extension_uri: str | None = Field(
+        default=None,
+        pattern=r"^sips?:[^{}]*\{extension\}[^{}]*$",
+        description="SIP URI of an extension in the county PBX, e.g. sip:{extension}@kv-cochem-zell.pbx.local",
+    )
 
 
 class LineDef(_Strict):
@@ -155,10 +171,13 @@ class LineDef(_Strict):
 
 
 class DepartmentDef(_Strict):
-    """A county department that takes a topic's calls directly during its own hours."""
+    """A county department that takes a topic's calls directly during its hours.
+
+    Without `hours` (a schedule name) the hours are those of the catalogue unit its target rings.
+    """
 
     target: str
-    hours: str
+    hours: str | None = None
 
 
 class RuleTables(_Strict):

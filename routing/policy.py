@@ -18,6 +18,7 @@ from routing.models import LineKind, PoolInfo, Target
 from routing.origin import AreaDirectory
 from routing.plan import RulePlan, build_plan
 from routing.rulefile import RuleFile, SourceMap, read_rule_file
+from routing.units import UnitFacts, referenced_units, resolve_units
 from routing.validate import check
 
 __all__ = ["Policy", "build_policy", "load_policy"]
@@ -35,6 +36,8 @@ class Policy:
     members: frozenset[str]
     chains: Mapping[str, tuple[Target, ...]]
     plan: RulePlan
+    units: Mapping[str, UnitFacts]
+    """The catalogue units the rule file refers to, as they were when it was compiled."""
 
     def line_hours(self, line: LineKind) -> WeeklyHours:
         """The weekly service hours of a line (holidays and closing days are in `calendar`); KeyError if
@@ -58,16 +61,25 @@ def _chains(rules: RuleFile) -> dict[str, tuple[Target, ...]]:
         target_id: str | None = start
         while target_id is not None and all(t.id != target_id for t in chain):
             definition = rules.targets[target_id]
+            assert definition.uri is not None, "unit targets are resolved before chains are built"
             chain.append(Target(kind=definition.kind, id=target_id, uri=definition.uri))
             target_id = definition.fallback
         chains[start] = tuple(chain)
     return chains
 
 
-def build_policy(rules: RuleFile, directory: AreaDirectory, source: SourceMap | None = None) -> Policy:
-    """Check and compile a parsed rule file; raises RuleFileError with every problem found."""
+def build_policy(
+    rules: RuleFile,
+    directory: AreaDirectory,
+    source: SourceMap | None = None,
+    units: Mapping[str, UnitFacts] | None = None,
+) -> Policy:
+    """Check and compile a parsed rule file with the catalogue units it refers to (see `routing.units`);
+    raises RuleFileError with every problem found."""
     source = source or SourceMap()
-    problems = check(rules, source)
+    units = units or {}
+    rules, problems = resolve_units(rules, units, source)
+    problems += check(rules, source, simulate=not problems)
     if problems:
         raise RuleFileError(problems)
     return Policy(
@@ -79,10 +91,11 @@ def build_policy(rules: RuleFile, directory: AreaDirectory, source: SourceMap | 
         members=frozenset(rules.members),
         chains=MappingProxyType(_chains(rules)),
         plan=build_plan(rules),
+        units=MappingProxyType({key: units[key] for key in referenced_units(rules) if key in units}),
     )
 
 
-def load_policy(path: Path, directory: AreaDirectory) -> Policy:
+def load_policy(path: Path, directory: AreaDirectory, units: Mapping[str, UnitFacts] | None = None) -> Policy:
     """Read, check and compile the rule file at `path`; raises RuleFileError with every problem found."""
     rules, source = read_rule_file(path)
-    return build_policy(rules, directory, source)
+    return build_policy(rules, directory, source, units)

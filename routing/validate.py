@@ -43,12 +43,14 @@ Signature = tuple[bool, ...]
 Slot = tuple[str, int, Signature]
 
 
-def check(rules: RuleFile, source: SourceMap | None = None) -> list[Problem]:
-    """Every problem of a parsed rule file, located by `source`; an empty list means it may become a policy."""
+def check(rules: RuleFile, source: SourceMap | None = None, *, simulate: bool = True) -> list[Problem]:
+    """Every problem of a rule file whose catalogue units are resolved (`routing.units`), located by
+    `source`; an empty list means it may become a policy. `simulate=False` skips the search for gaps,
+    which needs every reference resolved."""
     source = source or SourceMap()
     problems = _references(rules, source) + _fallback_loops(rules, source)
     problems += _duplicates(rules, source) + _shadowed(rules, source)
-    if not problems:
+    if simulate and not problems:
         problems += _gaps(rules, source)
     return problems
 
@@ -87,7 +89,12 @@ def _references(rules: RuleFile, source: SourceMap) -> list[Problem]:
             need(key in rules.counties, loc, f"department {topic}: unknown county {key}")
             target, hours = department.target, department.hours
             need(target in rules.targets, (*loc, "target"), f"department {topic}: unknown target {target!r}")
-            need(hours in rules.schedules, (*loc, "hours"), f"department {topic}: unknown schedule {hours!r}")
+            if hours is not None:
+                need(
+                    hours in rules.schedules,
+                    (*loc, "hours"),
+                    f"department {topic}: unknown schedule {hours!r}",
+                )
     for target_id, definition in rules.targets.items():
         need(
             definition.fallback is None or definition.fallback in rules.targets,

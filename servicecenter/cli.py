@@ -140,7 +140,7 @@ def check_rules(args: argparse.Namespace) -> int:
     settings = _settings(args)
     path = args.file or settings.rules_file
     try:
-        check_rule_file(path)
+        check_rule_file(path, settings.catalogue_dir)
     except RuleFileError as error:
         for problem in error.problems:
             print(problem, file=sys.stderr)
@@ -346,7 +346,11 @@ def _parser() -> argparse.ArgumentParser:
         "--seed", type=int, default=115, help="random seed of the generated services (default 115)"
     )
     command("reindex", reindex, "rebuild the search index from the database")
-    sub = command("check-rules", check_rules, "validate a routing rule file")
+    sub = command(
+        "check-rules",
+        check_rules,
+        "validate a routing rule file (its units against the demo catalogue in catalogue_dir)",
+    )
     sub.add_argument("file", nargs="?", type=Path)
     sub = command("import", import_, "import a catalogue document (JSON) or an XZuFi 2.2 transfer (XML)")
     sub.add_argument("file")

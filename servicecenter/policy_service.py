@@ -2,8 +2,9 @@
 
 The policy in force is the active stored rules version, else the rules file of the settings. It changes
 in four ways, all here: an admin stores or activates a version (rollback is activating an earlier one),
-SIGHUP reloads the rules file, and another instance sharing the database changed the active version or
-the catalogue's area codes (the catalogue follower calls `follow`). A change is committed first and
+SIGHUP reloads the rules file, and another instance sharing the database changed the active version,
+the catalogue's area codes or a catalogue unit the rules ring (the catalogue follower calls `follow`;
+department extensions and hours come from the catalogue, see `routing.units`). A change is committed first and
 swapped into the call router after the commit, so memory is never ahead of the database. Compiling a
 rule file (parsing and the gap simulation) takes CPU time and runs off the event loop, so calls keep
 being routed meanwhile.
@@ -12,6 +13,7 @@ being routed meanwhile.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterable
 from pathlib import Path
 
 import structlog
@@ -19,23 +21,42 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from knowledge import audit, rule_versions
 from knowledge.catalogue import store
+from knowledge.catalogue.demo import load_demo_document
+from knowledge.catalogue.models import UnitBase
 from knowledge.rule_versions import RuleVersion
 from routing.errors import RuleFileError
 from routing.origin import AreaDirectory
 from routing.policy import Policy, build_policy, load_policy
 from routing.rulefile import parse_rule_file
+from routing.units import UnitFacts, referenced_units
 from servicecenter.call_router import CallRouter
 
-__all__ = ["PolicyService", "check_rule_file"]
+__all__ = ["PolicyService", "check_rule_file", "demo_units"]
 
 log = structlog.get_logger(__name__)
 
 AreaCodes = list[tuple[str, str, str]]
+Units = dict[str, UnitFacts]
 
 
-def check_rule_file(path: Path) -> Policy:
-    """Load `path` as a policy on its own, raising RuleFileError with every problem found."""
-    return load_policy(path, AreaDirectory.from_places([]))
+def _facts(units: Iterable[UnitBase]) -> Units:
+    return {unit.id: UnitFacts(unit.id, unit.county, unit.extension, unit.hours) for unit in units}
+
+
+def demo_units(catalogue_dir: Path) -> Units:
+    """The units of the demonstration catalogue (config/catalogue), for checking rules without a database."""
+    return _facts(load_demo_document(catalogue_dir).units)
+
+
+def check_rule_file(path: Path, catalogue_dir: Path) -> Policy:
+    """Load `path` as a policy on its own, its units from the demo catalogue in `catalogue_dir`;
+    raises RuleFileError with every problem found."""
+    return load_policy(path, AreaDirectory.from_places([]), demo_units(catalogue_dir))
+
+
+async def _units_for(session: AsyncSession, unit_ids: Iterable[str]) -> Units:
+    """The catalogue units among `unit_ids`, as routing sees them."""
+    return _facts(await store.units_by_id(session, unit_ids=unit_ids))
 
 
 def _number(row: RuleVersion) -> int:
@@ -44,9 +65,12 @@ def _number(row: RuleVersion) -> int:
     return row.version
 
 
-def _compile(text: str, name: str, area_codes: AreaCodes) -> Policy:
-    rules, source = parse_rule_file(text, name)
-    return build_policy(rules, AreaDirectory.from_places(area_codes), source)
+async def _compile(session: AsyncSession, text: str, name: str, area_codes: AreaCodes) -> Policy:
+    """Parse `text`, look up the units it rings, compile; the CPU-bound parts off the event loop."""
+    rules, source = await asyncio.to_thread(parse_rule_file, text, name)
+    units = await _units_for(session, referenced_units(rules))
+    directory = AreaDirectory.from_places(area_codes)
+    return await asyncio.to_thread(build_policy, rules, directory, source, units)
 
 
 class PolicyService:
@@ -70,29 +94,30 @@ class PolicyService:
         async with sessionmaker() as session:
             area_codes = await store.area_code_places(session)
             active = await rule_versions.active_version(session)
-        policy, version = await cls._policy_for(active, area_codes, rules_file)
+            policy, version = await cls._policy_for(session, active, area_codes, rules_file)
         service = cls(CallRouter(policy), sessionmaker, rules_file=rules_file)
         service._area_codes, service.active_version = area_codes, version
         return service, service.router
 
     @staticmethod
     async def _policy_for(
-        active: RuleVersion | None, area_codes: AreaCodes, rules_file: Path
+        session: AsyncSession, active: RuleVersion | None, area_codes: AreaCodes, rules_file: Path
     ) -> tuple[Policy, int | None]:
         """The active stored version compiled, else the rules file (an invalid stored version is logged)."""
         if active is not None:
             try:
-                return await asyncio.to_thread(
-                    _compile, active.text, f"version {active.version}", area_codes
-                ), active.version
+                name = f"version {active.version}"
+                return await _compile(session, active.text, name, area_codes), active.version
             except RuleFileError as error:
                 log.error("active_rules_invalid", version=active.version, problems=len(error.problems))
         text = await asyncio.to_thread(rules_file.read_text, encoding="utf-8")
-        return await asyncio.to_thread(_compile, text, str(rules_file), area_codes), None
+        return await _compile(session, text, str(rules_file), area_codes), None
 
     async def compile(self, text: str, *, name: str) -> Policy:
-        """`text` as a policy with the catalogue's area codes; raises RuleFileError listing every problem."""
-        return await asyncio.to_thread(_compile, text, name, self._area_codes)
+        """`text` as a policy with the catalogue's area codes and units; raises RuleFileError listing
+        every problem (also a department whose unit does not exist or has no extension)."""
+        async with self._sessionmaker() as session:
+            return await _compile(session, text, name, self._area_codes)
 
     async def save(self, text: str, *, author: str, activate: bool) -> RuleVersion:
         """Check and store `text` as the next version, audited; made live after the commit if `activate`."""
@@ -152,13 +177,22 @@ class PolicyService:
         return True
 
     async def follow(self, session: AsyncSession) -> None:
-        """After a catalogue change: take over another instance's activation or changed area codes."""
+        """After a catalogue change: take over another instance's activation, changed area codes or a
+        changed unit the rules ring. A change that breaks the rules (a unit lost its extension) is
+        logged and the policy in force kept."""
         area_codes = await store.area_code_places(session)
         active = await rule_versions.active_version(session)
         version = active.version if active else None
-        if (area_codes, version) == (self._area_codes, self.active_version):
+        in_force = self.router.policy
+        units = await _units_for(session, referenced_units(in_force.rule_file))
+        if (area_codes, version, units) == (self._area_codes, self.active_version, dict(in_force.units)):
             return
-        policy, version = await self._policy_for(active, area_codes, self._rules_file)
+        try:
+            policy, version = await self._policy_for(session, active, area_codes, self._rules_file)
+        except RuleFileError as error:
+            problems = [str(problem) for problem in error.problems]
+            log.error("routing_policy_refresh_refused", rules_version=version, problems=problems)
+            return
         self._area_codes = area_codes
         self._swap(policy, version)
         log.info("routing_policy_refreshed", rules_version=version)

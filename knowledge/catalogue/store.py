@@ -23,6 +23,7 @@ __all__ = [
     "list_places",
     "list_service_titles",
     "list_units",
+    "units_by_id",
     "responsibilities_for",
     "services_changed_since",
 ]
@@ -112,6 +113,14 @@ async def responsibilities_for(
 async def get_unit(session: AsyncSession, *, unit_id: str) -> Unit | None:
     """One organisational unit by id."""
     return await session.get(Unit, unit_id)
+
+
+async def units_by_id(session: AsyncSession, *, unit_ids: Iterable[str]) -> list[Unit]:
+    """The units among `unit_ids` that exist, in id order."""
+    wanted = sorted(set(unit_ids))
+    if not wanted:
+        return []
+    return list(await session.scalars(select(Unit).where(Unit.id.in_(wanted)).order_by(Unit.id)))
 
 
 async def list_units(

@@ -17,12 +17,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from knowledge import audit
+from knowledge.calendar import WeeklyHours
 from knowledge.catalogue import editing
 from knowledge.catalogue.editing import Kind, read_entry
 from knowledge.errors import NotFound, StaleVersion
+from routing.units import UnitFacts, unit_problems
 from servicecenter.api.params import parse_json, path_int
 from servicecenter.auth import Action, Identity, authorize, check_county
-from servicecenter.keys import SESSIONMAKER
+from servicecenter.keys import CALL_ROUTER, SESSIONMAKER
 from servicecenter.problems import Problem
 
 __all__ = [
@@ -96,6 +98,8 @@ async def _write(
         raise Problem(422, f"invalid body: {fields}", title="Validation failed", errors=problems)
     if current != expected:
         raise StaleVersion(expected, current)
+    if kind is editing.KINDS["unit"]:
+        _check_routing(request, before | changes)
     try:
         async with request.app[SESSIONMAKER].begin() as session:
             version = await editing.update_entry(
@@ -119,6 +123,21 @@ async def _write(
             ],
         ) from None
     return entry_response(before | changes, version)
+
+
+def _check_routing(request: web.Request, unit: dict) -> None:
+    """Refuse a unit change that would break the routing in force (a department target rings this unit)."""
+    hours = WeeklyHours.model_validate(unit["hours"]) if unit.get("hours") is not None else None
+    facts = UnitFacts(unit["id"], unit.get("county"), unit.get("extension"), hours)
+    problems = unit_problems(request.app[CALL_ROUTER].policy.rule_file, facts)
+    if problems:
+        raise Problem(
+            422,
+            "Die Anrufsteuerung verbindet zu dieser Stelle; sie braucht eine wählbare Durchwahl und "
+            "Öffnungszeiten. Nichts wurde gespeichert.",
+            title="Validation failed",
+            errors=[{"loc": ["body"], "msg": message} for message in problems],
+        )
 
 
 async def patch(request: web.Request, collection: str) -> web.Response:

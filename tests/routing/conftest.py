@@ -12,8 +12,13 @@ import yaml
 
 from routing.origin import AreaDirectory
 from routing.policy import Policy, load_policy
+from routing.units import UnitFacts
+from servicecenter.policy_service import demo_units
 
-EMH_RULES = Path(__file__).resolve().parents[2] / "config" / "routing" / "emh.yaml"
+CONFIG = Path(__file__).resolve().parents[2] / "config"
+EMH_RULES = CONFIG / "routing" / "emh.yaml"
+DEMO_UNITS: dict[str, UnitFacts] = demo_units(CONFIG / "catalogue")
+"""The demo catalogue's units: the extensions and hours the EMH rule file's departments ring."""
 
 PLACES = [
     ("06542", "07135", "Zell (Mosel)"),
@@ -70,7 +75,7 @@ def directory() -> AreaDirectory:
 
 @pytest.fixture(scope="session")
 def policy(directory: AreaDirectory) -> Policy:
-    return load_policy(EMH_RULES, directory)
+    return load_policy(EMH_RULES, directory, DEMO_UNITS)
 
 
 @pytest.fixture

@@ -56,7 +56,7 @@ def facts(policy: Policy, **changes: Any) -> Facts:
         (
             {"department_open": True},
             {"topic": "kfz-zulassung"},
-            (True, "department kfz-zulassung/07135: schedule kfz-zulassung-07135 is open"),
+            (True, "department kfz-zulassung/07135: schedule unit.kv-cochem-zell-zulassung is open"),
         ),
         (
             {"department_open": True},

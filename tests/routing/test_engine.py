@@ -280,9 +280,10 @@ def test_a_saturated_shared_pool_alone_does_not_stop_the_county_pool(policy: Pol
         ("115", COCHEM, TUESDAY_MORNING, "kfz-zulassung-07135"),
         ("115", "06592 1234", TUESDAY_MORNING, "kfz-zulassung-07233"),
         ("06592 933-0", None, "2026-03-12T17:30", "kfz-zulassung-07233"),  # Thursday afternoon hours
-        ("02671 61-0", None, "2026-03-12T17:30", "emh-cochem-zell"),  # closed at 17:30 in Cochem-Zell
-        ("02671 61-0", None, "2026-03-10T14:00", "emh-cochem-zell"),  # Tuesday afternoon: no hours
-        ("02671 61-0", None, "2026-03-10T07:45", "closed-switchboard"),  # before both open
+        ("02671 61-0", None, "2026-03-12T17:45", "kfz-zulassung-07135"),  # the catalogue's Thu 13:30-18:00
+        ("02671 61-0", None, "2026-03-12T13:00", "emh-cochem-zell"),  # lunch break of the unit
+        ("02671 61-0", None, "2026-03-10T16:30", "emh-cochem-zell"),  # Tuesday after the unit closed
+        ("02671 61-0", None, "2026-03-10T07:15", "closed-switchboard"),  # before both open
         ("02671 61-0", None, "2026-06-04T10:00", "closed-switchboard"),  # holiday
         ("115", "06542 1234", TUESDAY_MORNING, "emh-all"),  # no county, so no department
         ("115", "+49 151 12345678", TUESDAY_MORNING, "emh-all"),
@@ -298,7 +299,7 @@ def test_topic_goes_to_the_department_extension_only_during_its_hours(
 def test_department_extension_falls_back_to_the_county_pool(policy: Policy) -> None:
     decision = route(policy, called="02671 61-0", topic="kfz-zulassung")
     assert decision.target == decision.target.model_validate(
-        {"kind": "extension", "id": "kfz-zulassung-07135", "uri": "sip:212@kv-cochem-zell.pbx.local"}
+        {"kind": "extension", "id": "kfz-zulassung-07135", "uri": "sip:300@kv-cochem-zell.pbx.local"}
     )
     assert route_ids(decision)[1:] == ["emh-cochem-zell", "emh-all", "callback"]
 

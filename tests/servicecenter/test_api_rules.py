@@ -139,4 +139,20 @@ async def test_an_alias_bomb_is_422_naming_the_problem_and_routing_goes_on(clien
         [error] = (await response.json())["errors"]
         assert error["msg"].startswith("not accepted: ")
     assert await _greeting(client) == GREETING
+
+
+async def test_a_department_whose_unit_does_not_exist_is_422_with_its_line(
+    client, settings, make_user
+) -> None:
+    admin = await make_user("anna", "admin")
+    text = settings.rules_file.read_text(encoding="utf-8")
+    text = text.replace("unit: kv-vulkaneifel-zulassung", "unit: kv-vulkaneifel-gibt-es-nicht")
+    response = await client.put("/api/v1/routing/rules", json={"text": text}, headers=admin)
+    assert response.status == 422
+    [error] = (await response.json())["errors"]
+    assert (
+        error["msg"]
+        == "target kfz-zulassung-07233: unit 'kv-vulkaneifel-gibt-es-nicht' does not exist in the catalogue"
+    )
+    assert "kv-vulkaneifel-gibt-es-nicht" in text.splitlines()[error["line"] - 1]
     assert await (await client.get("/api/v1/routing/rules/versions", headers=admin)).json() == []

@@ -13,6 +13,7 @@ from routing.origin import AreaDirectory
 from routing.policy import build_policy, load_policy
 from routing.rulefile import parse_rule_file
 from servicecenter.call_router import CallRouter, RecentDecisions
+from servicecenter.policy_service import demo_units
 
 RULES = """\
 version: 1
@@ -83,7 +84,13 @@ MONDAY_MORNING = dt.datetime.fromisoformat("2026-11-23T09:30:00+01:00")
 
 
 def _router() -> CallRouter:
-    return CallRouter(load_policy(EMH_RULES, AreaDirectory.from_places([("02671", "07135", "Cochem")])))
+    return CallRouter(
+        load_policy(
+            EMH_RULES,
+            AreaDirectory.from_places([("02671", "07135", "Cochem")]),
+            demo_units(EMH_RULES.parents[1] / "catalogue"),
+        )
+    )
 
 
 def test_decide_remembers_the_decision_by_id() -> None:

@@ -112,6 +112,20 @@ async def test_check_rules_reports_problems_with_lines(settings: Settings, tmp_p
     assert out == ""
 
 
+async def test_check_rules_checks_units_against_the_demo_catalogue(
+    settings: Settings, tmp_path: Path
+) -> None:
+    rules = tmp_path / "rules.yaml"
+    text = settings.rules_file.read_text(encoding="utf-8")
+    rules.write_text(
+        text.replace("unit: kv-cochem-zell-zulassung", "unit: kv-cochem-zell-weg"), encoding="utf-8"
+    )
+    code, _, err = await _run(settings, "check-rules", str(rules))
+    assert code == 1
+    line = text.splitlines().index("    unit: kv-cochem-zell-zulassung") + 1
+    assert f"{rules}:{line}: target kfz-zulassung-07135: unit 'kv-cochem-zell-weg' does not exist" in err
+
+
 async def test_reindex_reports_the_count(settings: Settings) -> None:
     code, _, err = await _run(settings, "reindex")
     assert code == 0

@@ -8,10 +8,11 @@ from pydantic import TypeAdapter
 from routing.conditions import CONDITION_KINDS, Condition
 from routing.origin import AreaDirectory
 from routing.policy import load_policy
+from servicecenter.policy_service import demo_units
 from servicecenter.ui.rules_text import describe_condition, describe_policy
 
 EMH_RULES = Path(__file__).resolve().parents[2] / "config" / "routing" / "emh.yaml"
-POLICY = load_policy(EMH_RULES, AreaDirectory.from_places([]))
+POLICY = load_policy(EMH_RULES, AreaDirectory.from_places([]), demo_units(EMH_RULES.parents[1] / "catalogue"))
 CONDITION = TypeAdapter(Condition)
 
 EXAMPLES = {
