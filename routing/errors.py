@@ -7,7 +7,7 @@ from dataclasses import dataclass
 __all__ = [
     "InvalidCall",
     "NoMatchingRule",
-    "Problem",
+    "RuleProblem",
     "RoutingError",
     "RuleFileError",
     "UnknownLine",
@@ -36,7 +36,7 @@ class NoMatchingRule(RoutingError):
 
 
 @dataclass(frozen=True, slots=True)
-class Problem:
+class RuleProblem:
     """One finding in a rule file, with the line it was found at when that is known."""
 
     file: str | None
@@ -51,6 +51,6 @@ class Problem:
 class RuleFileError(RoutingError):
     """A rule file that cannot become a policy; carries every problem found, not just the first."""
 
-    def __init__(self, problems: list[Problem]) -> None:
+    def __init__(self, problems: list[RuleProblem]) -> None:
         self.problems = problems
         super().__init__("\n".join(str(problem) for problem in problems))

@@ -22,7 +22,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from routing.conditions import Condition
-from routing.errors import Problem, RuleFileError
+from routing.errors import RuleFileError, RuleProblem
 from routing.models import Name, RuleTables
 
 __all__ = [
@@ -149,13 +149,13 @@ class SourceMap:
                     break
         return found
 
-    def problem(self, loc: Iterable[str | int], message: str) -> Problem:
+    def problem(self, loc: Iterable[str | int], message: str) -> RuleProblem:
         """A problem located at `loc`."""
-        return Problem(self.file, self.line(loc), message)
+        return RuleProblem(self.file, self.line(loc), message)
 
 
 def _mark_lines(
-    node: yaml.Node, path: Loc, lines: dict[Loc, int], problems: list[Problem], file: str
+    node: yaml.Node, path: Loc, lines: dict[Loc, int], problems: list[RuleProblem], file: str
 ) -> None:
     lines.setdefault(path, node.start_mark.line + 1)
     if isinstance(node, yaml.MappingNode):
@@ -163,7 +163,7 @@ def _mark_lines(
         for key_node, value_node in node.value:
             key = str(key_node.value)
             if key in seen:
-                problems.append(Problem(file, key_node.start_mark.line + 1, f"duplicate key {key!r}"))
+                problems.append(RuleProblem(file, key_node.start_mark.line + 1, f"duplicate key {key!r}"))
             seen.add(key)
             lines[(*path, key)] = key_node.start_mark.line + 1
             _mark_lines(value_node, (*path, key), lines, problems, file)
@@ -180,7 +180,7 @@ def _message(error: Mapping[str, Any]) -> str:
 def parse_rule_file(text: str, file: str) -> tuple[RuleFile, SourceMap]:
     """Parse and schema-check rule file text; raises RuleFileError with every problem and its line."""
     if len(text) > MAX_TEXT_CHARS:
-        raise RuleFileError([Problem(file, None, f"longer than {MAX_TEXT_CHARS} characters")])
+        raise RuleFileError([RuleProblem(file, None, f"longer than {MAX_TEXT_CHARS} characters")])
     try:
         loader = _BoundedLoader(text)
         try:
@@ -191,15 +191,15 @@ def parse_rule_file(text: str, file: str) -> tuple[RuleFile, SourceMap]:
             _check_expansion(node)
         data = yaml.SafeLoader("").construct_document(node) if node is not None else None
     except _LimitExceeded as exc:
-        raise RuleFileError([Problem(file, exc.line, f"not accepted: {exc}")]) from None
+        raise RuleFileError([RuleProblem(file, exc.line, f"not accepted: {exc}")]) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
-        raise RuleFileError([Problem(file, line, f"not valid YAML: {exc}")]) from None
+        raise RuleFileError([RuleProblem(file, line, f"not valid YAML: {exc}")]) from None
     if not isinstance(node, yaml.MappingNode):
-        raise RuleFileError([Problem(file, 1, "a rule file is a YAML mapping")])
+        raise RuleFileError([RuleProblem(file, 1, "a rule file is a YAML mapping")])
     lines: dict[Loc, int] = {}
-    problems: list[Problem] = []
+    problems: list[RuleProblem] = []
     _mark_lines(node, (), lines, problems, file)
     source = SourceMap(file, lines)
     try:
@@ -216,5 +216,5 @@ def read_rule_file(path: Path) -> tuple[RuleFile, SourceMap]:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise RuleFileError([Problem(str(path), None, f"cannot read rule file: {exc}")]) from None
+        raise RuleFileError([RuleProblem(str(path), None, f"cannot read rule file: {exc}")]) from None
     return parse_rule_file(text, str(path))

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from knowledge.calendar import WeeklyHours
-from routing.errors import Problem
+from routing.errors import RuleProblem
 from routing.rulefile import RuleFile, SourceMap
 
 __all__ = ["UnitFacts", "referenced_units", "resolve_units", "unit_problems", "unit_schedule"]
@@ -44,10 +44,10 @@ def referenced_units(rules: RuleFile) -> set[str]:
 
 def resolve_units(
     rules: RuleFile, units: Mapping[str, UnitFacts], source: SourceMap | None = None
-) -> tuple[RuleFile, list[Problem]]:
+) -> tuple[RuleFile, list[RuleProblem]]:
     """The rule file with unit targets' URIs and unit departments' hours filled in, and every problem."""
     source = source or SourceMap()
-    problems: list[Problem] = []
+    problems: list[RuleProblem] = []
     targets = dict(rules.targets)
     for target_id, target in rules.targets.items():
         if target.unit is None:

@@ -24,7 +24,7 @@ from routing.conditions import (
     PoolSaturated,
     ScheduleOpen,
 )
-from routing.errors import Problem
+from routing.errors import RuleProblem
 from routing.lines import line_table
 from routing.models import PoolState
 from routing.origin import Origin
@@ -43,7 +43,7 @@ Signature = tuple[bool, ...]
 Slot = tuple[str, int, Signature]
 
 
-def check(rules: RuleFile, source: SourceMap | None = None, *, simulate: bool = True) -> list[Problem]:
+def check(rules: RuleFile, source: SourceMap | None = None, *, simulate: bool = True) -> list[RuleProblem]:
     """Every problem of a rule file whose catalogue units are resolved (`routing.units`), located by
     `source`; an empty list means it may become a policy. `simulate=False` skips the search for gaps,
     which needs every reference resolved."""
@@ -67,7 +67,7 @@ def _conditions(condition: Condition, loc: Loc) -> Iterator[tuple[Condition, Loc
         yield from _conditions(condition.negated, (*loc, "not"))
 
 
-def _references(rules: RuleFile, source: SourceMap) -> list[Problem]:
+def _references(rules: RuleFile, source: SourceMap) -> list[RuleProblem]:
     problems = []
 
     def need(ok: bool, loc: Loc, message: str) -> None:
@@ -132,7 +132,7 @@ def _condition_reference(rules: RuleFile, condition: Condition, pools: set[str])
     return None
 
 
-def _fallback_loops(rules: RuleFile, source: SourceMap) -> list[Problem]:
+def _fallback_loops(rules: RuleFile, source: SourceMap) -> list[RuleProblem]:
     problems = []
     for start, target in rules.targets.items():
         chain = [start]
@@ -148,7 +148,7 @@ def _fallback_loops(rules: RuleFile, source: SourceMap) -> list[Problem]:
     return problems
 
 
-def _duplicates(rules: RuleFile, source: SourceMap) -> list[Problem]:
+def _duplicates(rules: RuleFile, source: SourceMap) -> list[RuleProblem]:
     return [source.problem(("lines",), message) for message in line_table(rules).duplicates]
 
 
@@ -161,7 +161,7 @@ def _conjuncts(rule: Rule) -> frozenset[str]:
     return frozenset(keys)
 
 
-def _shadowed(rules: RuleFile, source: SourceMap) -> list[Problem]:
+def _shadowed(rules: RuleFile, source: SourceMap) -> list[RuleProblem]:
     problems = []
     required = [_conjuncts(rule) for rule in rules.rules]
     for later in range(len(rules.rules)):
@@ -234,7 +234,7 @@ def _ranges(slots: list[int]) -> str:
     return ", ".join(f"{clock(start)}–{clock(end)}" for start, end in spans)
 
 
-def _gaps(rules: RuleFile, source: SourceMap) -> list[Problem]:
+def _gaps(rules: RuleFile, source: SourceMap) -> list[RuleProblem]:
     calendar = ServiceCalendar(list(rules.closing_days))
     samples, slots = _time_samples(rules, calendar)
     plan = build_plan(rules)

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from routing.errors import Problem, RuleFileError
+from routing.errors import RuleFileError, RuleProblem
 from routing.origin import AreaDirectory
 from routing.policy import Policy, load_policy
 from routing.rulefile import RuleFile, read_rule_file
@@ -17,7 +17,7 @@ from routing.validate import check
 Write = Callable[[dict[str, Any] | str], Path]
 
 
-def problems_of(data: dict[str, Any] | str, write_rules: Write) -> list[Problem]:
+def problems_of(data: dict[str, Any] | str, write_rules: Write) -> list[RuleProblem]:
     path = write_rules(data)
     with pytest.raises(RuleFileError) as caught:
         load_policy(path, AreaDirectory.from_places([]))
@@ -25,7 +25,7 @@ def problems_of(data: dict[str, Any] | str, write_rules: Write) -> list[Problem]
     return caught.value.problems
 
 
-def messages(problems: list[Problem]) -> list[str]:
+def messages(problems: list[RuleProblem]) -> list[str]:
     return [problem.message for problem in problems]
 
 
