@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from pydantic import ValidationError
 
+from knowledge.calendar import BERLIN
 from routing.models import Call, Decision, PoolState, Target
+
+
+def test_a_call_without_a_time_is_a_call_now() -> None:
+    before = dt.datetime.now(BERLIN)
+    assert before <= Call(called="115").at <= dt.datetime.now(BERLIN)
 
 
 def test_call_time_without_offset_is_kept_naive_for_berlin() -> None:
@@ -16,7 +24,6 @@ def test_call_time_without_offset_is_kept_naive_for_berlin() -> None:
     "fields",
     [
         {"called": "", "at": "2026-03-10T09:00"},
-        {"called": "115"},
         {"called": "115", "at": "soon"},
         {"called": "115", "at": "2026-03-10T09:00", "callerid": "x"},
     ],
