@@ -12,6 +12,7 @@ from aiohttp import web
 from knowledge.search.index import SearchIndex
 from knowledge.search.places import PlaceWords
 from knowledge.search.sync import ensure_index
+from knowledge.storage.db import create_engine, create_sessionmaker
 from servicecenter.bootstrap import open_database
 from servicecenter.catalogue_follower import CatalogueFollower
 from servicecenter.concurrency import PerClientLimit
@@ -89,21 +90,26 @@ async def routing_ctx(app: web.Application) -> AsyncIterator[None]:
 
 
 async def tickets_ctx(app: web.Application) -> AsyncIterator[None]:
-    """Ticket mails, deadline checks and retention in a background task (unless switched off)."""
-    worker = TicketWorker(app[SESSIONMAKER], app[SETTINGS])
+    """Ticket mails, deadline checks and retention in a background task (unless switched off).
+
+    The task has its own small connection pool: it never takes the requests' connections, and an outage
+    or a disposed request pool leaves it to fail and retry on its own.
+    """
+    settings = app[SETTINGS]
+    engine = create_engine(settings.database, pool_size=2)
+    worker = TicketWorker(create_sessionmaker(engine), settings)
     app[TICKET_WORKER] = worker
-    if not app[SETTINGS].ticket_worker:
-        yield
-        return
-    working = asyncio.create_task(worker.run(), name="ticket-worker")
+    working = asyncio.create_task(worker.run(), name="ticket-worker") if settings.ticket_worker else None
     yield
-    worker.stop()  # let the round in progress finish: a cancelled database call can leak its connection
-    try:
-        await asyncio.wait_for(asyncio.shield(working), WORKER_STOP_S)
-    except TimeoutError:
-        working.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await working
+    if working is not None:
+        worker.stop()  # let the round in progress finish: a cancelled database call can leak its connection
+        try:
+            await asyncio.wait_for(asyncio.shield(working), WORKER_STOP_S)
+        except TimeoutError:
+            working.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await working
+    await engine.dispose()
 
 
 async def frozen_startup_ctx(app: web.Application) -> AsyncIterator[None]:

@@ -18,13 +18,14 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
-def create_engine(url: str) -> AsyncEngine:
-    """An async engine for `url`, tuned for the backend it names."""
+def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
+    """An async engine for `url`, tuned for the backend it names; on PostgreSQL at most twice `pool_size`
+    connections (a background task takes a small pool of its own)."""
     if url.startswith("sqlite"):
         engine = create_async_engine(url)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
-    return create_async_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    return create_async_engine(url, pool_pre_ping=True, pool_size=pool_size, max_overflow=pool_size)
 
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

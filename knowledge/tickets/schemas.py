@@ -9,11 +9,11 @@ from typing import Annotated
 import phonenumbers
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator
 
+from knowledge.counties import CountyKey
 from knowledge.tickets.models import Channel, TicketKind, TicketState
 
 __all__ = ["Contact", "TicketCreate", "TicketPatch"]
 
-CountyKey = Annotated[str, StringConstraints(pattern=r"^\d{5}$")]
 EntryId = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 Text = Annotated[str, StringConstraints(max_length=4000)]
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")

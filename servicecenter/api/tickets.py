@@ -21,6 +21,7 @@ from knowledge import audit
 from knowledge.accounts import Role
 from knowledge.calendar import to_berlin
 from knowledge.catalogue.models import County, Service, Unit
+from knowledge.counties import CountyKey
 from knowledge.errors import NotFound, StaleVersion
 from knowledge.tickets import outbox, store
 from knowledge.tickets.models import (
@@ -119,7 +120,7 @@ class TicketQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     state: TicketState | None = Field(default=None, description="unset: every state but closed")
-    county: Annotated[str, StringConstraints(pattern=r"^\d{5}$")] | None = None
+    county: CountyKey | None = None
     unit: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = None
     kind: TicketKind | None = None
     due_before: dt.datetime | None = Field(default=None, description="a time without offset is Berlin time")
