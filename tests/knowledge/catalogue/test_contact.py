@@ -2,6 +2,7 @@
 
 import pytest
 
+from config import CONFIG_DIR
 from knowledge.catalogue.contact import phone_number, web_address
 from knowledge.catalogue.demo import load_demo_document
 from knowledge.catalogue.document import CatalogueDocument, DocumentError
@@ -54,13 +55,13 @@ def test_other_addresses_are_refused(address: str) -> None:
 
 
 def test_the_demo_catalogue_is_already_in_the_stored_notation() -> None:
-    document = load_demo_document()
+    document = load_demo_document(CONFIG_DIR / "catalogue")
     assert all(phone_number(u.phone) == u.phone for u in document.units if u.phone)
     assert all(phone_number(c.switchboard) == c.switchboard for c in document.counties)
 
 
 def test_an_import_with_a_script_address_a_bad_number_or_a_foreign_unit_is_refused() -> None:
-    data = load_demo_document().model_dump(mode="json")
+    data = load_demo_document(CONFIG_DIR / "catalogue").model_dump(mode="json")
     data["services"][0]["online_service"] = "javascript:alert(1)"
     data["units"][0]["phone"] = "bitte zurückrufen"
     service = data["services"][1]

@@ -9,8 +9,11 @@ from knowledge.calendar import BERLIN
 from knowledge.tickets.deadline import PROMISE, ServiceClock
 from routing.origin import AreaDirectory
 from routing.policy import load_policy
+from servicecenter.policy_service import demo_units
 
-POLICY = load_policy(CONFIG_DIR / "routing" / "emh.yaml", AreaDirectory.from_places([]))
+POLICY = load_policy(
+    CONFIG_DIR / "routing" / "emh.yaml", AreaDirectory.from_places([]), demo_units(CONFIG_DIR / "catalogue")
+)
 PERSONALVERSAMMLUNG = (dt.datetime(2026, 3, 9, 8, 0), dt.datetime(2026, 3, 9, 12, 0))
 
 
