@@ -39,9 +39,14 @@ async def test_an_edited_extension_and_hours_change_the_route(client, make_user)
 async def test_an_edit_that_would_break_the_routing_in_force_is_refused(client, make_user) -> None:
     admin = await make_user("anna", "admin")
     tag = (await client.get(UNIT)).headers["ETag"]
-    for changes in ({"extension": None}, {"extension": "Zimmer 3"}, {"hours": None}):
+    for changes in ({"extension": None}, {"hours": None}):
         response = await client.patch(UNIT, json=changes, headers={**admin, "If-Match": tag})
         assert response.status == 422, changes
         assert "Anrufsteuerung" in (await response.json())["detail"]
+    not_dialable = await client.patch(
+        UNIT, json={"extension": "Zimmer 3"}, headers={**admin, "If-Match": tag}
+    )
+    assert not_dialable.status == 422, "an extension that is no Durchwahl is refused by the field check first"
+    assert ["body", "extension"] in [error["loc"] for error in (await not_dialable.json())["errors"]]
     assert (await client.get(UNIT)).headers["ETag"] == tag
     assert (await _target(client))["uri"] == "sip:300@kv-cochem-zell.pbx.local"
