@@ -1,7 +1,8 @@
 """Agent search, service entries, the unit directory and export over real HTTP."""
 
 import asyncio
-import threading
+import os
+import signal
 
 import pytest
 
@@ -158,16 +159,19 @@ async def test_200_sharp_s_is_an_ordinary_query(client) -> None:
     assert body["hits"] == [] and body["suggestion"] is None
 
 
+def _worker_pid(searcher) -> int:
+    return os.getpid()
+
+
 async def test_one_client_runs_a_bounded_number_of_anonymous_searches_at_once(
     aiohttp_client, settings: Settings, make_user
 ) -> None:
-    """The index's reader threads are held busy by the test, so searches stay in flight until released."""
-    app = create_app(settings.model_copy(update={"search_max_concurrent_per_client": 3}))
-    client = await aiohttp_client(app)
+    """The search worker is stopped by the test, so the searches it was given stay in flight until it goes on."""
+    limited = {"search_max_concurrent_per_client": 3, "search_workers": 1}
+    client = await aiohttp_client(create_app(settings.model_copy(update=limited)))
     bearer = await make_user("alex", "agent")
-    release = threading.Event()
-    index = app[SEARCH_INDEX]
-    blockers = [asyncio.ensure_future(index.read(lambda _: release.wait(60))) for _ in range(4)]
+    worker = await client.app[SEARCH_INDEX].read(_worker_pid)
+    os.kill(worker, signal.SIGSTOP)
     try:
         anonymous = [
             asyncio.ensure_future(client.get("/api/v1/search", params={"q": "Personalausweis"}))
@@ -185,7 +189,6 @@ async def test_one_client_runs_a_bounded_number_of_anonymous_searches_at_once(
         assert all(r.headers["Retry-After"] == "1" for r in refused)
         assert "at most 3 anonymous searches" in (await refused[0].json())["detail"]
     finally:
-        release.set()
-        await asyncio.gather(*blockers)
+        os.kill(worker, signal.SIGCONT)
     assert sorted(r.status for r in await asyncio.gather(*anonymous)) == [200] * 3 + [429] * 3
     assert (await logged_in).status == 200
