@@ -250,7 +250,11 @@ def rules_yaml(ports: dict[str, int], *, open_all_week: bool) -> str:
     rules: dict[str, Any] = yaml.safe_load((CONFIG_DIR / "routing" / "emh.yaml").read_text(encoding="utf-8"))
     for target_id, target in rules["targets"].items():
         endpoint = target_id if target_id in ports else "after-hours"
+        target.pop("unit", None)  # a catalogue unit's extension would ring the county PBX, not sipp
         target["uri"] = f"sip:{target_id}@127.0.0.1:{ports[endpoint]}"
+    for by_county in rules.get("departments", {}).values():
+        for department in by_county.values():
+            department.setdefault("hours", "service")  # its unit's hours went with the unit
     rules["schedules"]["service"] = dict.fromkeys(WEEKDAYS, ALL_WEEK) if open_all_week else {}
     return yaml.safe_dump(rules, allow_unicode=True, sort_keys=False)
 
