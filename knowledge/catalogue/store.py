@@ -25,6 +25,7 @@ __all__ = [
     "list_units",
     "units_by_id",
     "responsibilities_for",
+    "service_titles",
     "services_changed_since",
 ]
 
@@ -90,6 +91,14 @@ async def list_service_titles(
     if q and q.strip():
         statement = statement.where(func.lower(Service.title).contains(q.strip().lower(), autoescape=True))
     return [(service_id, title) for service_id, title in await session.execute(statement)]
+
+
+async def service_titles(session: AsyncSession, *, ids: Sequence[str]) -> dict[str, str]:
+    """Id -> title of the services among `ids` that exist."""
+    if not ids:
+        return {}
+    rows = await session.execute(select(Service.id, Service.title).where(Service.id.in_(list(ids))))  # type: ignore[attr-defined]
+    return dict(rows.tuples().all())
 
 
 async def responsibilities_for(
