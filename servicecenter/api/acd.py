@@ -45,12 +45,11 @@ def classifier(policy: Policy) -> tuple[Classify, acd.PoolDims]:
         return "", pool_county.get(pool, "")
 
     def called_line(url: str) -> tuple[str, str]:
-        called = parse_qs(urlsplit(url).query).get("called") if "called=" in url else None
-        if not called:
+        if "called=" not in url:
             return "", ""
         try:
-            line = policy.lines.identify(called[0])
-        except (InvalidCall, UnknownLine):
+            line = policy.lines.identify(parse_qs(urlsplit(url).query)["called"][0])
+        except (ValueError, KeyError, InvalidCall, UnknownLine):
             return "", ""
         return line.kind, line.county or ""
 

@@ -15,8 +15,8 @@ from markupsafe import Markup
 
 __all__ = ["Series", "bar_chart", "hbar_chart", "line_chart", "nice_max"]
 
-WIDTH, HEIGHT = 640, 240
-LEFT, RIGHT, TOP, BOTTOM = 48, 12, 14, 40
+WIDTH, HEIGHT = 640, 250
+LEFT, RIGHT, TOP, BOTTOM = 48, 12, 14, 50
 
 
 @dataclass(frozen=True)
@@ -28,14 +28,19 @@ class Series:
 
 
 def nice_max(value: float) -> float:
-    """A round upper end for an axis that shows `value`."""
-    if value <= 0:
-        return 1
-    step = 10 ** (len(str(int(value))) - 1)
-    for factor in (1, 2, 2.5, 5, 10):
-        if value <= step * factor:
-            return step * factor
-    return step * 10
+    """A round upper end for a count axis that shows `value`: a whole number of round steps."""
+    step = _step(value)
+    return step * max(1, -(-value // step))
+
+
+def _step(value: float) -> float:
+    """A round step (1, 2 or 5 × 10^k, at least 1) that divides 0..`value` into at most five parts."""
+    magnitude = 1.0
+    while True:
+        for factor in (1, 2, 5):
+            if value <= factor * magnitude * 5:
+                return factor * magnitude
+        magnitude *= 10
 
 
 def _fmt(value: float, percent: bool) -> str:
@@ -57,10 +62,11 @@ def _frame(name: str, title: str, desc: str, body: list[str]) -> Markup:
 
 def _y_axis(top: float, percent: bool) -> list[str]:
     plot_h = HEIGHT - TOP - BOTTOM
+    step = 0.25 if percent else _step(top)
     parts = []
-    for i in range(5):
-        value = top * i / 4
-        y = HEIGHT - BOTTOM - plot_h * i / 4
+    for i in range(int(round(top / step)) + 1):
+        value = i * step
+        y = HEIGHT - BOTTOM - plot_h * value / top
         parts.append(f'<line class="chart-grid" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" y2="{y:.1f}"/>')
         parts.append(
             f'<text class="chart-tick" x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end">{_fmt(value, percent)}</text>'
@@ -69,12 +75,22 @@ def _y_axis(top: float, percent: bool) -> list[str]:
 
 
 def _x_labels(labels: Sequence[str], xs: Sequence[float]) -> list[str]:
+    """Labels under the axis, thinned out to about twelve; a long one on two lines."""
     every = max(1, -(-len(labels) // 12))
-    return [
-        f'<text class="chart-tick" x="{x:.1f}" y="{HEIGHT - BOTTOM + 16}" text-anchor="middle">{escape(label)}</text>'
-        for i, (label, x) in enumerate(zip(labels, xs, strict=True))
-        if i % every == 0
-    ]
+    parts = []
+    for i, (label, x) in enumerate(zip(labels, xs, strict=True)):
+        if i % every:
+            continue
+        first, _, second = label.partition(" ") if len(label) > 12 else (label, "", "")
+        lines = [first, second] if second else [first]
+        spans = "".join(
+            f'<tspan x="{x:.1f}" dy="{0 if n == 0 else 12}">{escape(text)}</tspan>'
+            for n, text in enumerate(lines)
+        )
+        parts.append(
+            f'<text class="chart-tick" y="{HEIGHT - BOTTOM + 16}" text-anchor="middle">{spans}</text>'
+        )
+    return parts
 
 
 def _legend(names: Sequence[str]) -> list[str]:
