@@ -30,6 +30,7 @@ __all__ = ["PRUNE_EVERY_S", "StatisticsRecorder"]
 log = structlog.get_logger(__name__)
 
 PRUNE_EVERY_S = 600.0
+PRUNE_CHUNK = 5_000
 RECORDED_OUTCOMES = 10_000
 
 
@@ -99,9 +100,17 @@ class StatisticsRecorder:
             raise
 
     async def prune(self) -> None:
-        """Delete dedupe hashes and pending calls that are no longer needed."""
-        async with self._sessionmaker.begin() as session:
-            seen, pending = await acd.prune(session, window_s=self.dedupe_window_s)
+        """Delete dedupe hashes and pending calls that are no longer needed, PRUNE_CHUNK rows a transaction,
+        so that ingests never wait long for the write lock."""
+        seen = pending = 0
+        while True:
+            async with self._sessionmaker.begin() as session:
+                more_seen, more_pending = await acd.prune(
+                    session, window_s=self.dedupe_window_s, limit=PRUNE_CHUNK
+                )
+            seen, pending = seen + more_seen, pending + more_pending
+            if max(more_seen, more_pending) < PRUNE_CHUNK:
+                break
         if seen or pending:
             log.info("acd_pruned", seen_events=seen, pending_calls=pending)
 

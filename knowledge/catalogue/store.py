@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator, Iterable, Sequence
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from knowledge.catalogue.models import CatalogueState, County, Place, Responsibility, Service, Unit
 from knowledge.search.analysis import fold_text
@@ -97,7 +98,7 @@ async def service_titles(session: AsyncSession, *, ids: Sequence[str]) -> dict[s
     """Id -> title of the services among `ids` that exist."""
     if not ids:
         return {}
-    rows = await session.execute(select(Service.id, Service.title).where(Service.id.in_(list(ids))))  # type: ignore[attr-defined]
+    rows = await session.execute(select(col(Service.id), col(Service.title)).where(col(Service.id).in_(ids)))
     return dict(rows.tuples().all())
 
 

@@ -12,7 +12,7 @@ import datetime as dt
 
 from sqlalchemy import JSON, Column, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field, SQLModel, col
 
 __all__ = ["SynonymVersion", "add_version", "current_version"]
 
@@ -30,8 +30,9 @@ class SynonymVersion(SQLModel, table=True):
 
 async def current_version(session: AsyncSession) -> SynonymVersion | None:
     """The list in force, or None before the first one is stored."""
-    newest = select(func.max(SynonymVersion.version)).scalar_subquery()
-    return await session.scalar(select(SynonymVersion).where(SynonymVersion.version == newest))
+    newest = select(func.max(col(SynonymVersion.version))).scalar_subquery()
+    found = await session.scalars(select(SynonymVersion).where(col(SynonymVersion.version) == newest))
+    return found.first()
 
 
 async def add_version(

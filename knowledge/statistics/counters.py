@@ -54,6 +54,8 @@ class Family:
     measures: tuple[str, ...]
     maxima: frozenset[str] = field(default_factory=frozenset)
     """measures that keep the largest value instead of adding up"""
+    daily_dims: tuple[str, ...] | None = None
+    """the dimensions the daily table keeps (None: all of them)"""
 
     def max_positions(self) -> tuple[bool, ...]:
         """For each measure, whether it is a maximum."""
@@ -73,7 +75,13 @@ DECISIONS = Family(
     ("line", "county", "pool", "rule", "kind", "open", "overflow"),
     ("n",),
 )
-OUTCOMES = Family(OutcomeCount, OutcomeCountDaily, ("line", "county", "pool", "service", "outcome"), ("n",))
+OUTCOMES = Family(
+    OutcomeCount,
+    OutcomeCountDaily,
+    ("line", "county", "pool", "service", "outcome"),
+    ("n",),
+    daily_dims=("line", "county", "pool", "outcome"),
+)
 
 
 def merge_into(target: Counts, key: tuple, values: Sequence[int], maxima: Sequence[bool]) -> None:
@@ -88,7 +96,7 @@ def merge_into(target: Counts, key: tuple, values: Sequence[int], maxima: Sequen
 
 def dialect_insert(session: AsyncSession, model: type[SQLModel]):
     """The INSERT of the session's database, which knows ON CONFLICT (SQLite and PostgreSQL)."""
-    dialect = session.bind.dialect.name
+    dialect = session.get_bind().dialect.name
     return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model.__table__)  # type: ignore[attr-defined]
 
 
@@ -121,16 +129,19 @@ async def add_counts(session: AsyncSession, family: Family, counts: Mapping[tupl
     if not counts:
         return
     maxima = family.max_positions()
-    quarter, daily = [], {}
+    daily_dims = family.daily_dims or family.dims
+    kept = [family.dims.index(name) for name in daily_dims]
+    quarter: list[dict] = []
+    daily: Counts = {}
     for (slot, *dims), values in counts.items():
         day, hour = local_day_and_hour(slot)
         quarter.append(
             {"slot": slot, **dict(zip(family.dims, dims, strict=True)), "hour": hour}
             | dict(zip(family.measures, values, strict=True))
         )
-        merge_into(daily, (day, *dims), values, maxima)
+        merge_into(daily, (day, *(dims[i] for i in kept)), values, maxima)
     daily_rows = [
-        {"day": day, **dict(zip(family.dims, dims, strict=True))}
+        {"day": day, **dict(zip(daily_dims, dims, strict=True))}
         | dict(zip(family.measures, values, strict=True))
         for (day, *dims), values in daily.items()
     ]

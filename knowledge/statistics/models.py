@@ -112,13 +112,15 @@ class OutcomeCount(SQLModel, table=True):
 
 
 class OutcomeCountDaily(SQLModel, table=True):
+    """Wrap-ups per day without the service: the first-contact resolution of long ranges reads a few rows a
+    day (with the service it would be one row per call); the services asked about come from the quarters."""
+
     __tablename__ = "stat_outcomes_daily"
 
     day: dt.date = Field(primary_key=True)
     line: str = Field(primary_key=True, max_length=16)
     county: str = Field(primary_key=True, max_length=5)
     pool: str = Field(primary_key=True, max_length=64)
-    service: str = Field(primary_key=True, max_length=200)
     outcome: str = Field(primary_key=True, max_length=16)
     n: int = 0
 
@@ -137,12 +139,16 @@ class SearchCount(SQLModel, table=True):
 
 
 class SeenEvent(SQLModel, table=True):
-    """A queue_log line already counted (a hash of it); kept for the dedupe window, then pruned."""
+    """A queue_log line already counted (a hash of it); kept for the dedupe window, then pruned.
+
+    Every ingested line writes a row, so the table has its primary key and nothing else: no rowid on SQLite,
+    no index on `epoch` (pruning scans the window's few days of rows every ten minutes)."""
 
     __tablename__ = "acd_seen_event"
+    __table_args__ = {"sqlite_with_rowid": False}
 
     id: int = Field(sa_type=BigInteger, primary_key=True, sa_column_kwargs={"autoincrement": False})
-    epoch: int = Field(sa_type=BigInteger, index=True)
+    epoch: int = Field(sa_type=BigInteger)
 
 
 class PendingCall(SQLModel, table=True):

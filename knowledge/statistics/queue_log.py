@@ -11,8 +11,8 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from enum import StrEnum
+from typing import NamedTuple
 
 __all__ = ["Classify", "EventKind", "QueueEvent", "QueueLogError", "event_id", "parse_queue_log"]
 
@@ -27,6 +27,8 @@ MAX_PROBLEMS = 100
 _QUEUE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 _EVENT = re.compile(r"[A-Z][A-Z0-9_]{0,39}")
 _SECONDS = re.compile(r"\d{1,7}")
+_valid_queues: set[str] = set()
+"""Queue names seen valid (a center has a handful): the pattern is checked once per name."""
 
 
 class EventKind(StrEnum):
@@ -53,8 +55,7 @@ EVENTS: dict[str, tuple[EventKind, int | None, int | None]] = {
 EXIT* events' wait is optional (older Asterisk versions do not log it)."""
 
 
-@dataclass(frozen=True, slots=True)
-class QueueEvent:
+class QueueEvent(NamedTuple):
     """One used event: when, which call in which pool, the wait or talk time it reports."""
 
     id: int
@@ -99,21 +100,25 @@ def _event(line: str, fields: list[str], now: float, classify: Classify) -> Queu
     """The event of one line; None for an event the statistics do not use; ValueError when malformed."""
     if len(fields) < 5:
         raise ValueError("expected EPOCH|CALLID|QUEUE|AGENT|EVENT|DATA…")
-    epoch_text, call_id, queue, _agent, event = (f.strip() for f in fields[:5])
+    epoch_text, event = fields[0].strip(), fields[4].strip()
     if not epoch_text.isascii() or not epoch_text.isdigit() or len(epoch_text) > 12:
         raise ValueError("EPOCH must be seconds since 1970")
     epoch = int(epoch_text)
     if not EARLIEST_EPOCH <= epoch <= now + FUTURE_TOLERANCE_S:
         raise ValueError("EPOCH lies before 2000 or in the future")
-    if not _EVENT.fullmatch(event):
-        raise ValueError("EVENT must be an Asterisk event name")
     used = EVENTS.get(event)
     if used is None:
+        if not _EVENT.fullmatch(event):
+            raise ValueError("EVENT must be an Asterisk event name")
         return None
+    call_id, queue = fields[1].strip(), fields[2].strip()
     if not call_id or len(call_id) > 128 or not call_id.isprintable():
         raise ValueError("CALLID is missing or not printable")
-    if not _QUEUE.fullmatch(queue):
-        raise ValueError("QUEUE must be a pool id")
+    if queue not in _valid_queues:
+        if not _QUEUE.fullmatch(queue):
+            raise ValueError("QUEUE must be a pool id")
+        if len(_valid_queues) < 1024:
+            _valid_queues.add(queue)
     kind, wait_at, talk_at = used
     wait = _seconds(fields, wait_at, required=kind is not EventKind.exit)
     talk = _seconds(fields, talk_at, required=True)

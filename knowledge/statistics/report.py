@@ -11,15 +11,16 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, cast
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from knowledge.calendar import BERLIN
 from knowledge.statistics.counters import CALLS, DECISIONS, OUTCOMES, Family
-from knowledge.statistics.models import CallMeasures
+from knowledge.statistics.models import CallMeasures, OutcomeCount
 from knowledge.statistics.slots import berlin_hour_start, day_bounds
 
 __all__ = [
@@ -239,7 +240,7 @@ async def report(session: AsyncSession, scope: Scope, by: Bucket) -> Report:
         for hour in range(start, end, 3600):
             buckets[hour], labels[hour] = Sums(), berlin_hour_start(hour).isoformat()
         for slot, sums in (await _group(session, scope, "slot", daily=False)).items():
-            buckets[int(slot) // 3600 * 3600].add(sums)  # type: ignore[call-overload]
+            buckets[cast(int, slot) // 3600 * 3600].add(sums)
     else:
         bucket_of = _day_bucket(by, scope.first)
         for day in _days(scope.first, scope.last):
@@ -247,8 +248,8 @@ async def report(session: AsyncSession, scope: Scope, by: Bucket) -> Report:
             if start_day not in buckets:
                 buckets[start_day] = Sums()
                 labels[start_day] = dt.datetime.combine(start_day, dt.time(), BERLIN).isoformat()
-        for day, sums in (await _group(session, scope, "day", daily=True)).items():
-            buckets[bucket_of(day)].add(sums)  # type: ignore[arg-type]
+        for grouped, sums in (await _group(session, scope, "day", daily=True)).items():
+            buckets[bucket_of(cast(dt.date, grouped))].add(sums)
     totals = Sums()
     for sums in buckets.values():
         totals.add(sums)
@@ -276,7 +277,7 @@ async def weekday_profile(session: AsyncSession, scope: Scope) -> list[dict]:
     """Figures per weekday (Monday first) over the scope."""
     weekdays = [Sums() for _ in range(7)]
     for day, sums in (await _group(session, scope, "day", daily=True)).items():
-        weekdays[day.weekday()].add(sums)  # type: ignore[attr-defined]
+        weekdays[cast(dt.date, day).weekday()].add(sums)
     return [sums.figures() for sums in weekdays]
 
 
@@ -290,14 +291,15 @@ async def breakdown(
 
 
 async def top_services(session: AsyncSession, scope: Scope, *, limit: int = 10) -> list[tuple[str, int]]:
-    """The services most wrap-ups named, with how many."""
-    table = OUTCOMES.daily
-    total = func.sum(table.n)
+    """The services most wrap-ups named, with how many (from the quarter hours: the daily counters do not
+    keep the service)."""
+    table = OutcomeCount
+    total = func.sum(col(table.n))
     rows = await session.execute(
-        select(table.service, total)
-        .where(*_where(table, scope, daily=True), table.service != "")
-        .group_by(table.service)
-        .order_by(total.desc(), table.service)
+        select(col(table.service), total)
+        .where(*_where(table, scope, daily=False), col(table.service) != "")
+        .group_by(col(table.service))
+        .order_by(total.desc(), col(table.service))
         .limit(limit)
     )
     return [(service, int(n)) for service, n in rows]

@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from knowledge.statistics.counters import upsert
 from knowledge.statistics.models import SearchCount
@@ -55,15 +56,16 @@ async def insights(
 ) -> Insights:
     """The most frequent and the most often fruitless queries of Berlin days `first` to `last`."""
     start, end = day_bounds(first, last)
-    where = [SearchCount.slot >= start, SearchCount.slot < end]
+    query = col(SearchCount.query)
+    where = [col(SearchCount.slot) >= start, col(SearchCount.slot) < end]
     if county is not None:
-        where.append(SearchCount.county == county)
+        where.append(col(SearchCount.county) == county)
     searches, zero_hits, hits = (
-        func.sum(SearchCount.searches),
-        func.sum(SearchCount.zero_hits),
-        func.sum(SearchCount.hits),
+        func.sum(col(SearchCount.searches)),
+        func.sum(col(SearchCount.zero_hits)),
+        func.sum(col(SearchCount.hits)),
     )
-    grouped = select(SearchCount.query, searches, zero_hits, hits).where(*where).group_by(SearchCount.query)
+    grouped = select(query, searches, zero_hits, hits).where(*where).group_by(query)
 
     def listing(rows) -> list[QueryCount]:
         return [
@@ -73,10 +75,8 @@ async def insights(
             for q, s, z, h in rows
         ]
 
-    vain = await session.execute(
-        grouped.having(zero_hits > 0).order_by(zero_hits.desc(), SearchCount.query).limit(limit)
-    )
-    frequent = await session.execute(grouped.order_by(searches.desc(), SearchCount.query).limit(limit))
+    vain = await session.execute(grouped.having(zero_hits > 0).order_by(zero_hits.desc(), query).limit(limit))
+    frequent = await session.execute(grouped.order_by(searches.desc(), query).limit(limit))
     all_searches, all_vain = (
         await session.execute(select(func.coalesce(searches, 0), func.coalesce(zero_hits, 0)).where(*where))
     ).one()

@@ -25,6 +25,8 @@ from servicecenter.problems import Problem
 
 __all__ = ["IngestResult", "classifier", "post_events"]
 
+KNOWN_URLS = 1024
+
 
 class IngestResult(BaseModel):
     """What a POST of queue_log lines did."""
@@ -44,14 +46,24 @@ def classifier(policy: Policy) -> tuple[Classify, acd.PoolDims]:
     def pool_dims(pool: str) -> tuple[str, str]:
         return "", pool_county.get(pool, "")
 
+    known: dict[str, tuple[str, str]] = {}
+
     def called_line(url: str) -> tuple[str, str]:
-        if "called=" not in url:
-            return "", ""
-        try:
-            line = policy.lines.identify(parse_qs(urlsplit(url).query)["called"][0])
-        except (ValueError, KeyError, InvalidCall, UnknownLine):
-            return "", ""
-        return line.kind, line.county or ""
+        """The line (and a switchboard's county) of the URL's `called`; the few URLs a dialplan writes are
+        remembered."""
+        found = known.get(url)
+        if found is not None:
+            return found
+        found = "", ""
+        if "called=" in url:
+            try:
+                line = policy.lines.identify(parse_qs(urlsplit(url).query)["called"][0])
+                found = line.kind, line.county or ""
+            except (ValueError, KeyError, InvalidCall, UnknownLine):
+                pass
+        if len(known) < KNOWN_URLS:
+            known[url] = found
+        return found
 
     def classify(pool: str, url: str, caller: str) -> tuple[str, str]:
         line, county = called_line(url)

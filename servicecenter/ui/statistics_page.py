@@ -16,7 +16,7 @@ from aiohttp import web
 from knowledge.calendar import BERLIN
 from knowledge.catalogue import store
 from knowledge.statistics import report
-from knowledge.statistics.report import Scope
+from knowledge.statistics.report import Bucket, Scope
 from servicecenter.auth import Action
 from servicecenter.keys import CALL_ROUTER, SESSIONMAKER
 from servicecenter.ui.access import require
@@ -94,7 +94,7 @@ async def statistics(request: web.Request) -> web.Response:
     rules = request.app[CALL_ROUTER].policy.rule_file
     counties = {key: short_county(rules.counties[key].name) for key in rules.members}
     scope, messages = _scope(request, counties)
-    by = "day" if (scope.last - scope.first).days < 62 else "week"
+    by: Bucket = "day" if (scope.last - scope.first).days < 62 else "week"
     async with request.app[SESSIONMAKER]() as session:
         stats = await report.report(session, scope, by)
         hours = await report.hour_of_day_profile(session, scope)

@@ -88,7 +88,9 @@ def _pool_dims(pool: str) -> tuple[str, str]:
             },
         ),
         (
-            [_event(1000, EventKind.complete, wait=20, talk=100)],  # its CONNECT was counted before; entered 08:14:40
+            [
+                _event(1000, EventKind.complete, wait=20, talk=100)
+            ],  # its CONNECT was counted before; entered 08:14:40
             {(T, "", "07233", "emh-vulkaneifel"): {"completed": 1, "talk_s": 100}},
         ),
         (

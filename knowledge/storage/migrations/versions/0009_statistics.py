@@ -36,10 +36,9 @@ def upgrade() -> None:
     op.create_table('acd_seen_event',
     sa.Column('id', sa.BigInteger(), autoincrement=False, nullable=False),
     sa.Column('epoch', sa.BigInteger(), nullable=False),
-    sa.PrimaryKeyConstraint('id')
+    sa.PrimaryKeyConstraint('id'),
+    sqlite_with_rowid=False
     )
-    with op.batch_alter_table('acd_seen_event', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_acd_seen_event_epoch'), ['epoch'], unique=False)
 
     op.create_table('acd_state',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -122,10 +121,9 @@ def upgrade() -> None:
     sa.Column('line', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
     sa.Column('county', sqlmodel.sql.sqltypes.AutoString(length=5), nullable=False),
     sa.Column('pool', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-    sa.Column('service', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
     sa.Column('outcome', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
     sa.Column('n', sa.Integer(), nullable=False),
-    sa.PrimaryKeyConstraint('day', 'line', 'county', 'pool', 'service', 'outcome')
+    sa.PrimaryKeyConstraint('day', 'line', 'county', 'pool', 'outcome')
     )
     op.create_table('stat_searches',
     sa.Column('slot', sa.BigInteger(), nullable=False),
@@ -156,9 +154,6 @@ def downgrade() -> None:
     op.drop_table('stat_calls_daily')
     op.drop_table('stat_calls')
     op.drop_table('acd_state')
-    with op.batch_alter_table('acd_seen_event', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_acd_seen_event_epoch'))
-
     op.drop_table('acd_seen_event')
     with op.batch_alter_table('acd_pending_call', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_acd_pending_call_entered'))
