@@ -79,9 +79,10 @@ class CallRouter:
         county = self.policy.rule_file.counties.get(decision.county) if decision.county else None
         target = decision.target
         overflow = county is not None and target.kind == "pool" and target.id != county.pool
+        at = call.at if call.at.tzinfo is not None else to_berlin(call.at)  # a naive time is Berlin time
         self.decisions.add(
             (
-                slot_of(to_berlin(call.at).timestamp()),
+                slot_of(at.timestamp()),
                 decision.line,
                 decision.county or "",
                 target.id,
