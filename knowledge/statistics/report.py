@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Literal, cast
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -171,12 +171,21 @@ def _where(model, scope: Scope, *, daily: bool) -> list:
     return conditions
 
 
+def _sum_if(condition, n):
+    """SUM(n) over the rows where `condition` holds (0 where none does)."""
+    return func.coalesce(func.sum(case((condition, n), else_=0)), 0)
+
+
 async def _group(session: AsyncSession, scope: Scope, column: str, *, daily: bool) -> dict[Hashable, Sums]:
-    """Sums of all three families grouped by one column ('slot', 'hour', 'day', 'county', 'line', …)."""
+    """Sums of all three families grouped by one column ('slot', 'hour', 'day', 'county', 'line', …): one
+    query per family, one row per group."""
     sums: dict[Hashable, Sums] = {}
 
     def at(key: Hashable) -> Sums:
-        return sums.setdefault(key, Sums())
+        found = sums.get(key)
+        if found is None:
+            found = sums[key] = Sums()
+        return found
 
     def table(family: Family):
         return family.daily if daily else family.quarter
@@ -195,26 +204,30 @@ async def _group(session: AsyncSession, scope: Scope, column: str, *, daily: boo
     decisions = table(DECISIONS)
     key = getattr(decisions, column)
     rows = await session.execute(
-        select(key, decisions.open, decisions.overflow, decisions.kind, func.sum(decisions.n))
+        select(
+            key,
+            func.sum(decisions.n),
+            _sum_if(decisions.open.is_(False), decisions.n),
+            _sum_if(decisions.overflow.is_(True), decisions.n),
+            _sum_if(decisions.kind == "callback", decisions.n),
+        )
         .where(*_where(decisions, scope, daily=daily))
-        .group_by(key, decisions.open, decisions.overflow, decisions.kind)
+        .group_by(key)
     )
-    for group, is_open, overflow, kind, n in rows:
+    for group, n, after_hours, overflow, callbacks in rows:
         entry = at(group)
-        entry.decisions += n
-        entry.after_hours += 0 if is_open else n
-        entry.overflow += n if overflow else 0
-        entry.callbacks += n if kind == "callback" else 0
+        entry.decisions, entry.after_hours = int(n), int(after_hours)
+        entry.overflow, entry.callbacks = int(overflow), int(callbacks)
 
     outcomes = table(OUTCOMES)
     key = getattr(outcomes, column)
     rows = await session.execute(
-        select(key, outcomes.outcome, func.sum(outcomes.n))
+        select(key, *(_sum_if(outcomes.outcome == name, outcomes.n) for name in OUTCOME_NAMES))
         .where(*_where(outcomes, scope, daily=daily))
-        .group_by(key, outcomes.outcome)
+        .group_by(key)
     )
-    for group, outcome, n in rows:
-        at(group).outcomes[outcome] = at(group).outcomes.get(outcome, 0) + n
+    for group, *counts in rows:
+        at(group).outcomes = {name: int(n) for name, n in zip(OUTCOME_NAMES, counts, strict=True)}
     return sums
 
 
