@@ -77,7 +77,16 @@ def _calls(day: dt.date, rng: random.Random) -> Iterator[tuple[int, str, str, st
 
 def _lines(
     entered: int, call_id: str, pool: str, line: str, county: str, what: dict
+) -> list[tuple[int, int, str]]:
+    """The call's queue_log lines as (time, order within the call, line): sorting keeps Asterisk's order."""
+    events = _events(entered, call_id, pool, line, county, what)
+    return [(epoch, n, text) for n, (epoch, text) in enumerate(events)]
+
+
+def _events(
+    entered: int, call_id: str, pool: str, line: str, county: str, what: dict
 ) -> list[tuple[int, str]]:
+    """The call's events as (time, queue_log line), in the order Asterisk writes them."""
     area = next((code for c, code, _ in POOLS.values() if c == county), "06592")
     called = "115" if line == "115" else next(s for c, _, s in POOLS.values() if c == county)
     url = f"https://sc.example/?called={called.replace('+', '%2B').replace(' ', '%20')}"
