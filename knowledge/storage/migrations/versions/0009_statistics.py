@@ -3,7 +3,7 @@ day), what the ACD ingest remembers to count each queue_log event once, the shar
 and the supervisor role
 
 Revision ID: 0009
-Revises: 0005
+Revises: 0010
 """
 
 from alembic import op
@@ -12,7 +12,7 @@ import sqlmodel
 
 
 revision = '0009'
-down_revision = '0005'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 
