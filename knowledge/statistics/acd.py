@@ -128,7 +128,7 @@ def count_events(
 async def _advance_newest(session: AsyncSession, epoch: int) -> int:
     """Raise the newest event time to `epoch` if it is later, and return it. This is the ingest's first
     write: the row it locks makes ingests on several instances take turns."""
-    table = AcdState.__table__  # type: ignore[attr-defined]
+    table = AcdState.__table__
     statement = dialect_insert(session, AcdState).values(id=1, newest=epoch)
     later = case(
         (statement.excluded.newest > table.c.newest, statement.excluded.newest), else_=table.c.newest
@@ -139,7 +139,7 @@ async def _advance_newest(session: AsyncSession, epoch: int) -> int:
 
 async def _claim(session: AsyncSession, events: dict[int, QueueEvent]) -> set[int]:
     """The ids among `events` not seen before, now recorded as seen."""
-    table = SeenEvent.__table__  # type: ignore[attr-defined]
+    table = SeenEvent.__table__
     statement = dialect_insert(session, SeenEvent).on_conflict_do_nothing().returning(table.c.id)
     rows = [{"id": i, "epoch": e.epoch} for i, e in events.items()]
     return set((await session.execute(statement, rows)).scalars()) if rows else set()
@@ -219,4 +219,4 @@ async def prune(session: AsyncSession, *, window_s: int, limit: int) -> tuple[in
     seen = await session.execute(delete(SeenEvent).where(col(SeenEvent.id).in_(old_hashes)))
     stale = select(col(PendingCall.key)).where(col(PendingCall.entered) < newest - PENDING_S).limit(limit)
     pending = await session.execute(delete(PendingCall).where(col(PendingCall.key).in_(stale)))
-    return seen.rowcount, pending.rowcount  # type: ignore[attr-defined]
+    return seen.rowcount, pending.rowcount

@@ -97,7 +97,7 @@ def merge_into(target: Counts, key: tuple, values: Sequence[int], maxima: Sequen
 def dialect_insert(session: AsyncSession, model: type[SQLModel]):
     """The INSERT of the session's database, which knows ON CONFLICT (SQLite and PostgreSQL)."""
     dialect = session.get_bind().dialect.name
-    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model.__table__)  # type: ignore[attr-defined]
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model.__table__)
 
 
 async def upsert(
@@ -112,7 +112,7 @@ async def upsert(
     the row's values. Other columns are written when the counter is created and never changed."""
     if not rows:
         return
-    table = model.__table__  # type: ignore[attr-defined]
+    table = model.__table__
     keys = [c.name for c in table.primary_key.columns]
     rows.sort(key=lambda row: tuple(row[k] for k in keys))
     statement = dialect_insert(session, model)
