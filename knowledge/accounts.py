@@ -40,9 +40,11 @@ __all__ = [
 
 
 class Role(StrEnum):
-    """What a user may do; `county_editor` is bound to one county."""
+    """What a user may do; `county_editor` is bound to one county; `supervisor` is an agent who may also
+    read the call statistics."""
 
     agent = "agent"
+    supervisor = "supervisor"
     county_editor = "county_editor"
     catalogue_editor = "catalogue_editor"
     admin = "admin"

@@ -7,7 +7,9 @@ import contextlib
 import gc
 from collections.abc import AsyncIterator
 
+import structlog
 from aiohttp import web
+from sqlalchemy.exc import SQLAlchemyError
 
 from knowledge.search.index import SearchIndex
 from knowledge.search.places import PlaceWords
@@ -26,6 +28,7 @@ from servicecenter.keys import (
     SEARCH_LIMIT,
     SESSIONMAKER,
     SETTINGS,
+    STATS_RECORDER,
     TICKET_WORKER,
 )
 from servicecenter.known_tokens import KnownTokens
@@ -38,10 +41,13 @@ from servicecenter.middleware import (
 from servicecenter.policy_service import PolicyService
 from servicecenter.routes import setup_routes
 from servicecenter.settings import Settings
+from servicecenter.stats_recorder import StatisticsRecorder
 from servicecenter.ticket_worker import TicketWorker
 from servicecenter.ui import setup_templates
 
 __all__ = ["create_app", "frozen_startup_ctx"]
+
+log = structlog.get_logger(__name__)
 
 MAX_BODY_BYTES = 8 * 1024 * 1024
 WORKER_STOP_S = 40
@@ -67,7 +73,6 @@ async def search_ctx(app: web.Application) -> AsyncIterator[None]:
             index,
             app[SESSIONMAKER],
             app[POLICY_SERVICE],
-            synonym_files=settings.synonyms_files,
             place_words=PlaceWords.load(settings.place_words_file),
         )
         await follower.start()
@@ -87,6 +92,27 @@ async def routing_ctx(app: web.Application) -> AsyncIterator[None]:
         app[SESSIONMAKER], rules_file=app[SETTINGS].rules_file
     )
     yield
+
+
+async def statistics_ctx(app: web.Application) -> AsyncIterator[None]:
+    """Statistics counted in memory and flushed in the background; the last counts flushed at shutdown."""
+    settings = app[SETTINGS]
+    recorder = StatisticsRecorder(
+        app[SESSIONMAKER],
+        app[CALL_ROUTER],
+        flush_s=settings.stats_flush_seconds,
+        dedupe_window_s=settings.acd_dedupe_days * 86_400,
+    )
+    app[STATS_RECORDER] = recorder
+    flushing = asyncio.create_task(recorder.run(), name="statistics-recorder")
+    yield
+    flushing.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await flushing
+    try:
+        await recorder.flush(settle=True)
+    except (SQLAlchemyError, OSError) as error:
+        log.warning("statistics_lost_at_shutdown", error=type(error).__name__)
 
 
 async def tickets_ctx(app: web.Application) -> AsyncIterator[None]:
@@ -138,7 +164,7 @@ def create_app(settings: Settings) -> web.Application:
     app[SETTINGS] = settings
     app[KNOWN_TOKENS] = KnownTokens()
     app[SEARCH_LIMIT] = PerClientLimit(settings.search_max_concurrent_per_client, "anonymous searches")
-    app.cleanup_ctx.extend([database_ctx, routing_ctx, search_ctx, tickets_ctx])
+    app.cleanup_ctx.extend([database_ctx, routing_ctx, statistics_ctx, search_ctx, tickets_ctx])
     setup_templates(app)
     setup_routes(app)
     return app

@@ -64,6 +64,11 @@ class Action(StrEnum):
     read_tickets = "read_tickets"
     read_contact = "read_contact"
     edit_ticket = "edit_ticket"
+    ingest_acd_events = "ingest_acd_events"
+    record_outcome = "record_outcome"
+    read_statistics = "read_statistics"
+    read_search_insights = "read_search_insights"
+    edit_synonyms = "edit_synonyms"
 
 
 PERMISSIONS: dict[Action, frozenset[Role]] = {
@@ -75,13 +80,18 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.manage_routing_rules: frozenset({Role.admin}),
     Action.import_catalogue: frozenset({Role.admin}),
     Action.report_pool_state: frozenset({Role.pbx, Role.admin}),
-    Action.create_callback: frozenset({Role.agent, Role.admin, Role.pbx}),
-    Action.create_ticket: frozenset({Role.agent, Role.admin}),
-    Action.read_tickets: frozenset({Role.agent, Role.county_editor, Role.admin}),
-    Action.read_contact: frozenset({Role.agent, Role.admin}),
-    Action.edit_ticket: frozenset({Role.agent, Role.admin}),
+    Action.create_callback: frozenset({Role.agent, Role.supervisor, Role.admin, Role.pbx}),
+    Action.create_ticket: frozenset({Role.agent, Role.supervisor, Role.admin}),
+    Action.read_tickets: frozenset({Role.agent, Role.supervisor, Role.county_editor, Role.admin}),
+    Action.read_contact: frozenset({Role.agent, Role.supervisor, Role.admin}),
+    Action.edit_ticket: frozenset({Role.agent, Role.supervisor, Role.admin}),
+    Action.ingest_acd_events: frozenset({Role.pbx, Role.admin}),
+    Action.record_outcome: frozenset({Role.agent, Role.supervisor, Role.admin}),
+    Action.read_statistics: frozenset({Role.supervisor, Role.admin}),
+    Action.read_search_insights: frozenset({Role.catalogue_editor, Role.admin}),
+    Action.edit_synonyms: frozenset({Role.catalogue_editor, Role.admin}),
 }
-"""The roles that may do each action at all."""
+"""The roles that may do each action at all. A supervisor may do what an agent may, and read statistics."""
 
 COUNTY_SCOPED = frozenset({Action.edit_unit, Action.edit_responsibility, Action.read_tickets})
 """Actions a county editor may do only in their own county."""

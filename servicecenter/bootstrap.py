@@ -1,5 +1,5 @@
-"""Getting a database ready: schema up to date, the demo catalogue in an empty one, and the LeiKa
-reference list where the table is empty.
+"""Getting a database ready: schema up to date, the shared synonym list seeded from its files, the demo
+catalogue in an empty one, and the LeiKa reference list where the table is empty.
 
 Used by `serve` and by the command line alike, so a first start needs nothing else. On PostgreSQL an
 advisory lock keeps several instances starting at once from migrating or seeding twice.
@@ -16,17 +16,21 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from knowledge.catalogue import leika, store
 from knowledge.catalogue.demo import load_demo_document
 from knowledge.catalogue.exchange import ImportReport, import_document
+from knowledge.search import synonym_versions
+from knowledge.search.synonyms import read_synonym_files
 from knowledge.storage.db import create_engine, create_sessionmaker
 from knowledge.storage.migrate import upgrade
 from servicecenter.settings import Settings
 
-__all__ = ["LEIKA_FILE", "load_leika", "open_database", "seed_demo"]
+__all__ = ["LEIKA_FILE", "SEED_AUTHOR", "load_leika", "open_database", "seed_demo", "seed_synonyms"]
 
 log = structlog.get_logger(__name__)
 
 STARTUP_LOCK = 115_115
 LEIKA_FILE = Path("reference") / "leika-2019.csv"
 """The LeiKa list loaded on a first start, relative to the catalogue directory."""
+SEED_AUTHOR = "config"
+"""The author of the synonym list's first version, read from the files of the settings."""
 
 
 async def _lock(session: AsyncSession) -> None:
@@ -63,6 +67,18 @@ async def load_leika(sessionmaker: async_sessionmaker[AsyncSession], *, path: Pa
     return len(report.created)
 
 
+async def seed_synonyms(sessionmaker: async_sessionmaker[AsyncSession], *, files: list[Path]) -> bool:
+    """Store the synonym files as the shared list's first version unless the database has one; whether it did."""
+    async with sessionmaker() as session, session.begin():
+        await _lock(session)
+        if await synonym_versions.current_version(session) is not None:
+            return False
+        entries = read_synonym_files(files)
+        await synonym_versions.add_version(session, entries=entries, author=SEED_AUTHOR, after=None)
+    log.info("synonyms_seeded", entries=len(entries))
+    return True
+
+
 async def open_database(
     settings: Settings, *, load_demo: bool | None = None
 ) -> tuple[AsyncEngine, async_sessionmaker[AsyncSession]]:
@@ -72,6 +88,7 @@ async def open_database(
     try:
         await upgrade(engine)
         sessionmaker = create_sessionmaker(engine)
+        await seed_synonyms(sessionmaker, files=settings.synonyms_files)
         if settings.load_demo if load_demo is None else load_demo:
             await seed_demo(sessionmaker, directory=settings.catalogue_dir, only_if_empty=True)
         if (settings.catalogue_dir / LEIKA_FILE).exists():

@@ -1,13 +1,18 @@
 """The active routing policy and the live pool state, held in memory for the route endpoint.
 
 Routing never waits on the database: the policy and the caller-origin table are loaded at start-up,
-pool state arrives from the ACD, and a new rule file replaces the policy in one reference swap.
+pool state arrives from the ACD, and a new rule file replaces the policy in one reference swap. Each
+decision the PBX asks for is counted in memory (`decisions`, a dictionary update); the statistics
+recorder writes the counts in the background.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
 
+from knowledge.calendar import to_berlin
+from knowledge.statistics.slots import slot_of
+from knowledge.statistics.tally import Tally
 from routing.engine import evaluate
 from routing.models import Call, Decision, PoolInfo, PoolState
 from routing.policy import Policy
@@ -48,6 +53,8 @@ class CallRouter:
         self.policy = policy
         self._board = PoolBoard(policy.pools())
         self.recent = RecentDecisions()
+        self.decisions = Tally()
+        """(slot, line, county, target, rule, target kind, open, overflow) -> decisions, until flushed"""
 
     def replace(self, policy: Policy) -> None:
         """Make `policy` active in one step; pools it keeps keep their reported state."""
@@ -58,11 +65,33 @@ class CallRouter:
                 board.update(pool_id, state)
         self.policy, self._board = policy, board
 
-    def decide(self, call: Call) -> Decision:
-        """Where `call` goes now, and why; remembered in `recent` for the agent console."""
+    def decide(self, call: Call, *, counted: bool = True) -> Decision:
+        """Where `call` goes now, and why; remembered in `recent` for the agent console, and counted
+        unless it is not a call the PBX routes (a simulation, the console showing a call again)."""
         decision = evaluate(self.policy, call, self._board.snapshot())
         self.recent.add(decision)
+        if counted:
+            self._count(call, decision)
         return decision
+
+    def _count(self, call: Call, decision: Decision) -> None:
+        """Count a decision; overflow is a known county's call sent to a pool other than its own."""
+        county = self.policy.rule_file.counties.get(decision.county) if decision.county else None
+        target = decision.target
+        overflow = county is not None and target.kind == "pool" and target.id != county.pool
+        at = call.at if call.at.tzinfo is not None else to_berlin(call.at)  # a naive time is Berlin time
+        self.decisions.add(
+            (
+                slot_of(at.timestamp()),
+                decision.line,
+                decision.county or "",
+                target.id,
+                decision.rule,
+                target.kind,
+                decision.open,
+                overflow,
+            )
+        )
 
     def pools(self) -> list[PoolInfo]:
         """Every pool with its current state."""

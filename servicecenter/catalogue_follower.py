@@ -3,15 +3,14 @@
 Several instances may share one database, and edits arrive through any of them or the CLI, so each
 instance polls the catalogue revision (one cheap query) and catches up: changed services into the
 search index, place names into the search gazetteer and the console's names of Verbandsgemeinden (so
-the console renders while the database is down), and the routing policy service told to follow
-(another instance's rules activation, changed area codes). The synonym table is reloaded when its file
-changes.
+the console renders while the database is down), the shared synonym list into the search's synonym
+table, and the routing policy service told to follow (another instance's rules activation, changed area
+codes). Saving rules or synonyms bumps the revision too, so they reach every instance within a second.
 """
 
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 
 import structlog
 from sqlalchemy.exc import SQLAlchemyError
@@ -22,6 +21,7 @@ from knowledge.catalogue.models import PlaceKind
 from knowledge.search.index import SearchIndex
 from knowledge.search.places import Gazetteer, PlaceWords
 from knowledge.search.sync import catch_up
+from knowledge.search.synonym_versions import current_version
 from knowledge.search.synonyms import SynonymTable
 from servicecenter.policy_service import PolicyService
 
@@ -41,15 +41,13 @@ class CatalogueFollower:
         sessionmaker: async_sessionmaker[AsyncSession],
         policy_service: PolicyService,
         *,
-        synonym_files: list[Path],
         place_words: PlaceWords,
     ) -> None:
         self.index = index
         self._sessionmaker = sessionmaker
         self._policy_service = policy_service
-        self._synonym_files = synonym_files
         self._place_words = place_words
-        self._synonym_stamps: tuple[float, ...] = ()
+        self.synonyms_version: int | None = None
         self._revision: int | None = None
         self.gazetteer = Gazetteer([])
         self.municipalities: dict[str, str] = {}
@@ -58,7 +56,6 @@ class CatalogueFollower:
 
     async def start(self) -> None:
         """Load places and synonyms once, before the first request."""
-        self._reload_synonyms()
         self._revision = await self._catalogue_revision()
         await self._reload_catalogue()
 
@@ -66,27 +63,24 @@ class CatalogueFollower:
         async with self._sessionmaker() as session:
             return await store.catalogue_revision(session)
 
-    def _reload_synonyms(self) -> None:
-        stamps = tuple(p.stat().st_mtime for p in self._synonym_files)
-        if stamps == self._synonym_stamps:
-            return
-        try:
-            self.synonyms = SynonymTable.load(self._synonym_files)
-        except (OSError, ValueError) as error:
-            log.error("synonyms_rejected", error=str(error))
-        self._synonym_stamps = stamps
+    def use_synonyms(self, version: int, entries: dict[str, list[str]]) -> None:
+        """Search with `entries` from now on (the shared list's `version`)."""
+        self.synonyms, self.synonyms_version = SynonymTable.from_entries(entries), version
 
     async def _reload_catalogue(self) -> None:
-        """Place names for search; routing's policy follows the catalogue's area codes and rules version."""
+        """Place names and synonyms for search; routing's policy follows the catalogue's area codes and rules
+        version."""
         async with self._sessionmaker() as session:
+            synonyms = await current_version(session)
+            if synonyms is not None and synonyms.version != self.synonyms_version:
+                self.use_synonyms(synonyms.version, synonyms.entries)
             places = list(await store.list_places(session))
             self.gazetteer = Gazetteer(places, self._place_words)
             self.municipalities = {p.id: p.name for p in places if p.kind is not PlaceKind.ortsgemeinde}
             await self._policy_service.follow(session)
 
     async def step(self) -> None:
-        """One round: synonyms if their file changed; index and places if the catalogue did."""
-        self._reload_synonyms()
+        """One round: index, places, synonyms and rules if the catalogue revision moved."""
         revision = await self._catalogue_revision()
         if revision != self._revision:
             await catch_up(self.index, self._sessionmaker)

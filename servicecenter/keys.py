@@ -12,6 +12,7 @@ from servicecenter.concurrency import PerClientLimit
 from servicecenter.known_tokens import KnownTokens
 from servicecenter.policy_service import PolicyService
 from servicecenter.settings import Settings
+from servicecenter.stats_recorder import StatisticsRecorder
 from servicecenter.ticket_worker import TicketWorker
 
 SETTINGS = web.AppKey("settings", Settings)
@@ -24,3 +25,4 @@ POLICY_SERVICE = web.AppKey("policy_service", PolicyService)
 TICKET_WORKER = web.AppKey("ticket_worker", TicketWorker)
 SEARCH_LIMIT = web.AppKey("search_limit", PerClientLimit)
 KNOWN_TOKENS = web.AppKey("known_tokens", KnownTokens)
+STATS_RECORDER = web.AppKey("stats_recorder", StatisticsRecorder)

@@ -105,9 +105,9 @@ IDEMPOTENCY_KEY = {
 
 QUERY_PROBLEMS = {422: problem("invalid query parameters, each named in `errors`")}
 BODY_PROBLEMS = {
-    400: problem("malformed JSON"),
+    400: problem("a malformed body (JSON that does not parse, text that is not UTF-8)"),
     413: problem("the body is larger than 8 MiB"),
-    415: problem("the body is not application/json"),
+    415: problem("the body is not of the media type documented"),
     422: problem("invalid fields, each named in `errors`"),
 }
 AUTH_PROBLEMS = {
@@ -130,6 +130,7 @@ class Operation:
     replies: dict[int, Reply]
     query: type[BaseModel] | None = None
     body: Any = None
+    body_media: str = "application/json"
     auth: bool = False
     """Bearer token or session cookie (with its CSRF token on unsafe methods) required."""
     if_match: bool = False
@@ -237,7 +238,7 @@ def _operation(method: str, path: str, op: Operation, schemas: dict, components:
     if op.body is not None:
         described["requestBody"] = {
             "required": True,
-            "content": {"application/json": {"schema": schemas[(op.body, "validation")]}},
+            "content": {op.body_media: {"schema": schemas[(op.body, "validation")]}},
         }
     if op.auth:
         session: dict[str, list[str]] = (

@@ -12,9 +12,12 @@ from functools import partial
 from aiohttp import web
 
 from knowledge.catalogue.document import CatalogueDocument
+from knowledge.statistics.report import Report
+from knowledge.statistics.searches import Insights
 from knowledge.tickets.schemas import TicketCreate, TicketPatch
 from routing.models import Call, Decision, PoolInfo
 from servicecenter.api import (
+    acd,
     catalogue,
     edits,
     entries,
@@ -24,6 +27,8 @@ from servicecenter.api import (
     routing,
     rules,
     session,
+    statistics,
+    synonyms,
     tickets,
 )
 from servicecenter.api.edits import EDITABLE
@@ -42,7 +47,7 @@ from servicecenter.api.responses import (
     UnitView,
 )
 from servicecenter.openapi import API_ROUTES, ApiRoutes, Operation, Reply, ok, openapi_json, problem
-from servicecenter.ui import STATIC_DIR, account, admin, history, pages
+from servicecenter.ui import STATIC_DIR, account, admin, history, insights_page, pages, statistics_page
 from servicecenter.ui import tickets as ticket_pages
 
 __all__ = ["setup_routes"]
@@ -226,10 +231,98 @@ def setup_routes(app: web.Application) -> None:
         ),
     )
 
+    # Statistics without personal data
+    api.add(
+        "POST",
+        "/api/v1/acd/events",
+        acd.post_events,
+        Operation(
+            "Asterisk queue_log lines (text/plain), each event counted exactly once (pbx, admin)",
+            "statistics",
+            {
+                200: ok(acd.IngestResult, "what was counted"),
+                422: problem("malformed lines, each named by its number in `errors`; nothing stored"),
+            },
+            body=str,
+            body_media="text/plain",
+            auth=True,
+        ),
+    )
+    api.add(
+        "POST",
+        "/api/v1/decisions/{id}/outcome",
+        statistics.post_outcome,
+        Operation(
+            "The agent's wrap-up of a call; a second one corrects the first (agent, supervisor, admin)",
+            "statistics",
+            {
+                200: ok(statistics.OutcomeRecorded, "counted"),
+                404: problem("not among the last 10,000 decisions"),
+            },
+            body=statistics.OutcomeReport,
+            auth=True,
+            path_params={"id": "`decision_id` of a routing answer"},
+        ),
+    )
+    api.add(
+        "GET",
+        "/api/v1/stats",
+        statistics.get_stats,
+        Operation(
+            "Service level, first-contact resolution and demand per period, with totals (supervisor, admin)",
+            "statistics",
+            {
+                200: Reply(
+                    "the figures as JSON, or as CSV with `format=csv` (a last row `total`)",
+                    {"application/json": Report, "text/csv": str},
+                )
+            },
+            query=statistics.StatsQuery,
+            auth=True,
+        ),
+    )
+    api.add(
+        "GET",
+        "/api/v1/search/insights",
+        statistics.get_insights,
+        Operation(
+            "The most frequent queries and those without a hit (catalogue_editor, admin)",
+            "statistics",
+            {200: ok(Insights, "the queries")},
+            query=statistics.InsightsQuery,
+            auth=True,
+        ),
+    )
+    api.add(
+        "GET",
+        "/api/v1/synonyms",
+        synonyms.get_synonyms,
+        Operation(
+            "The shared colloquial-word list search uses (catalogue_editor, admin)",
+            "editing",
+            {200: ok(synonyms.SynonymList, "the list in force", "ETag"), 404: problem("no list stored yet")},
+            auth=True,
+        ),
+    )
+    api.add(
+        "PUT",
+        "/api/v1/synonyms",
+        synonyms.put_synonyms,
+        Operation(
+            "Save the whole list as the next version; every instance searches with it within a second",
+            "editing",
+            {200: ok(synonyms.SynonymList, "saved", "ETag")},
+            body=synonyms.SynonymsUpload,
+            auth=True,
+            if_match=True,
+        ),
+    )
+
     # Agent and switchboard UI (HTML, German)
     app.router.add_get("/", pages.console, name="console")
     app.router.add_get("/vermittlung", pages.switchboard, name="switchboard")
     app.router.add_get("/routing", pages.routing_view, name="routing")
+    app.router.add_get("/statistik", statistics_page.statistics, name="statistics")
     app.router.add_static("/static/", STATIC_DIR, name="static", append_version=True)
 
     # Tickets for agents (login), and the answer page units reach through the link in their mail (no login)
@@ -241,6 +334,8 @@ def setup_routes(app: web.Application) -> None:
     # Admin UI (HTML, German; writes go through the JSON API below)
     app.router.add_get("/anmelden", account.login_page, name="login")
     app.router.add_get("/verwaltung", admin.start, name="admin")
+    app.router.add_get("/verwaltung/suchanfragen", insights_page.search_insights, name="search_insights")
+    app.router.add_get("/verwaltung/synonyme", insights_page.synonyms, name="synonyms")
     app.router.add_get("/verwaltung/stellen/{id}", admin.edit_unit, name="edit_unit")
     app.router.add_get("/verwaltung/leistungen/{id}", admin.edit_service, name="edit_service")
     app.router.add_get(

@@ -41,7 +41,7 @@ class Settings(BaseSettings):
     catalogue_dir: Path = CONFIG_DIR / "catalogue"
     synonyms_files: list[Path] = Field(
         default=[CONFIG_DIR / "search" / "synonyms.yaml"],
-        description="colloquial words for search, later files add",
+        description="colloquial words for search, later files add; they seed the shared list on a first start",
     )
     search_workers: int = Field(
         default_factory=lambda: max(1, (os.cpu_count() or 1) - 1),
@@ -96,6 +96,15 @@ class Settings(BaseSettings):
     )
     ticket_worker: bool = Field(
         default=True, description="deliver ticket mails and check deadlines in this process"
+    )
+    stats_flush_seconds: float = Field(
+        default=5, gt=0, le=300, description="how often counted decisions, wrap-ups and searches are written"
+    )
+    acd_dedupe_days: int = Field(
+        default=8,
+        ge=1,
+        le=366,
+        description="how long queue_log line hashes are kept to count a resent line once; older lines are not counted",
     )
 
     @field_validator("trusted_proxies", mode="before")

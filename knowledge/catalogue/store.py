@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator, Iterable, Sequence
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from knowledge.catalogue.models import CatalogueState, County, Place, Responsibility, Service, Unit
 from knowledge.search.analysis import fold_text
@@ -25,6 +26,7 @@ __all__ = [
     "list_units",
     "units_by_id",
     "responsibilities_for",
+    "service_titles",
     "services_changed_since",
 ]
 
@@ -90,6 +92,14 @@ async def list_service_titles(
     if q and q.strip():
         statement = statement.where(func.lower(Service.title).contains(q.strip().lower(), autoescape=True))
     return [(service_id, title) for service_id, title in await session.execute(statement)]
+
+
+async def service_titles(session: AsyncSession, *, ids: Sequence[str]) -> dict[str, str]:
+    """Id -> title of the services among `ids` that exist."""
+    if not ids:
+        return {}
+    rows = await session.execute(select(col(Service.id), col(Service.title)).where(col(Service.id).in_(ids)))
+    return dict(rows.tuples().all())
 
 
 async def responsibilities_for(

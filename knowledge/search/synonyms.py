@@ -1,11 +1,12 @@
 """The colloquial-word table an agent's query is widened with ("perso" → Personalausweis).
 
-It is applied to queries, not to the index, so an edited table counts from the next search on.
+It is applied to queries, not to the index, so an edited table counts from the next search on. The shared
+list lives in the database (knowledge/search/synonym_versions.py); YAML files seed it on a first start.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,7 +14,7 @@ import yaml
 
 from knowledge.search.analysis import words
 
-__all__ = ["Span", "SynonymTable"]
+__all__ = ["Span", "SynonymTable", "read_synonym_files"]
 
 
 @dataclass(frozen=True)
@@ -32,20 +33,19 @@ class SynonymTable:
         self._longest = max((len(k) for k in entries), default=1)
 
     @classmethod
+    def from_entries(cls, entries: Mapping[str, Sequence[str]]) -> SynonymTable:
+        """The table of `entries` (what callers say -> catalogue terms); entries folding alike are merged."""
+        merged: dict[tuple[str, ...], tuple[str, ...]] = {}
+        for said, terms in entries.items():
+            key = tuple(words(str(said)))
+            if key:
+                merged[key] = tuple(dict.fromkeys(merged.get(key, ()) + tuple(terms)))
+        return cls(merged)
+
+    @classmethod
     def load(cls, paths: Iterable[Path]) -> SynonymTable:
-        """Merge the YAML tables at `paths` (later files add to earlier ones); ValueError names a bad file."""
-        entries: dict[tuple[str, ...], tuple[str, ...]] = {}
-        for path in paths:
-            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-            if not isinstance(data, dict) or not all(
-                isinstance(v, list) and all(isinstance(t, str) for t in v) for v in data.values()
-            ):
-                raise ValueError(f"{path}: expected a mapping of words to lists of catalogue terms")
-            for said, terms in data.items():
-                key = tuple(words(str(said)))
-                if key:
-                    entries[key] = tuple(dict.fromkeys(entries.get(key, ()) + tuple(terms)))
-        return cls(entries)
+        """The table of the YAML files at `paths` (see `read_synonym_files`)."""
+        return cls.from_entries(read_synonym_files(paths))
 
     def spans(self, query_words: list[str]) -> list[Span]:
         """`query_words` (folded) grouped into spans, the longest table entry at each position first."""
@@ -61,3 +61,18 @@ class SynonymTable:
                 spans.append(Span((query_words[i],)))
                 i += 1
         return spans
+
+
+def read_synonym_files(paths: Iterable[Path]) -> dict[str, list[str]]:
+    """The entries of the YAML tables at `paths`, later files adding to earlier ones; ValueError names a bad
+    file. They seed the shared list in the database on a first start."""
+    entries: dict[str, list[str]] = {}
+    for path in paths:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        if not isinstance(data, dict) or not all(
+            isinstance(v, list) and all(isinstance(t, str) for t in v) for v in data.values()
+        ):
+            raise ValueError(f"{path}: expected a mapping of words to lists of catalogue terms")
+        for said, terms in data.items():
+            entries[str(said)] = list(dict.fromkeys(entries.get(str(said), []) + terms))
+    return entries

@@ -9,6 +9,7 @@ anonymous searches of one client address at once (429); the index bounds the wor
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 
 from aiohttp import web
@@ -24,7 +25,7 @@ from knowledge.errors import NotFound
 from knowledge.search.agent_search import SearchRequest, responsible_entry, search
 from servicecenter.api.entries import etag
 from servicecenter.api.params import parse_query
-from servicecenter.auth import identify
+from servicecenter.auth import SESSION_COOKIE, identify
 from servicecenter.clients import client_address
 from servicecenter.keys import (
     CALL_ROUTER,
@@ -33,6 +34,7 @@ from servicecenter.keys import (
     SEARCH_LIMIT,
     SESSIONMAKER,
     SETTINGS,
+    STATS_RECORDER,
 )
 from servicecenter.problems import Problem
 from servicecenter.settings import Settings
@@ -88,6 +90,17 @@ async def _anonymous(request: web.Request) -> bool:
         return True
 
 
+def _client(request: web.Request) -> str:
+    """Who is typing, to tell one agent's keystrokes from another's: a hash kept in memory for seconds."""
+    parts = (
+        client_address(request),
+        request.headers.get("Authorization"),
+        request.cookies.get(SESSION_COOKIE),
+    )
+    who = "|".join(p or "" for p in (*parts, request.headers.get("User-Agent")))
+    return hashlib.blake2b(who.encode(), digest_size=12).hexdigest()
+
+
 async def search_services(request: web.Request) -> web.Response:
     """GET /api/v1/search: what an agent types, ranked, with who is responsible and whether open now."""
     query = parse_query(request, SearchQuery)
@@ -110,6 +123,10 @@ async def _search(request: web.Request, query: SearchQuery) -> web.Response:
             request=SearchRequest(query.q, query.county, query.limit, query.offset),
             now=_now(),
         )
+    if query.offset == 0:  # paging is no new search; insights count what was asked, not where
+        county = query.county or (result.place.county if result.place else None)
+        asked = follower.gazetteer.detect(query.q, query.county).text
+        request.app[STATS_RECORDER].note_search(_client(request), asked, county, result.total)
     return web.Response(text=result.model_dump_json(), content_type="application/json")
 
 

@@ -22,18 +22,23 @@ AnswerFormat = Literal["json", "rtjson", "text"]
 then fallbacks, for dialplans that cannot read JSON (Asterisk)."""
 
 
+SIMULATE = "true: a simulated call (the routing page), decided but not counted in the statistics"
+
+
 class RouteQuery(Call):
     """GET: the call's fields plus the answer format (`rtjson` for Kamailio, `text` for Asterisk)."""
 
     format: AnswerFormat = "json"
+    simulate: bool = Field(default=False, description=SIMULATE)
 
 
 class FormatQuery(BaseModel):
-    """POST: the call is in the body, only the answer format in the query string."""
+    """POST: the call is in the body, only the answer format (and `simulate`) in the query string."""
 
     model_config = ConfigDict(extra="forbid")
 
     format: AnswerFormat = "json"
+    simulate: bool = Field(default=False, description=SIMULATE)
 
 
 class PoolStateUpdate(BaseModel):
@@ -47,13 +52,14 @@ class PoolStateUpdate(BaseModel):
 async def route(request: web.Request) -> web.Response:
     """GET or POST /api/v1/route: the decision for one call, from memory, never waiting on the database."""
     call: Call
+    options: FormatQuery | RouteQuery
     if request.method == "POST":
-        answer_format = parse_query(request, FormatQuery).format
+        options = parse_query(request, FormatQuery)
         call = await parse_json(request, Call)
     else:
-        call = query = parse_query(request, RouteQuery)
-        answer_format = query.format
-    decision = request.app[CALL_ROUTER].decide(call)
+        call = options = parse_query(request, RouteQuery)
+    answer_format = options.format
+    decision = request.app[CALL_ROUTER].decide(call, counted=not options.simulate)
     log_call_routed(decision)
     if answer_format == "text":
         return web.Response(text="".join(f"{t.uri}\n" for t in (decision.target, *decision.fallbacks)))

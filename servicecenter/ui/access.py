@@ -32,6 +32,7 @@ __all__ = [
 
 ROLE_NAMES = {
     Role.agent: "Auskunft",
+    Role.supervisor: "Teamleitung",
     Role.county_editor: "Kreisredaktion",
     Role.catalogue_editor: "Katalogredaktion",
     Role.admin: "Administration",
@@ -81,6 +82,8 @@ def account(request: web.Request, identity: Identity | None) -> dict | None:
         "county": county_name(request, identity.county),
         "editor": identity.role in EDITOR_ROLES,
         "tickets": may(identity, Action.read_tickets, identity.county),
+        "statistics": identity.role in PERMISSIONS[Action.read_statistics],
+        "agent": identity.role in PERMISSIONS[Action.record_outcome],
         "csrf_token": identity.csrf_token,
     }
 
@@ -90,7 +93,12 @@ _ACTION_TEXT = {
     Action.edit_unit: "Stellen bearbeitet die Kreisredaktion des jeweiligen Kreises.",
     Action.edit_responsibility: "Zuständigkeiten bearbeitet die Kreisredaktion des jeweiligen Kreises.",
     Action.read_history: "Den Verlauf sehen die Redaktionen.",
-    Action.read_tickets: "Anliegen sehen die Auskunft, die Administration und die Kreisredaktion ihres Kreises.",
+    Action.read_tickets: (
+        "Anliegen sehen die Auskunft, die Teamleitung, die Administration und die Kreisredaktion ihres Kreises."
+    ),
+    Action.read_statistics: "Die Statistik sehen die Teamleitung und die Administration.",
+    Action.read_search_insights: "Suchanfragen und Synonyme pflegt die Katalogredaktion.",
+    Action.edit_synonyms: "Suchanfragen und Synonyme pflegt die Katalogredaktion.",
 }
 
 

@@ -79,6 +79,7 @@ async def start(request: web.Request) -> web.Response:
             "more_services": len(services) > limit,
             "services_q": services_q,
             "can_edit_services": may(identity, Action.edit_service, None),
+            "can_improve_search": may(identity, Action.edit_synonyms, None),
             "can_edit_responsibilities": identity.role in (Role.county_editor, Role.admin),
             "county_names": dict(_member_counties(request)),
             "scope": _scope(request, identity),

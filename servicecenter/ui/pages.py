@@ -25,6 +25,14 @@ from servicecenter.ui.rules_text import KIND_NAMES, describe_policy, short_count
 __all__ = ["console", "routing_view", "switchboard"]
 
 LINE_NAMES = {"115": "Behördennummer 115", "switchboard": "Telefonzentrale"}
+OUTCOMES = (
+    ("solved", "gelöst"),
+    ("forwarded", "weitergeleitet"),
+    ("transferred", "verbunden"),
+    ("callback", "Rückruf"),
+    ("misrouted", "falsch verbunden"),
+)
+"""The agent's wrap-up choices, in the order of their keys 1–5."""
 NO_CALL = "Zu diesen Rufnummern kann kein Anruf zugeordnet werden."
 UNKNOWN_CALL = "Dieser Anruf ist nicht mehr bekannt; suchen Sie ohne Anrufdaten."
 
@@ -61,7 +69,7 @@ async def console(request: web.Request) -> web.Response:
         try:
             now = dt.datetime.now(BERLIN)
             call = Call(called=query["called"], caller=query.get("caller") or None, at=now)
-            decision = router.decide(call)
+            decision = router.decide(call, counted=False)  # the PBX's own route request counted it
         except (ValidationError, InvalidCall, UnknownLine, NoMatchingRule):
             return await _console_page(request, policy, None, [Message("error", NO_CALL)], status=422)
         log_call_routed(decision)
@@ -91,6 +99,7 @@ async def _console_page(
             "call": _call_view(policy, decision) if decision else None,
             "places": request.app[CATALOGUE_FOLLOWER].municipalities,
             "messages": messages,
+            "outcomes": OUTCOMES,
         },
         status=status,
     )

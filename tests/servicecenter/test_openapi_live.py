@@ -138,6 +138,25 @@ def _every_operation_once(caller: Caller) -> None:
         body={"agents_available": 2, "calls_waiting": 1, "longest_wait_s": 12.5},
     )
 
+    line = "1772521260|c.1|emh-all|NONE|ENTERQUEUE|https://x/?called=115|06592 1234|1\n"
+    call("POST", "/api/v1/acd/events", body=line, media_type="text/plain")
+    call(
+        "POST",
+        "/api/v1/decisions/{id}/outcome",
+        path_parameters={"id": decision["decision_id"]},
+        body={"outcome": "solved", "service_id": service},
+    )
+    call("GET", "/api/v1/stats", query={"from": "2026-03-02", "to": "2026-03-08", "by": "week"})
+    call("GET", "/api/v1/stats", query={"by": "hour", "format": "csv", "line": "115"})
+    call("GET", "/api/v1/search/insights", query={"limit": 5})
+    synonyms = call("GET", "/api/v1/synonyms")
+    call(
+        "PUT",
+        "/api/v1/synonyms",
+        body={"entries": {**synonyms.json()["entries"], "schrottkarre": ["sperrmüll"]}},
+        headers={"If-Match": synonyms.headers["ETag"]},
+    )
+
     document = call("GET", "/api/v1/export").json()
     place = document["places"][0]["id"]
     responsibility = call(

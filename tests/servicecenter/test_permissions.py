@@ -10,11 +10,13 @@ from sqlalchemy import text
 from config import CONFIG_DIR
 from knowledge.storage.db import create_engine
 from servicecenter.app import create_app
+from servicecenter.keys import STATS_RECORDER
 from servicecenter.settings import Settings
 
 CALLERS = {
     "anonymous": None,
     "agent": ("agent", None),
+    "supervisor": ("supervisor", None),
     "county_editor_here": ("county_editor", "07233"),
     "county_editor_elsewhere": ("county_editor", "07135"),
     "catalogue_editor": ("catalogue_editor", None),
@@ -22,7 +24,7 @@ CALLERS = {
     "pbx": ("pbx", None),
 }
 COUNTY_EDITING = {"county_editor_here", "admin"}
-TICKET_READERS = {"agent", "county_editor_here", "admin"}
+TICKET_READERS = {"agent", "supervisor", "county_editor_here", "admin"}
 
 Request = tuple[str, str, dict]
 RULES = CONFIG_DIR / "routing" / "emh.yaml"
@@ -137,6 +139,26 @@ async def _rules_activate(env: Env, i: int) -> Request:
     return "POST", f"/api/v1/routing/rules/versions/{(await stored.json())['version']}/activate", {}
 
 
+async def _acd_events(env: Env, i: int) -> Request:
+    line = f"1772521260|call.{i}|emh-all|NONE|ENTERQUEUE|https://x/?called=115|0659212345|1\n"
+    return "POST", "/api/v1/acd/events", {"data": line.encode(), "headers": {"Content-Type": "text/plain"}}
+
+
+async def _outcome(env: Env, i: int) -> Request:
+    decision = await (await env.client.post("/api/v1/route", json={"called": "115"})).json()
+    return "POST", f"/api/v1/decisions/{decision['decision_id']}/outcome", {"json": {"outcome": "solved"}}
+
+
+async def _synonyms_put(env: Env, i: int) -> Request:
+    current = await env.client.get("/api/v1/synonyms", headers=env.admin)
+    entries = {**(await current.json())["entries"], f"wort{i}": ["hundesteuer"]}
+    return (
+        "PUT",
+        "/api/v1/synonyms",
+        {"json": {"entries": entries}, "headers": {"If-Match": current.headers["ETag"]}},
+    )
+
+
 async def _import(env: Env, i: int) -> Request:
     counties = (await (await env.client.get("/api/v1/export")).json())["counties"]
     counties[0]["website"] = f"https://example.org/{i}"
@@ -201,19 +223,24 @@ CASES = {
     "PUT routing rules": (_rules_put, {"admin"}),
     "activate routing rules": (_rules_activate, {"admin"}),
     "POST import": (_import, {"admin"}),
-    "POST ticket (callback)": (_ticket_create("callback"), {"agent", "admin", "pbx"}),
-    "POST ticket (forward)": (_ticket_create("forward"), {"agent", "admin"}),
-    "POST ticket (message)": (_ticket_create("message"), {"agent", "admin"}),
-    "PATCH ticket": (_ticket_patch, {"agent", "admin"}),
-    "POST ticket forward": (_ticket_forward, {"agent", "admin"}),
+    "POST ticket (callback)": (_ticket_create("callback"), {"agent", "supervisor", "admin", "pbx"}),
+    "POST ticket (forward)": (_ticket_create("forward"), {"agent", "supervisor", "admin"}),
+    "POST ticket (message)": (_ticket_create("message"), {"agent", "supervisor", "admin"}),
+    "PATCH ticket": (_ticket_patch, {"agent", "supervisor", "admin"}),
+    "POST ticket forward": (_ticket_forward, {"agent", "supervisor", "admin"}),
     "GET tickets": (_ticket_list, TICKET_READERS),
     "GET ticket": (_ticket_read(""), TICKET_READERS),
     "GET ticket history": (_ticket_read("/history"), TICKET_READERS),
+    "POST ACD events": (_acd_events, {"pbx", "admin"}),
+    "POST call outcome": (_outcome, {"agent", "supervisor", "admin"}),
+    "PUT synonyms": (_synonyms_put, {"catalogue_editor", "admin"}),
 }
 
 
 async def _database_state(settings: Settings, client) -> tuple:
-    """Everything a write could change: the whole catalogue document, the audit trail, the revision."""
+    """Everything a write could change: the whole catalogue document, the audit trail, the revision, the
+    rules, the synonym list and the statistics (counted in memory, so flushed first)."""
+    await client.app[STATS_RECORDER].flush()
     engine = create_engine(settings.database)
     try:
         async with engine.connect() as connection:
@@ -222,11 +249,19 @@ async def _database_state(settings: Settings, client) -> tuple:
             rules = (await connection.execute(text("SELECT version, active FROM rule_version"))).all()
             tickets = (await connection.execute(text("SELECT id, version FROM ticket ORDER BY id"))).all()
             mails = (await connection.execute(text("SELECT count(*) FROM mail_outbox"))).scalar_one()
+            synonyms = (
+                await connection.execute(text("SELECT max(version) FROM synonym_version"))
+            ).scalar_one()
+            counted = [
+                (await connection.execute(text(f"SELECT count(*), sum(n) FROM {table}"))).one()
+                for table in ("stat_outcomes", "stat_decisions")
+            ]
+            calls = (await connection.execute(text("SELECT count(*) FROM acd_seen_event"))).scalar_one()
     finally:
         await engine.dispose()
     document = await (await client.get("/api/v1/export")).json()
     pools = await (await client.get("/api/v1/pools")).json()
-    return document, changes, revision, pools, rules, tickets, mails
+    return document, changes, revision, pools, rules, tickets, mails, synonyms, counted, calls
 
 
 @pytest.fixture

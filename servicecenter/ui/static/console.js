@@ -2,7 +2,7 @@
 "use strict";
 
 (() => {
-  const { el, fetchJSON, snippet, openBadge, copyButton, combobox, debounce, readJSON } = window.SC;
+  const { el, fetchJSON, snippet, openBadge, copyButton, combobox, debounce, readJSON, send, showStatus, explain } = window.SC;
   const DEBOUNCE_MS = 60;
   const form = document.getElementById("search-form");
   const input = document.getElementById("q");
@@ -84,6 +84,7 @@
   /** A LeiKa entry without an EMH description: what the list says, and the derived first contact. */
   function renderLeika(entry, hit) {
     current = null;
+    showOutcomeService();
     detail.replaceChildren(
       el("header", { class: "detail-head" },
         el("p", { class: "eyebrow" }, `LeiKa ${entry.key} · Typ ${entry.typisierung || "–"} · keine Beschreibung im Servicecenter`),
@@ -116,6 +117,7 @@
     }
     current = { service, hit, place: lastPlace };
     renderDetail();
+    showOutcomeService();
     status.textContent = `Geöffnet: ${service.title}`;
     if (window.matchMedia("(max-width: 899px)").matches) detail.scrollIntoView({ block: "start" });
   }
@@ -241,6 +243,51 @@
   }
   const callTicket = document.getElementById("call-ticket");
   if (callTicket) callTicket.addEventListener("click", () => recordTicket(current && current.service, current ? focusOf(current) : []));
+  // The wrap-up of the call ("Abschluss"): one of five outcomes and the service shown, keyboard first.
+  const outcomeForm = document.getElementById("outcome-form");
+  const outcomeService = document.getElementById("outcome-service");
+  const outcomeStatus = document.getElementById("outcome-status");
+
+  function showOutcomeService() {
+    if (outcomeService) outcomeService.textContent = current ? current.service.title : "keine geöffnet";
+  }
+
+  if (outcomeForm) {
+    const choices = [...outcomeForm.querySelectorAll('input[name="outcome"]')];
+    outcomeForm.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const choice = choices.find((input) => input.checked);
+      if (!choice) {
+        showStatus(outcomeStatus, "error", "Bitte einen Abschluss wählen.");
+        choices[0].focus();
+        return;
+      }
+      const service = current ? current.service : null;
+      const answer = await send(`/api/v1/decisions/${encodeURIComponent(outcomeForm.dataset.decision)}/outcome`, {
+        method: "POST", json: { outcome: choice.value, service_id: service ? service.id : null } });
+      if (!answer.ok) { explain(outcomeStatus, answer); return; }
+      const label = choice.parentElement.textContent.trim().replace(/^\d\s*/, "");
+      showStatus(outcomeStatus, "success",
+        `${answer.body.replaced ? "Korrigiert" : "Gespeichert"}: ${label}${service ? ` · ${service.title}` : ""}`);
+    });
+    outcomeForm.addEventListener("keydown", (event) => {
+      if (!event.target.matches('input[name="outcome"]')) return;
+      const number = Number(event.key);
+      if (number >= 1 && number <= choices.length) {
+        event.preventDefault();
+        choices[number - 1].checked = true;
+        choices[number - 1].focus();
+      } else if (event.key === "Enter") {
+        event.preventDefault();
+        outcomeForm.requestSubmit();
+      }
+    });
+    document.addEventListener("keydown", (event) => {
+      if (!event.altKey || event.ctrlKey || event.metaKey || event.key.toLowerCase() !== "a") return;
+      event.preventDefault();
+      (choices.find((input) => input.checked) || choices[0]).focus();
+    });
+  }
 
   const searchSoon = debounce(search, DEBOUNCE_MS);
   input.addEventListener("input", searchSoon);

@@ -91,7 +91,7 @@
       if (value) fields[name] = value;
     }
     try {
-      render(await fetchJSON("/api/v1/route", {
+      render(await fetchJSON("/api/v1/route?simulate=true", {
         method: "POST",
         headers: { "Content-Type": "application/json", Accept: "application/json" },
         body: JSON.stringify(fields),

@@ -150,19 +150,27 @@ async def test_an_edit_becomes_searchable_while_the_service_runs(client) -> None
     await _eventually(found)
 
 
-async def test_an_edited_synonym_file_counts_from_the_next_search(
-    aiohttp_client, settings, tmp_path: Path
+async def test_an_edited_synonym_list_counts_on_every_instance_from_the_next_search(
+    aiohttp_client, settings, make_user
 ) -> None:
-    table = tmp_path / "synonyms.yaml"
-    table.write_text("schrottauto: [sperrmüll]\n", encoding="utf-8")
-    client = await aiohttp_client(create_app(settings.model_copy(update={"synonyms_files": [table]})))
-    assert await _first(client, "schrottauto ") == "sperrmuell-anmelden"
-    table.write_text("schrottauto: [elektroaltgeräte]\n", encoding="utf-8")
+    editor = await make_user("redaktion", "catalogue_editor")
+    one = await aiohttp_client(create_app(settings))
+    other = await aiohttp_client(create_app(settings))
+    current = await one.get("/api/v1/synonyms", headers=editor)
+    entries = (await current.json())["entries"]
+    saved = await one.put(
+        "/api/v1/synonyms",
+        json={"entries": {**entries, "schrottauto": ["sperrmüll"]}},
+        headers={**editor, "If-Match": current.headers["ETag"]},
+    )
+    assert saved.status == 200, await saved.text()
+    assert await _first(one, "schrottauto ") == "sperrmuell-anmelden"
 
-    async def changed() -> bool:
-        return await _first(client, "schrottauto ") == "elektroaltgeraete"
+    async def on_the_other_instance() -> bool:
+        hits = (await _search(other, "schrottauto "))["hits"]
+        return [hit["id"] for hit in hits[:1]] == ["sperrmuell-anmelden"]
 
-    await _eventually(changed)
+    await _eventually(on_the_other_instance)
 
 
 async def test_an_edited_place_is_recognised_in_queries_while_the_service_runs(client) -> None:
