@@ -10,7 +10,12 @@ from typing import Annotated
 
 from pydantic import StringConstraints
 
-__all__ = ["COUNTY_KEY_PATTERN", "CountyKey"]
+__all__ = ["COUNTY_KEY_PATTERN", "CountyKey", "short_name"]
 
 COUNTY_KEY_PATTERN = r"^\d{5}$"
 CountyKey = Annotated[str, StringConstraints(pattern=COUNTY_KEY_PATTERN)]
+
+
+def short_name(name: str) -> str:
+    """The name people say: "Landkreis Cochem-Zell" -> "Cochem-Zell"; the Eifelkreis keeps its name."""
+    return name.removeprefix("Landkreis ")

@@ -2,10 +2,11 @@
 
 Several instances may share one database, and edits arrive through any of them or the CLI, so each
 instance polls the catalogue revision (one cheap query) and catches up: changed services into the
-search index, place names into the search gazetteer and the console's names of Verbandsgemeinden (so
-the console renders while the database is down), the shared synonym list into the search's synonym
-table, and the routing policy service told to follow (another instance's rules activation, changed area
-codes). Saving rules or synonyms bumps the revision too, so they reach every instance within a second.
+search index, place names into the search gazetteer, the names of the member counties and of the
+Verbandsgemeinden into the pages' memory (so pages render while the database is down), the shared synonym
+list into the search's synonym table, and the routing policy service told to follow (another instance's
+rules activation, changed area codes). Saving rules or synonyms bumps the revision too, so they reach
+every instance within a second.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from knowledge.catalogue import store
 from knowledge.catalogue.models import PlaceKind
+from knowledge.counties import short_name
 from knowledge.search.index import SearchIndex
 from knowledge.search.places import Gazetteer, PlaceWords
 from knowledge.search.sync import catch_up
@@ -52,6 +54,8 @@ class CatalogueFollower:
         self.gazetteer = Gazetteer([])
         self.municipalities: dict[str, str] = {}
         """Names of the Verbandsgemeinden and verbandsfreie Gemeinden by id, for the console."""
+        self.county_names: dict[str, str] = {}
+        """Short names of the member counties by key, in alphabetical order: the County table's names."""
         self.synonyms = SynonymTable({})
 
     async def start(self) -> None:
@@ -68,8 +72,8 @@ class CatalogueFollower:
         self.synonyms, self.synonyms_version = SynonymTable.from_entries(entries), version
 
     async def _reload_catalogue(self) -> None:
-        """Place names and synonyms for search; routing's policy follows the catalogue's area codes and rules
-        version."""
+        """Place names and synonyms for search, county names for pages; routing's policy follows the
+        catalogue's area codes and rules version."""
         async with self._sessionmaker() as session:
             synonyms = await current_version(session)
             if synonyms is not None and synonyms.version != self.synonyms_version:
@@ -77,6 +81,8 @@ class CatalogueFollower:
             places = list(await store.list_places(session))
             self.gazetteer = Gazetteer(places, self._place_words)
             self.municipalities = {p.id: p.name for p in places if p.kind is not PlaceKind.ortsgemeinde}
+            members = [(c.key, short_name(c.name)) for c in await store.list_counties(session) if c.member]
+            self.county_names = dict(sorted(members, key=lambda county: county[1]))
             await self._policy_service.follow(session)
 
     async def step(self) -> None:

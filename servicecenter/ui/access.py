@@ -15,9 +15,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from knowledge.accounts import Role
 from servicecenter.auth import PERMISSIONS, Action, Identity, identify, may
-from servicecenter.keys import CALL_ROUTER
+from servicecenter.keys import CATALOGUE_FOLLOWER
 from servicecenter.problems import Problem
-from servicecenter.ui.rules_text import short_county
 
 __all__ = [
     "ROLE_NAMES",
@@ -26,6 +25,7 @@ __all__ = [
     "account",
     "county_name",
     "current",
+    "member_counties",
     "require",
     "safe_next",
 ]
@@ -64,12 +64,17 @@ async def current(request: web.Request) -> Identity | None:
         return None
 
 
+def member_counties(request: web.Request) -> dict[str, str]:
+    """Short names of the member counties by key, alphabetical: the County table's, as the catalogue
+    follower last read them (pages render while the database is down)."""
+    return request.app[CATALOGUE_FOLLOWER].county_names
+
+
 def county_name(request: web.Request, key: str | None) -> str | None:
-    """The short German name of a county key, from the routing policy (no database needed)."""
+    """The short German name of a county key; the key itself for a county the catalogue does not serve."""
     if key is None:
         return None
-    county = request.app[CALL_ROUTER].policy.rule_file.counties.get(key)
-    return short_county(county.name) if county else key
+    return member_counties(request).get(key, key)
 
 
 def account(request: web.Request, identity: Identity | None) -> dict | None:

@@ -14,10 +14,9 @@ from knowledge.calendar import WEEKDAYS, WeeklyHours
 from knowledge.catalogue import store
 from knowledge.catalogue.models import PlaceKind, Unit
 from servicecenter.auth import Action, may
-from servicecenter.keys import CALL_ROUTER, SESSIONMAKER
-from servicecenter.ui.access import Identity, Refused, county_name, require
+from servicecenter.keys import SESSIONMAKER
+from servicecenter.ui.access import Identity, Refused, county_name, member_counties, require
 from servicecenter.ui.rendering import Message, admin_page, render
-from servicecenter.ui.rules_text import short_county
 
 __all__ = ["edit_service", "edit_unit", "responsibilities", "start"]
 
@@ -45,11 +44,6 @@ SERVICE_TEXTS = (
 )
 NOT_FOUND = "Diesen Eintrag gibt es nicht (mehr). Vielleicht wurde er gelöscht."
 SAVED = {"neu": "Die Zuständigkeit wurde angelegt.", "entfernt": "Die Zuständigkeit wurde entfernt."}
-
-
-def _member_counties(request: web.Request) -> list[tuple[str, str]]:
-    rules = request.app[CALL_ROUTER].policy.rule_file
-    return [(key, short_county(rules.counties[key].name)) for key in rules.members]
 
 
 @admin_page
@@ -81,7 +75,7 @@ async def start(request: web.Request) -> web.Response:
             "can_edit_services": may(identity, Action.edit_service, None),
             "can_improve_search": may(identity, Action.edit_synonyms, None),
             "can_edit_responsibilities": identity.role in (Role.county_editor, Role.admin),
-            "county_names": dict(_member_counties(request)),
+            "county_names": member_counties(request),
             "scope": _scope(request, identity),
         },
     )
@@ -151,7 +145,9 @@ async def responsibilities(request: web.Request) -> web.Response:
     (admins: every member county)."""
     identity = await require(request, Action.edit_responsibility)
     service_id = request.match_info["id"]
-    counties = [(k, n) for k, n in _member_counties(request) if may(identity, Action.edit_responsibility, k)]
+    counties = [
+        (k, n) for k, n in member_counties(request).items() if may(identity, Action.edit_responsibility, k)
+    ]
     async with request.app[SESSIONMAKER]() as session:
         service = await store.get_service(session, service_id=service_id)
         if service is None:

@@ -19,8 +19,9 @@ from routing.models import Call, Decision
 from routing.policy import Policy
 from servicecenter.call_log import log_call_routed
 from servicecenter.keys import CALL_ROUTER, CATALOGUE_FOLLOWER
+from servicecenter.ui.access import county_name, member_counties
 from servicecenter.ui.rendering import Message, render
-from servicecenter.ui.rules_text import KIND_NAMES, describe_policy, short_county, target_name
+from servicecenter.ui.rules_text import KIND_NAMES, describe_policy, target_name
 
 __all__ = ["console", "routing_view", "switchboard"]
 
@@ -37,23 +38,17 @@ NO_CALL = "Zu diesen Rufnummern kann kein Anruf zugeordnet werden."
 UNKNOWN_CALL = "Dieser Anruf ist nicht mehr bekannt; suchen Sie ohne Anrufdaten."
 
 
-def _counties(policy: Policy) -> list[tuple[str, str]]:
-    """(key, short name) of the member counties, in the rule file's order."""
-    return [(key, short_county(policy.rule_file.counties[key].name)) for key in policy.rule_file.members]
-
-
 def _member(policy: Policy, key: str | None) -> str | None:
     return key if key in policy.members else None
 
 
-def _call_view(policy: Policy, decision: Decision) -> dict:
+def _call_view(request: web.Request, policy: Policy, decision: Decision) -> dict:
     """What the console's call banner shows about a decision."""
-    county = policy.rule_file.counties.get(decision.county or "")
     return {
         "id": decision.decision_id,
         "greeting": decision.greeting,
         "line": LINE_NAMES[decision.line],
-        "county": short_county(county.name) if county else None,
+        "county": county_name(request, decision.county),
         "target": target_name(policy, decision.target.id),
         "target_kind": KIND_NAMES.get(decision.target.kind, decision.target.kind),
         "open": decision.open,
@@ -93,10 +88,10 @@ async def _console_page(
         "console.html",
         request,
         {
-            "counties": _counties(policy),
+            "counties": list(member_counties(request).items()),
             "county": county,
             "q": request.query.get("q", "")[:200],
-            "call": _call_view(policy, decision) if decision else None,
+            "call": _call_view(request, policy, decision) if decision else None,
             "places": request.app[CATALOGUE_FOLLOWER].municipalities,
             "messages": messages,
             "outcomes": OUTCOMES,
@@ -112,7 +107,7 @@ async def switchboard(request: web.Request) -> web.Response:
         "switchboard.html",
         request,
         {
-            "counties": _counties(policy),
+            "counties": list(member_counties(request).items()),
             "county": _member(policy, request.query.get("county")),
             "q": request.query.get("q", "")[:200],
         },
@@ -124,8 +119,9 @@ async def routing_view(request: web.Request) -> web.Response:
     policy = request.app[CALL_ROUTER].policy
     rules = policy.rule_file
     lines = [("115", number) for number in rules.lines["115"].numbers] if "115" in rules.lines else []
+    names = member_counties(request)
     lines += [
-        (f"Zentrale {short_county(rules.counties[key].name)}", number)
+        (f"Zentrale {county_name(request, key)}", number)
         for key in rules.members
         for number in rules.counties[key].switchboard
     ]
@@ -135,7 +131,9 @@ async def routing_view(request: web.Request) -> web.Response:
         {
             "center": rules.center,
             "rules": describe_policy(policy),
-            "counties": [(key, name, rules.counties[key]) for key, name in _counties(policy)],
+            "counties": [
+                (key, name, rules.counties[key]) for key, name in names.items() if key in rules.counties
+            ],
             "lines": lines,
             "schedules": [(name, hours.describe()) for name, hours in rules.schedules.items()],
             "closing_days": list(rules.closing_days),
@@ -144,7 +142,7 @@ async def routing_view(request: web.Request) -> web.Response:
                 target_id: {"name": t.name or target_id, "kind": KIND_NAMES.get(t.kind, t.kind)}
                 for target_id, t in rules.targets.items()
             },
-            "county_names": dict(_counties(policy)),
+            "county_names": names,
             "now": dt.datetime.now(BERLIN).strftime("%Y-%m-%dT%H:%M"),
         },
     )

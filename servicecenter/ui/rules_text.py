@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from knowledge.counties import short_name
 from routing.conditions import (
     COUNTY_POOL,
     AllOf,
@@ -52,13 +53,8 @@ class RuleText:
     fallbacks: list[str]
 
 
-def short_county(name: str) -> str:
-    """ "Landkreis Cochem-Zell" -> "Cochem-Zell"; the Eifelkreis keeps its name."""
-    return name.removeprefix("Landkreis ")
-
-
 def _counties(policy: Policy, keys: list[str]) -> str:
-    names = [short_county(c.name) if (c := policy.rule_file.counties.get(k)) else k for k in keys]
+    names = [short_name(c.name) if (c := policy.rule_file.counties.get(k)) else k for k in keys]
     return " oder ".join(names)
 
 

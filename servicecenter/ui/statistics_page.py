@@ -18,11 +18,10 @@ from knowledge.catalogue import store
 from knowledge.statistics import report
 from knowledge.statistics.report import Bucket, Scope
 from servicecenter.auth import Action
-from servicecenter.keys import CALL_ROUTER, SESSIONMAKER
-from servicecenter.ui.access import require
+from servicecenter.keys import SESSIONMAKER
+from servicecenter.ui.access import member_counties, require
 from servicecenter.ui.charts import Series, bar_chart, hbar_chart, line_chart
 from servicecenter.ui.rendering import Message, admin_page, render
-from servicecenter.ui.rules_text import short_county
 
 __all__ = ["LINE_NAMES", "SERVICE_LEVEL_TARGET", "FCR_TARGET", "statistics"]
 
@@ -91,8 +90,7 @@ def _calls_chart(name: str, title: str, labels: list[str], rows: list[dict]) -> 
 async def statistics(request: web.Request) -> web.Response:
     """GET /statistik?von=&bis=&kreis=&leitung=: charts and tables of the call statistics."""
     await require(request, Action.read_statistics)
-    rules = request.app[CALL_ROUTER].policy.rule_file
-    counties = {key: short_county(rules.counties[key].name) for key in rules.members}
+    counties = member_counties(request)
     scope, messages = _scope(request, counties)
     by: Bucket = "day" if (scope.last - scope.first).days < 62 else "week"
     async with request.app[SESSIONMAKER]() as session:

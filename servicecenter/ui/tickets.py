@@ -22,10 +22,9 @@ from knowledge.tickets import outbox, store
 from knowledge.tickets.models import ACTIVE_STATES, Ticket, TicketKind, TicketState, may_move
 from servicecenter.api.tickets import ticket_view
 from servicecenter.auth import Action, may
-from servicecenter.keys import CALL_ROUTER, SESSIONMAKER
-from servicecenter.ui.access import Refused, county_name, require
+from servicecenter.keys import SESSIONMAKER
+from servicecenter.ui.access import Refused, county_name, member_counties, require
 from servicecenter.ui.rendering import Message, admin_page, render
-from servicecenter.ui.rules_text import short_county
 
 __all__ = ["answer_page", "submit_answer", "ticket_page", "worklist"]
 
@@ -78,8 +77,7 @@ async def worklist(request: web.Request) -> web.Response:
     """GET /anliegen: open tickets due first; overdue and nearly due marked in words and colour."""
     identity = await require(request, Action.read_tickets)
     query = request.query
-    policy = request.app[CALL_ROUTER].policy
-    counties = [(k, short_county(policy.rule_file.counties[k].name)) for k in policy.rule_file.members]
+    counties = list(member_counties(request).items())
     fixed_county = identity.role is Role.county_editor
     county = (
         identity.county

@@ -6,7 +6,7 @@ import re
 import pytest
 from structlog.testing import capture_logs
 
-from servicecenter.keys import ENGINE
+from servicecenter.keys import CATALOGUE_FOLLOWER, ENGINE
 
 
 async def _page(client, path: str, status: int = 200, **params) -> str:
@@ -135,3 +135,18 @@ async def test_console_and_screen_pop_work_while_the_database_is_down(client, cu
     html = await _page(client, response.headers["Location"])
     assert "Behördennummer 115, Servicecenter Eifel-Mosel-Hunsrück" in html
     assert '<option value="07135" selected>' in html
+
+
+async def test_county_names_come_from_the_catalogue(client, make_user) -> None:
+    """A county renamed in the catalogue is renamed on the pages once the follower has caught up."""
+    document = await (await client.get("/api/v1/export")).json()
+    county = next(c for c in document["counties"] if c["key"] == "07233")
+    county["name"] = "Landkreis Vulkaneifel-Umbenannt"
+    response = await client.post("/api/v1/import", json=document, headers=await make_user("anna", "admin"))
+    assert response.status == 200, await response.text()
+    assert '<option value="07233">Vulkaneifel</option>' in await _page(client, "/vermittlung")
+
+    await client.app[CATALOGUE_FOLLOWER].step()  # one round of the loop every instance runs
+    html = await _page(client, "/vermittlung")
+    assert '<option value="07233">Vulkaneifel-Umbenannt</option>' in html
+    assert "Landkreis Vulkaneifel-Umbenannt" not in html, "pages say the short name"
