@@ -7,8 +7,12 @@ the four counties), 5 % units. Phases, one after the other:
 
 - warm-up: `--warmup` s of the mix, not counted;
 - mixed: `--duration` s of the mix;
-- storm: `--storm` s of the mix while `--storm-clients` clients send the costliest known queries back to
-  back (one 200-letter word each: typo correction and compound splitting work hardest).
+- storm: `--storm` s of the mix while `--storm-clients` anonymous clients send the costliest known queries
+  back to back (one 200-letter word each: typo correction and compound splitting work hardest).
+
+The mix searches as a logged-in agent (a bearer token), as the console does: every client here shares the
+address 127.0.0.1, and the storm fills that address's anonymous searches (`search_max_concurrent_per_client`),
+so anonymous agents would measure the limit's 429s instead of the service.
 
 Prints per phase and endpoint the count, p50/p95/p99 and errors (status or exception, by kind), the storm's
 own answers, and the memory of the service (RSS of its main process; PSS of it with every process it
@@ -28,6 +32,7 @@ import asyncio
 import os
 import random
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -95,10 +100,12 @@ def requests(seed: int):
             yield "units", "/api/v1/units", rng.choice(UNIT_QUERIES)
 
 
-async def one(http: aiohttp.ClientSession, base: str, request, scheduled: float, phase: Phase | None) -> None:
+async def one(
+    http: aiohttp.ClientSession, base: str, request, scheduled: float, phase: Phase | None, headers: dict
+) -> None:
     endpoint, path, params = request
     try:
-        async with http.get(base + path, params=params) as response:
+        async with http.get(base + path, params=params, headers=headers) as response:
             await response.read()
             status = response.status
     except (TimeoutError, aiohttp.ClientError) as error:
@@ -110,14 +117,16 @@ async def one(http: aiohttp.ClientSession, base: str, request, scheduled: float,
         phase.errors[endpoint][status] += 1
 
 
-async def mixed(http, base: str, source, rate: float, seconds: float, phase: Phase | None) -> None:
-    """The mix at `rate` requests/s for `seconds`, each request on its own schedule."""
+async def mixed(
+    http, base: str, source, rate: float, seconds: float, phase: Phase | None, headers: dict
+) -> None:
+    """The mix at `rate` requests/s for `seconds`, each request on its own schedule, as the agent `headers`."""
     tasks = []
     start = time.perf_counter() + 0.05
     for i in range(int(rate * seconds)):
         scheduled = start + i / rate
         await asyncio.sleep(max(0.0, scheduled - time.perf_counter()))
-        tasks.append(asyncio.create_task(one(http, base, next(source), scheduled, phase)))
+        tasks.append(asyncio.create_task(one(http, base, next(source), scheduled, phase, headers)))
     await asyncio.gather(*tasks)
 
 
@@ -200,14 +209,14 @@ def report(phase: Phase) -> None:
         )
 
 
-async def soak(base: str, pid: int, args: argparse.Namespace) -> None:
+async def soak(base: str, pid: int, args: argparse.Namespace, agent: dict) -> None:
     source = requests(args.seed)
     timeout = aiohttp.ClientTimeout(total=30)
     async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0), timeout=timeout) as http:
-        await mixed(http, base, source, args.rate, args.warmup, None)
+        await mixed(http, base, source, args.rate, args.warmup, None, agent)
         before, cpu_before = memory(pid), cpu(pid)
         phase = Phase(f"mixed load, {args.rate:g} req/s", args.duration)
-        await mixed(http, base, source, args.rate, args.duration, phase)
+        await mixed(http, base, source, args.rate, args.duration, phase, agent)
         report(phase)
 
         stop, answers, took = asyncio.Event(), Counter(), []
@@ -219,7 +228,7 @@ async def soak(base: str, pid: int, args: argparse.Namespace) -> None:
             f"mixed load, {args.rate:g} req/s, with a search storm from {args.storm_clients} clients",
             args.storm,
         )
-        await mixed(http, base, source, args.rate, args.storm, phase)
+        await mixed(http, base, source, args.rate, args.storm, phase, agent)
         stop.set()
         await asyncio.gather(*clients)
         report(phase)
@@ -240,6 +249,23 @@ async def soak(base: str, pid: int, args: argparse.Namespace) -> None:
         f"processes {before[1] / 1024:.0f} MiB; at the end {after[0] / 1024:.0f} MiB and {after[1] / 1024:.0f} MiB "
         f"(growth {(after[0] / before[0] - 1) * 100:+.1f} % and {(after[1] / before[1] - 1) * 100:+.1f} %)"
     )
+
+
+def agent_token(env: dict[str, str]) -> dict[str, str]:
+    """A bearer header of a new agent of the running service, made with its own command line."""
+    command = [sys.executable, "-m", "servicecenter"]
+    subprocess.run(
+        [*command, "user", "add", "soak-agent", "--role", "agent"],
+        env=env,
+        input="soak-passwort-1\n",
+        text=True,
+        check=True,
+        capture_output=True,
+    )
+    token = subprocess.run(
+        [*command, "token", "create", "soak-agent"], env=env, text=True, check=True, capture_output=True
+    ).stdout.split()[-1]
+    return {"Authorization": f"Bearer {token}"}
 
 
 def main(args: argparse.Namespace) -> None:
@@ -266,7 +292,7 @@ def main(args: argparse.Namespace) -> None:
                 + ", ".join(f"{name} {share:.0%}" for name, share in MIX)
                 + f"; warm-up {args.warmup:g} s; load average {os.getloadavg()[0]:.1f}"
             )
-            asyncio.run(soak(base, service.pid, args))
+            asyncio.run(soak(base, service.pid, args, agent_token(env)))
         finally:
             _stop(service)
 
