@@ -32,7 +32,7 @@ async def test_a_county_editor_closes_a_unit_and_the_console_shows_it(
     await form.get_by_label("Bis").fill(_local(dt.datetime.now(BERLIN) - dt.timedelta(days=1)))
     await form.get_by_label("Grund").fill("Personalversammlung")
     await form.get_by_role("button", name="Schließung speichern").click()
-    await expect(page.locator("#closure-until-error")).to_have_text("Das Ende liegt in der Vergangenheit")
+    await expect(page.locator("#closure-until-error")).to_have_text("Das Ende muss nach dem Beginn liegen")
     await expect(form.get_by_label("Bis")).to_have_attribute("aria-invalid", "true")
 
     await form.get_by_label("Bis").fill(_local(until))

@@ -7,10 +7,18 @@
   const { send, showStatus, explain } = SC;
   const BERLIN_DAY = new Intl.DateTimeFormat("en-CA", { timeZone: "Europe/Berlin", year: "numeric", month: "2-digit", day: "2-digit" });
 
+  const BERLIN_CLOCK = new Intl.DateTimeFormat("en-GB", { timeZone: "Europe/Berlin", hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+
   /** The end of today in Berlin as the API's local time: tomorrow 00:00. */
   function endOfToday() {
     const [year, month, day] = BERLIN_DAY.format(new Date()).split("-").map(Number);
     return `${new Date(Date.UTC(year, month - 1, day + 1)).toISOString().slice(0, 10)}T00:00`;
+  }
+
+  /** This minute in Berlin (seconds dropped), so a call simulated "now" on the routing page is inside. */
+  function thisMinute() {
+    const now = new Date();
+    return `${BERLIN_DAY.format(now)}T${BERLIN_CLOCK.format(now)}`;
   }
 
   function clearErrors(form) {
@@ -61,7 +69,7 @@
 
   function bodyOf(form) {
     if (form.hasAttribute("data-today-form")) {
-      return { scope: { line: form.querySelector('[name="line"]').value }, until: endOfToday(),
+      return { scope: { line: form.querySelector('[name="line"]').value }, from: thisMinute(), until: endOfToday(),
                reason: text(form, "reason") || "", announcement: text(form, "announcement") };
     }
     if (form.hasAttribute("data-closure-form")) {
