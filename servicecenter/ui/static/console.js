@@ -157,7 +157,7 @@
           : el("p", { class: "transfer-row" }, "Keine Rufnummer hinterlegt."),
         entry.extension ? numberRow("Durchwahl", entry.extension, "Durchwahl", false) : null),
       el("p", { class: "hours" }, availabilityBadge(entry), " ", entry.hours || "Öffnungszeiten nicht hinterlegt"),
-      el("p", { class: "hours" }, hoursToday(entry)),
+      el("p", { class: "today" }, hoursToday(entry)),
       noticeList(entry.notices),
       entry.email ? el("p", { class: "muted" }, "E-Mail: ", el("a", { href: `mailto:${entry.email}` }, entry.email)) : null,
       entry.fees ? el("p", {}, el("strong", {}, "Gebühren hier: "), entry.fees) : null,
