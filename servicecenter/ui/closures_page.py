@@ -21,9 +21,8 @@ from knowledge.closures.board import PostedNotice
 from servicecenter.api.closures import within_today
 from servicecenter.auth import Action, Identity, may, may_close_line
 from servicecenter.keys import CALL_ROUTER, CATALOGUE_FOLLOWER, SESSIONMAKER
-from servicecenter.ui.access import county_name, current, require
+from servicecenter.ui.access import county_name, current, member_counties, require
 from servicecenter.ui.rendering import Message, admin_page, render
-from servicecenter.ui.rules_text import short_county
 
 __all__ = ["ClosureRow", "closure_rows", "closures_admin", "routing_closures"]
 
@@ -136,8 +135,7 @@ async def closures_admin(request: web.Request) -> web.Response:
         for n in request.app[CATALOGUE_FOLLOWER].notices
         if n.valid_until > now and (county is None or n.county == county)
     ]
-    rules = request.app[CALL_ROUTER].policy.rule_file
-    counties = [(key, short_county(rules.counties[key].name)) for key in rules.members]
+    counties = list(member_counties(request).items())
     saved = SAVED.get(request.query.get("gespeichert", ""))
     return await render(
         "closures.html",
