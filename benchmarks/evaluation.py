@@ -18,6 +18,7 @@ import yaml
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from knowledge.calendar import BERLIN, ServiceCalendar
+from knowledge.closures.board import NoticeBoard
 from knowledge.search.agent_search import SearchRequest, search
 from knowledge.search.index import SearchIndex
 from knowledge.search.places import Gazetteer
@@ -177,6 +178,7 @@ def engine_search(
                 gazetteer=gazetteer,
                 synonyms=synonyms,
                 calendar=calendar,
+                notices=NoticeBoard(),
                 request=SearchRequest(query.q, query.county, CUTOFF, 0),
                 now=moment,
             )

@@ -36,6 +36,7 @@ from whoosh.searching import Searcher
 from benchmarks.evaluation import load_judged
 from knowledge.calendar import BERLIN, ServiceCalendar
 from knowledge.catalogue import store
+from knowledge.closures.board import NoticeBoard
 from knowledge.search.agent_search import SearchRequest, search
 from knowledge.search.index import SearchIndex, current_generation
 from knowledge.search.places import Gazetteer, PlaceWords
@@ -138,6 +139,7 @@ async def in_process(settings: Settings, queries, rounds: int, profile: bool) ->
                     gazetteer=gazetteer,
                     synonyms=synonyms,
                     calendar=calendar,
+                    notices=NoticeBoard(),
                     request=SearchRequest(q, county),
                     now=now,
                 )

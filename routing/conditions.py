@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
 
+from knowledge.calendar import Closures
 from knowledge.counties import CountyKey
 from routing.models import PoolState, RuleTables
 from routing.origin import Origin
@@ -35,9 +36,12 @@ class Facts:
     origin: Origin
     local: dt.datetime
     closed_because: str | None
+    """Why every schedule is closed now: a holiday, a closing day, or a closure of the line or county."""
     topic: str | None
     pools: Mapping[str, PoolState]
     rules: RuleTables
+    closures: Closures = field(default_factory=Closures)
+    """The stored closures; the line's and county's are in `closed_because`, units' are asked here."""
     _schedules: dict[str, Verdict] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def schedule_open(self, name: str) -> Verdict:
@@ -188,7 +192,8 @@ class TopicIn(_Condition):
 
 
 class DepartmentOpen(_Condition):
-    """The call's topic has a department in the call's county, and it is open now."""
+    """The call's topic has a department in the call's county, and it is open now: in its hours, and its
+    catalogue unit not closed by a stored closure."""
 
     department_open: bool
 
@@ -202,8 +207,14 @@ class DepartmentOpen(_Condition):
         if department is None:
             return not self.department_open, f"no department for topic {facts.topic} in {facts.county}"
         assert department.hours is not None, "a policy's departments have hours (routing.units)"
+        where = f"department {facts.topic}/{facts.county}"
+        rung = facts.rules.targets.get(department.target)
+        unit = rung.unit if rung is not None else None
+        closure = facts.closures.find(facts.local, [("unit", unit)]) if unit is not None else None
+        if closure is not None:
+            return not self.department_open, f"{where}: unit {unit} {closure.text(facts.local)}"
         ok, why = facts.schedule_open(department.hours)
-        return ok == self.department_open, f"department {facts.topic}/{facts.county}: {why}"
+        return ok == self.department_open, f"{where}: {why}"
 
 
 class PoolCheck(BaseModel):

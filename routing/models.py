@@ -20,6 +20,7 @@ __all__ = [
     "Call",
     "CountyDef",
     "Decision",
+    "DecisionClosure",
     "DepartmentDef",
     "LineDef",
     "LineKind",
@@ -80,6 +81,16 @@ class Target(_Strict):
     uri: str
 
 
+class DecisionClosure(_Strict):
+    """The stored closure that closed this call's line or county: why, until when, what to announce."""
+
+    scope: Literal["line", "county"]
+    key: str = Field(description="the line (`115`, `switchboard`) or the Kreisschlüssel")
+    reason: str
+    until: dt.datetime
+    announcement: str | None = Field(description="the text the announcement target should play, if given")
+
+
 class Decision(_Strict):
     """The answer to the PBX; `model_dump(mode="json")` is the body of `/api/v1/route`."""
 
@@ -92,6 +103,9 @@ class Decision(_Strict):
     rule: str
     greeting: str | None
     trace: list[str]
+    closure: DecisionClosure | None = Field(
+        default=None, description="set while a stored closure closes the call's line or county"
+    )
 
 
 class PoolState(_Strict):

@@ -34,11 +34,14 @@ __all__ = [
     "Identity",
     "SESSION_COOKIE",
     "authorize",
+    "authorize_any",
     "check_county",
+    "check_line_closure",
     "csrf_token",
     "hash_password",
     "identify",
     "may",
+    "may_close_line",
     "verify_password",
 ]
 
@@ -69,6 +72,9 @@ class Action(StrEnum):
     read_statistics = "read_statistics"
     read_search_insights = "read_search_insights"
     edit_synonyms = "edit_synonyms"
+    manage_closures = "manage_closures"
+    close_line_today = "close_line_today"
+    manage_notices = "manage_notices"
 
 
 PERMISSIONS: dict[Action, frozenset[Role]] = {
@@ -90,11 +96,24 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.read_statistics: frozenset({Role.supervisor, Role.admin}),
     Action.read_search_insights: frozenset({Role.catalogue_editor, Role.admin}),
     Action.edit_synonyms: frozenset({Role.catalogue_editor, Role.admin}),
+    Action.manage_closures: frozenset({Role.county_editor, Role.admin}),
+    Action.close_line_today: frozenset({Role.supervisor, Role.admin}),
+    Action.manage_notices: frozenset({Role.county_editor, Role.admin}),
 }
-"""The roles that may do each action at all. A supervisor may do what an agent may, and read statistics."""
+"""The roles that may do each action at all. A supervisor may do what an agent may, read statistics, and
+close a line for the rest of the day."""
 
-COUNTY_SCOPED = frozenset({Action.edit_unit, Action.edit_responsibility, Action.read_tickets})
-"""Actions a county editor may do only in their own county."""
+COUNTY_SCOPED = frozenset(
+    {
+        Action.edit_unit,
+        Action.edit_responsibility,
+        Action.read_tickets,
+        Action.manage_closures,
+        Action.manage_notices,
+    }
+)
+"""Actions a county editor may do only in their own county: for closures and notices, those of the county
+and of its units; one of a line, a service or everyone (no county) is the admin's."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,6 +236,16 @@ async def authorize(request: web.Request, action: Action) -> Identity:
     return identity
 
 
+async def authorize_any(request: web.Request, *actions: Action) -> Identity:
+    """The caller if their role may do at least one of `actions`: 401 without credentials, 403 otherwise."""
+    identity = await identify(request)
+    if identity is None:
+        raise _unauthorized("log in or send Authorization: Bearer TOKEN")
+    if not any(identity.role in PERMISSIONS[action] for action in actions):
+        raise Problem(403, f"role {identity.role} may not {actions[0].replace('_', ' ')}")
+    return identity
+
+
 def may(identity: Identity, action: Action, county: str | None) -> bool:
     """The one permission rule: the role may do `action`, and a county editor only in their own county.
 
@@ -231,6 +260,26 @@ def check_county(identity: Identity, action: Action, county: str | None) -> None
     """403 when a county editor reaches for an entry outside their county."""
     if not may(identity, action, county):
         raise Problem(403, f"{identity.name} edits entries of county {identity.county} only")
+
+
+def may_close_line(identity: Identity, *, within_today: bool) -> bool:
+    """Whether `identity` may close a line (or reopen it): an admin at any time, a supervisor for a closure
+    that lies within today (Berlin time), the "heute geschlossen" switch."""
+    if may(identity, Action.manage_closures, None):
+        return True
+    return within_today and may(identity, Action.close_line_today, None)
+
+
+def check_line_closure(identity: Identity, *, within_today: bool) -> None:
+    """403 unless `may_close_line`; said in German, as the routing page shows it."""
+    if not may_close_line(identity, within_today=within_today):
+        detail = (
+            "Die Teamleitung schließt eine Leitung nur für den heutigen Tag; längere Schließungen legt die "
+            "Administration an."
+            if identity.role in PERMISSIONS[Action.close_line_today]
+            else "Schließungen einer ganzen Leitung legt die Administration an."
+        )
+        raise Problem(403, detail)
 
 
 async def csrf_token(request: web.Request) -> str | None:

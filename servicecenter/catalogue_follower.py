@@ -4,14 +4,18 @@ Several instances may share one database, and edits arrive through any of them o
 instance polls the catalogue revision (one cheap query) and catches up: changed services into the
 search index, place names into the search gazetteer, the names of the member counties and of the
 Verbandsgemeinden into the pages' memory (so pages render while the database is down), the shared synonym
-list into the search's synonym table, and the routing policy service told to follow (another instance's
-rules activation, changed area codes). Saving rules or synonyms bumps the revision too, so they reach
-every instance within a second.
+list into the search's synonym table, the closures (into routing's calendar, through the policy service)
+and notices, and the routing policy service told to follow (another instance's rules activation, changed
+area codes). Saving rules, synonyms, closures or notices bumps the revision too, so they reach every
+instance within a second. Closures and notices are held as small immutable views of what is in force or
+still to come, swapped in whole; what has expired meanwhile is simply no longer in force when asked.
 """
 
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
+import itertools
 
 import structlog
 from sqlalchemy.exc import SQLAlchemyError
@@ -19,6 +23,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from knowledge.catalogue import store
 from knowledge.catalogue.models import PlaceKind
+from knowledge.closures.board import NoticeBoard
+from knowledge.closures.store import load_closures, load_notices
 from knowledge.counties import short_name
 from knowledge.search.index import SearchIndex
 from knowledge.search.places import Gazetteer, PlaceWords
@@ -57,6 +63,11 @@ class CatalogueFollower:
         self.county_names: dict[str, str] = {}
         """Short names of the member counties by key, in alphabetical order: the County table's names."""
         self.synonyms = SynonymTable({})
+        self.notices = NoticeBoard()
+        """The notices in force or still to come; the closures are in routing's calendar."""
+        self._closure_reads = itertools.count(1)
+        self._closures_read = 0
+        """The number of the newest read of closures and notices swapped in."""
 
     async def start(self) -> None:
         """Load places and synonyms once, before the first request."""
@@ -71,10 +82,27 @@ class CatalogueFollower:
         """Search with `entries` from now on (the shared list's `version`)."""
         self.synonyms, self.synonyms_version = SynonymTable.from_entries(entries), version
 
-    async def _reload_catalogue(self) -> None:
-        """Place names and synonyms for search, county names for pages; routing's policy follows the
-        catalogue's area codes and rules version."""
+    async def refresh_closures(self) -> None:
+        """Read the closures and notices again, at once: after this instance stored or deleted one."""
         async with self._sessionmaker() as session:
+            await self._reload_closures(session)
+
+    async def _reload_closures(self, session: AsyncSession) -> None:
+        """Swap in what the database holds now, unless a read begun later was swapped in first (a poll
+        that started before this instance's own write must not bring back the older state)."""
+        read = next(self._closure_reads)
+        now = dt.datetime.now(dt.UTC)
+        closures = await load_closures(session, now=now)
+        notices = await load_notices(session, now=now)
+        if read > self._closures_read:
+            self._closures_read, self.notices = read, notices
+            self._policy_service.use_closures(closures)
+
+    async def _reload_catalogue(self) -> None:
+        """Place names and synonyms for search, county names for pages, closures and notices; routing's
+        policy follows the catalogue's area codes and rules version."""
+        async with self._sessionmaker() as session:
+            await self._reload_closures(session)
             synonyms = await current_version(session)
             if synonyms is not None and synonyms.version != self.synonyms_version:
                 self.use_synonyms(synonyms.version, synonyms.entries)

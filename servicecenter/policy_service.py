@@ -8,11 +8,16 @@ department extensions and hours come from the catalogue, see `routing.units`). A
 swapped into the call router after the commit, so memory is never ahead of the database. Compiling a
 rule file (parsing and the gap simulation) takes CPU time and runs off the event loop, so calls keep
 being routed meanwhile.
+
+The stored closures of lines, counties and units are data for routing too: `use_closures` puts them into
+the policy's calendar (a new policy object, swapped in whole), and every policy swapped in later gets them
+as well, so a rules change never forgets a closure.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -20,6 +25,7 @@ import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from knowledge import audit, rule_versions
+from knowledge.calendar import Closures
 from knowledge.catalogue import store
 from knowledge.catalogue.demo import load_demo_document
 from knowledge.catalogue.models import UnitBase
@@ -85,6 +91,8 @@ class PolicyService:
         self._area_codes: AreaCodes = []
         self.active_version: int | None = None
         """The stored version in force, or None while the rules file is."""
+        self.closures = Closures()
+        """The stored closures (current and future) routing judges calls with."""
 
     @classmethod
     async def start(
@@ -197,9 +205,17 @@ class PolicyService:
         self._swap(policy, version)
         log.info("routing_policy_refreshed", rules_version=version)
 
+    def use_closures(self, closures: Closures) -> None:
+        """Route with `closures` from now on (after the commit that stored them, or a follower's reload)."""
+        self.closures = closures
+        self.router.replace(self._with_closures(self.router.policy))
+
+    def _with_closures(self, policy: Policy) -> Policy:
+        return dataclasses.replace(policy, calendar=policy.calendar.with_closures(self.closures))
+
     def _swap(self, policy: Policy, version: int | None) -> None:
         """On the event loop, after any commit: no pool report between snapshot and swap is lost."""
-        self.router.replace(policy)
+        self.router.replace(self._with_closures(policy))
         self.active_version = version
         if version is not None:
             log.info("routing_rules_activated", version=version)

@@ -6,8 +6,16 @@ from http import HTTPStatus
 
 from aiohttp import web
 from pydantic import BaseModel, Field, ValidationError
+from pydantic_core import ErrorDetails
 
-__all__ = ["PROBLEM_JSON", "Problem", "ProblemBody", "problem_response", "validation_problem"]
+__all__ = [
+    "PROBLEM_JSON",
+    "Problem",
+    "ProblemBody",
+    "german_validation_problem",
+    "problem_response",
+    "validation_problem",
+]
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -63,6 +71,37 @@ def validation_problem(error: ValidationError, *, prefix: str) -> Problem:
     errors = [{"loc": [prefix, *e["loc"]], "msg": e["msg"]} for e in error.errors(include_url=False)]
     fields = ", ".join(sorted({".".join(map(str, e["loc"][1:])) or prefix for e in errors}))
     return Problem(422, f"invalid {prefix}: {fields}", title="Validation failed", errors=errors)
+
+
+def _german(error: ErrorDetails) -> str:
+    """One pydantic error as a German sentence for an editor's form; our own checks already speak German."""
+    kind, ctx = error["type"], error.get("ctx") or {}
+    if kind == "value_error":
+        return str(ctx.get("error", error["msg"]))
+    if kind == "scope_kind":  # the custom error of a scope object (knowledge.closures.schemas)
+        return str(error["msg"])
+    if kind in ("missing", "string_too_short"):
+        return "Bitte ausfüllen."
+    if kind == "string_too_long":
+        return f"Höchstens {ctx.get('max_length')} Zeichen."
+    if kind.startswith("datetime") or kind.startswith("date_"):
+        return "Bitte Datum und Uhrzeit angeben, z. B. 2026-11-27T14:00."
+    if kind == "literal_error":
+        return f"Erlaubt: {ctx.get('expected')}."
+    if kind == "extra_forbidden":
+        return "Diese Angabe gibt es hier nicht."
+    if kind == "string_pattern_mismatch":
+        return "Das Format stimmt nicht."
+    if kind.endswith("_type") or kind.endswith("_parsing"):
+        return "Falscher Typ."
+    return "Diese Angabe ist ungültig."
+
+
+def german_validation_problem(error: ValidationError, *, prefix: str) -> Problem:
+    """`validation_problem` for the forms editors and supervisors fill in: the messages in German."""
+    errors = [{"loc": [prefix, *e["loc"]], "msg": _german(e)} for e in error.errors(include_url=False)]
+    fields = ", ".join(sorted({".".join(map(str, e["loc"][1:])) or prefix for e in errors}))
+    return Problem(422, f"Bitte prüfen: {fields}", title="Ungültige Angaben", errors=errors)
 
 
 def problem_response(problem: Problem, headers: dict | None = None) -> web.Response:

@@ -12,6 +12,7 @@ from functools import partial
 from aiohttp import web
 
 from knowledge.catalogue.document import CatalogueDocument
+from knowledge.closures.schemas import ClosureCreate, ClosureView, NoticeCreate, NoticeView
 from knowledge.statistics.report import Report
 from knowledge.statistics.searches import Insights
 from knowledge.tickets.schemas import TicketCreate, TicketPatch
@@ -19,11 +20,13 @@ from routing.models import Call, Decision, PoolInfo
 from servicecenter.api import (
     acd,
     catalogue,
+    closures,
     edits,
     entries,
     exchange,
     health,
     leika,
+    notices,
     routing,
     rules,
     session,
@@ -47,7 +50,16 @@ from servicecenter.api.responses import (
     UnitView,
 )
 from servicecenter.openapi import API_ROUTES, ApiRoutes, Operation, Reply, ok, openapi_json, problem
-from servicecenter.ui import STATIC_DIR, account, admin, history, insights_page, pages, statistics_page
+from servicecenter.ui import (
+    STATIC_DIR,
+    account,
+    admin,
+    closures_page,
+    history,
+    insights_page,
+    pages,
+    statistics_page,
+)
 from servicecenter.ui import tickets as ticket_pages
 
 __all__ = ["setup_routes"]
@@ -318,6 +330,85 @@ def setup_routes(app: web.Application) -> None:
         ),
     )
 
+    # Closures and notices (permissions in servicecenter/auth.py)
+    api.add(
+        "GET",
+        "/api/v1/closures",
+        closures.list_closures,
+        Operation(
+            "Closures of lines, counties and units in force or still to come; answered from memory",
+            "closures and notices",
+            {200: ok(list[ClosureView], "the closures, by start")},
+            query=closures.ClosureQuery,
+            database=False,
+        ),
+    )
+    api.add(
+        "POST",
+        "/api/v1/closures",
+        closures.create_closure,
+        Operation(
+            "Close a unit, a county (county_editor of that county, admin) or a line (admin; supervisor: "
+            "for the rest of today); routing and the units follow at once",
+            "closures and notices",
+            {201: ok(ClosureView, "stored"), 422: problem("invalid fields or an unknown unit or county")},
+            body=ClosureCreate,
+            auth=True,
+        ),
+    )
+    api.add(
+        "DELETE",
+        "/api/v1/closures/{id}",
+        closures.delete_closure,
+        Operation(
+            "Remove a closure (who may store it may remove it)",
+            "closures and notices",
+            {204: Reply("removed"), 404: problem("no such closure")},
+            auth=True,
+            path_params={"id": "`id` of a closure"},
+        ),
+    )
+    api.add(
+        "GET",
+        "/api/v1/notices",
+        notices.list_notices,
+        Operation(
+            "Info-Meldungen in force or still to come; answered from memory",
+            "closures and notices",
+            {200: ok(list[NoticeView], "the notices, by start")},
+            query=notices.NoticeQuery,
+            database=False,
+        ),
+    )
+    api.add(
+        "POST",
+        "/api/v1/notices",
+        notices.create_notice,
+        Operation(
+            "Post an Info-Meldung for a unit or a county (county_editor of that county, admin), a service "
+            "or everyone (admin)",
+            "closures and notices",
+            {
+                201: ok(NoticeView, "stored"),
+                422: problem("invalid fields or an unknown unit, county or service"),
+            },
+            body=NoticeCreate,
+            auth=True,
+        ),
+    )
+    api.add(
+        "DELETE",
+        "/api/v1/notices/{id}",
+        notices.delete_notice,
+        Operation(
+            "Take an Info-Meldung down",
+            "closures and notices",
+            {204: Reply("removed"), 404: problem("no such notice")},
+            auth=True,
+            path_params={"id": "`id` of a notice"},
+        ),
+    )
+
     # Agent and switchboard UI (HTML, German)
     app.router.add_get("/", pages.console, name="console")
     app.router.add_get("/vermittlung", pages.switchboard, name="switchboard")
@@ -336,6 +427,7 @@ def setup_routes(app: web.Application) -> None:
     app.router.add_get("/verwaltung", admin.start, name="admin")
     app.router.add_get("/verwaltung/suchanfragen", insights_page.search_insights, name="search_insights")
     app.router.add_get("/verwaltung/synonyme", insights_page.synonyms, name="synonyms")
+    app.router.add_get("/verwaltung/schliessungen", closures_page.closures_admin, name="closures")
     app.router.add_get("/verwaltung/stellen/{id}", admin.edit_unit, name="edit_unit")
     app.router.add_get("/verwaltung/leistungen/{id}", admin.edit_service, name="edit_service")
     app.router.add_get(

@@ -18,6 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from knowledge.calendar import ServiceCalendar
 from knowledge.catalogue import leika, store
 from knowledge.catalogue.models import Responsibility, ServiceLevel, Unit
+from knowledge.closures.board import NoticeBoard
+from knowledge.closures.schemas import office_status, service_notices
 from knowledge.search.analysis import words
 from knowledge.search.index import SearchIndex
 from knowledge.search.places import OUTSIDE_NOTE, Gazetteer, PlaceMatch
@@ -45,10 +47,17 @@ class SearchRequest:
 
 
 def responsible_entry(
-    responsibility: Responsibility, unit: Unit, calendar: ServiceCalendar, now: dt.datetime
+    responsibility: Responsibility,
+    unit: Unit,
+    calendar: ServiceCalendar,
+    notices: NoticeBoard,
+    now: dt.datetime,
 ) -> Responsible:
-    """How an agent sees one responsibility: who, which number, open now."""
-    hours, open_now = calendar.opening(responsibility.hours or unit.hours, now)
+    """How an agent sees one responsibility: who, which number, open now (closures considered), today's
+    hours, when it opens next, and the notices for the unit and its county."""
+    status = office_status(
+        calendar, notices, hours=responsibility.hours or unit.hours, unit=unit.id, county=unit.county, now=now
+    )
     return Responsible(
         county=responsibility.county,
         place=responsibility.place,
@@ -57,10 +66,9 @@ def responsible_entry(
         phone=unit.phone,
         extension=unit.extension,
         email=unit.email,
-        hours=hours,
-        open_now=open_now,
         fees=responsibility.fees,
         notes=responsibility.notes,
+        **status,
     )
 
 
@@ -102,7 +110,13 @@ def _place(found: PlaceMatch) -> SearchPlace | None:
 
 
 async def _leika_responsible(
-    session: AsyncSession, hit: RankedHit, found: PlaceMatch, county: str | None, calendar, now
+    session: AsyncSession,
+    hit: RankedHit,
+    found: PlaceMatch,
+    county: str | None,
+    calendar: ServiceCalendar,
+    notices: NoticeBoard,
+    now: dt.datetime,
 ) -> list[Responsible]:
     """The Kreisverwaltung for a county-level LeiKa entry when one county is asked about; else nobody."""
     if hit.level != ServiceLevel.county or found.outside or county is None:
@@ -111,7 +125,7 @@ async def _leika_responsible(
     if unit is None:
         return []
     responsibility = Responsibility(service=hit.id, unit=unit.id, county=county, place=None, notes=LEIKA_NOTE)
-    return [responsible_entry(responsibility, unit, calendar, now)]
+    return [responsible_entry(responsibility, unit, calendar, notices, now)]
 
 
 async def search(
@@ -121,6 +135,7 @@ async def search(
     gazetteer: Gazetteer,
     synonyms: SynonymTable,
     calendar: ServiceCalendar,
+    notices: NoticeBoard,
     request: SearchRequest,
     now: dt.datetime,
 ) -> SearchResult:
@@ -155,13 +170,14 @@ async def search(
             level=ServiceLevel(hit.level) if hit.level else None,
             described=hit.described,
             typisierung=hit.typisierung,
+            notices=service_notices(notices, hit.id, now),
             responsible=[
-                responsible_entry(r, u, calendar, now)
+                responsible_entry(r, u, calendar, notices, now)
                 for r, u in responsible.get(hit.id, [])
                 if _applies(r, found, county)
             ]
             if hit.described
-            else await _leika_responsible(session, hit, found, county, calendar, now),
+            else await _leika_responsible(session, hit, found, county, calendar, notices, now),
         )  # fmt: skip
         for hit in page.hits
     ]

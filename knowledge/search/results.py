@@ -6,9 +6,12 @@ description cannot drift from the body.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from pydantic import BaseModel, Field
 
 from knowledge.catalogue.models import ServiceLevel
+from knowledge.closures.schemas import ClosureView, NoticeView
 
 __all__ = ["PlaceCandidate", "Responsible", "SearchHit", "SearchPlace", "SearchResult"]
 
@@ -24,7 +27,13 @@ class Responsible(BaseModel):
     extension: str | None
     email: str | None
     hours: str | None = Field(description="opening hours as German text; null when unknown")
-    open_now: bool | None = Field(description="null when the hours are unknown")
+    open_now: bool | None = Field(description="false within a closure; null when the hours are unknown")
+    hours_today: str | None = Field(description="today's hours in German, holidays and closures considered")
+    opens_next: dt.datetime | None = Field(
+        description="while closed: when it opens next (closures, holidays)"
+    )
+    closure: ClosureView | None = Field(description="the closure of the unit or its county in force now")
+    notices: list[NoticeView] = Field(description="notices in force for the unit and its county")
     fees: str | None
     notes: str | None
 
@@ -46,6 +55,7 @@ class SearchHit(BaseModel):
         description="false: a LeiKa entry without an EMH description (GET /api/v1/leika/{key})"
     )
     typisierung: str | None = Field(default=None, description="the LeiKa Typisierung of an undescribed entry")
+    notices: list[NoticeView] = Field(description="notices in force for this service and for everyone")
     responsible: list[Responsible]
 
 

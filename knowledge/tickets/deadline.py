@@ -1,7 +1,8 @@
 """Deadlines in service hours: "answered within 24 hours of service time", counted on the 115 line's calendar.
 
 Only the line's open periods count: its weekly hours, minus RLP public holidays and closing days (the
-routing policy's `ServiceCalendar`), minus closures of the line given as time intervals. All arithmetic
+routing policy's `ServiceCalendar`), minus closures of the line given as time intervals (the calendar's
+`open_periods` cuts them out, the same cut the units' opening times use). All arithmetic
 is done in UTC on the Berlin wall-clock periods, so a DST change in between moves nothing.
 """
 
@@ -11,12 +12,9 @@ import datetime as dt
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from knowledge.calendar import BERLIN, ServiceCalendar, WeeklyHours, to_berlin
+from knowledge.calendar import BERLIN, Interval, ServiceCalendar, WeeklyHours, to_berlin
 
 __all__ = ["PROMISE", "WARNING_SHARE", "Interval", "ServiceClock"]
-
-Interval = tuple[dt.datetime, dt.datetime]
-"""A closed period [start, end); a time without offset means Berlin time."""
 
 PROMISE = dt.timedelta(hours=24)
 """The 115 service promise: an answer within 24 service hours."""
@@ -43,30 +41,12 @@ class ServiceClock:
         closed = sorted((_utc(start), _utc(end)) for start, end in self.closures if end > start)
         object.__setattr__(self, "_closed", tuple(closed))
 
-    def _day_periods(self, day: dt.date) -> Iterator[Interval]:
-        """The open periods of one Berlin calendar day in UTC, closures cut out."""
-        if self.calendar.closed_because(day) is not None:
-            return
-        for opens, closes in self.hours.ranges(day.weekday()):
-            start = dt.datetime.combine(day, opens, BERLIN).astimezone(dt.UTC)
-            end = dt.datetime.combine(day, closes, BERLIN).astimezone(dt.UTC)
-            for closed_from, closed_until in self._closed:
-                if closed_until <= start or closed_from >= end:
-                    continue
-                if closed_from > start:
-                    yield start, closed_from
-                start = max(start, closed_until)
-                if start >= end:
-                    break
-            if start < end:
-                yield start, end
-
     def periods(self, start: dt.datetime) -> Iterator[Interval]:
         """Open periods from `start` on, in order, as UTC intervals; ValueError if none within three years."""
         begin = _utc(start)
         day = to_berlin(start).date()
         for _ in range(MAX_DAYS):
-            for opens, closes in self._day_periods(day):
+            for opens, closes in self.calendar.open_periods(self.hours, day, self._closed):
                 if closes > begin:
                     yield max(opens, begin), closes
             day += dt.timedelta(days=1)

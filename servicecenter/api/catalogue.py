@@ -20,11 +20,13 @@ from knowledge.calendar import BERLIN
 from knowledge.catalogue import store
 from knowledge.catalogue.exchange import export_document
 from knowledge.catalogue.models import Unit
+from knowledge.closures.schemas import office_status, service_notices
 from knowledge.counties import CountyKey
 from knowledge.errors import NotFound
 from knowledge.search.agent_search import SearchRequest, responsible_entry, search
 from servicecenter.api.entries import etag
 from servicecenter.api.params import parse_query
+from servicecenter.api.responses import UnitStatus
 from servicecenter.auth import SESSION_COOKIE, identify
 from servicecenter.clients import client_address
 from servicecenter.keys import (
@@ -120,6 +122,7 @@ async def _search(request: web.Request, query: SearchQuery) -> web.Response:
             gazetteer=follower.gazetteer,
             synonyms=follower.synonyms,
             calendar=request.app[CALL_ROUTER].policy.calendar,
+            notices=follower.notices,
             request=SearchRequest(query.q, query.county, query.limit, query.offset),
             now=_now(),
         )
@@ -139,19 +142,30 @@ async def get_service(request: web.Request) -> web.Response:
             raise NotFound("service", service_id)
         found = await store.responsibilities_for(session, service_ids=[service_id])
     now, calendar = _now(), request.app[CALL_ROUTER].policy.calendar
+    notices = request.app[CATALOGUE_FOLLOWER].notices
     body = service.model_dump(mode="json") | {
+        "notices": [n.model_dump(mode="json") for n in service_notices(notices, service_id, now)],
         "responsible": [
-            responsible_entry(r, u, calendar, now).model_dump(mode="json")
+            responsible_entry(r, u, calendar, notices, now).model_dump(mode="json")
             for r, u in found.get(service_id, [])
-        ]
+        ],
     }
     return web.json_response(body, headers={"ETag": etag(service.version)})
 
 
 def _unit_body(request: web.Request, unit: Unit) -> dict:
-    """A unit as stored, plus its hours as German text and whether it is open now."""
-    hours_text, open_now = request.app[CALL_ROUTER].policy.calendar.opening(unit.hours, _now())
-    return unit.model_dump(mode="json") | {"hours_text": hours_text, "open_now": open_now}
+    """A unit as stored, plus its hours as German text, whether it is open now, today's hours, when it opens
+    next, the closure in force and the notices for it and its county."""
+    status = office_status(
+        request.app[CALL_ROUTER].policy.calendar,
+        request.app[CATALOGUE_FOLLOWER].notices,
+        hours=unit.hours,
+        unit=unit.id,
+        county=unit.county,
+        now=_now(),
+    )
+    status["hours_text"] = status.pop("hours")
+    return unit.model_dump(mode="json") | UnitStatus.model_validate(status).model_dump(mode="json")
 
 
 async def list_units(request: web.Request) -> web.Response:

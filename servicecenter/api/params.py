@@ -17,7 +17,7 @@ from typing import TypeVar
 from aiohttp import web
 from pydantic import BaseModel, ValidationError
 
-from servicecenter.problems import Problem, validation_problem
+from servicecenter.problems import Problem, german_validation_problem, validation_problem
 
 __all__ = ["parse_json", "parse_query", "path_int", "read_json"]
 
@@ -113,13 +113,15 @@ async def read_json(request: web.Request) -> object:
     return data
 
 
-async def parse_json(request: web.Request, model: type[M]) -> M:
-    """The JSON body as `model`: 415 if not JSON, 400 if malformed, 422 if invalid."""
+async def parse_json(request: web.Request, model: type[M], *, german: bool = False) -> M:
+    """The JSON body as `model`: 415 if not JSON, 400 if malformed, 422 if invalid (with German messages
+    when `german`, for forms people fill in)."""
     data = await read_json(request)
     try:
         return model.model_validate(data)
     except ValidationError as error:
-        raise validation_problem(error, prefix="body") from None
+        problem = german_validation_problem if german else validation_problem
+        raise problem(error, prefix="body") from None
 
 
 def path_int(request: web.Request, name: str) -> int:

@@ -10,6 +10,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from knowledge.catalogue.models import PlaceBase, ResponsibilityBase, ServiceBase, UnitBase
+from knowledge.closures.schemas import ClosureView, NoticeView
 from knowledge.search.results import Responsible, SearchResult
 
 __all__ = [
@@ -25,6 +26,7 @@ __all__ = [
     "ServiceState",
     "ServiceView",
     "UnitState",
+    "UnitStatus",
     "UnitView",
 ]
 
@@ -56,15 +58,27 @@ class ServiceView(ServiceBase):
 
     revision: int
     version: int
+    notices: list[NoticeView] = Field(description="notices in force for this service and for everyone")
     responsible: list[Responsible]
 
 
-class UnitView(UnitBase):
-    """A unit with its hours as German text and whether it is open now."""
+class UnitStatus(BaseModel):
+    """How a unit stands now: its hours in German, open now, today, next opening, closure and notices."""
+
+    hours_text: str | None
+    open_now: bool | None = Field(description="false within a closure; null when the hours are unknown")
+    hours_today: str | None = Field(description="today's hours in German, holidays and closures considered")
+    opens_next: dt.datetime | None = Field(
+        description="while closed: when it opens next (closures, holidays)"
+    )
+    closure: ClosureView | None = Field(description="the closure of the unit or its county in force now")
+    notices: list[NoticeView] = Field(description="notices in force for the unit and its county")
+
+
+class UnitView(UnitBase, UnitStatus):
+    """A unit with its hours as German text, whether it is open now, and its closure and notices."""
 
     version: int
-    hours_text: str | None
-    open_now: bool | None
 
 
 class ServiceState(ServiceBase):

@@ -104,6 +104,10 @@ _ACTION_TEXT = {
     Action.read_statistics: "Die Statistik sehen die Teamleitung und die Administration.",
     Action.read_search_insights: "Suchanfragen und Synonyme pflegt die Katalogredaktion.",
     Action.edit_synonyms: "Suchanfragen und Synonyme pflegt die Katalogredaktion.",
+    Action.manage_closures: (
+        "Schließungen und Meldungen pflegen die Kreisredaktion für ihren Kreis und die Administration. "
+        "Die Teamleitung schließt eine Leitung für heute auf der Seite Routing."
+    ),
 }
 
 

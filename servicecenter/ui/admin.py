@@ -74,6 +74,7 @@ async def start(request: web.Request) -> web.Response:
             "services_q": services_q,
             "can_edit_services": may(identity, Action.edit_service, None),
             "can_improve_search": may(identity, Action.edit_synonyms, None),
+            "can_manage_closures": may(identity, Action.manage_closures, identity.county),
             "can_edit_responsibilities": identity.role in (Role.county_editor, Role.admin),
             "county_names": member_counties(request),
             "scope": _scope(request, identity),

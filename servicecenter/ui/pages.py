@@ -1,4 +1,5 @@
-"""HTML pages for agents and the switchboard: console, switchboard lookup, routing view.
+"""HTML pages for agents and the switchboard: console, switchboard lookup, routing view (with the closures
+of lines and counties, and the supervisors' switch to close a line for the rest of the day).
 
 Pages are rendered on the server; their scripts then talk to the JSON API (search, services, units,
 route). A call's context comes from the in-process router and the place names from the catalogue
@@ -20,6 +21,7 @@ from routing.policy import Policy
 from servicecenter.call_log import log_call_routed
 from servicecenter.keys import CALL_ROUTER, CATALOGUE_FOLLOWER
 from servicecenter.ui.access import county_name, member_counties
+from servicecenter.ui.closures_page import routing_closures
 from servicecenter.ui.rendering import Message, render
 from servicecenter.ui.rules_text import KIND_NAMES, describe_policy, target_name
 
@@ -52,7 +54,17 @@ def _call_view(request: web.Request, policy: Policy, decision: Decision) -> dict
         "target": target_name(policy, decision.target.id),
         "target_kind": KIND_NAMES.get(decision.target.kind, decision.target.kind),
         "open": decision.open,
+        "closure": _closure_text(decision),
     }
+
+
+def _closure_text(decision: Decision) -> str | None:
+    """Why the call's line or county is closed, for the call banner."""
+    closure = decision.closure
+    if closure is None:
+        return None
+    until = closure.until.astimezone(BERLIN)
+    return f"geschlossen: {closure.reason} bis {until:%d.%m., %H:%M} Uhr"
 
 
 async def console(request: web.Request) -> web.Response:
@@ -115,7 +127,8 @@ async def switchboard(request: web.Request) -> web.Response:
 
 
 async def routing_view(request: web.Request) -> web.Response:
-    """GET /routing: the active rules in German and a form to simulate a call; works without the database."""
+    """GET /routing: the closures of lines and counties with the supervisors' "heute geschlossen" switch, the
+    active rules in German and a form to simulate a call; works without the database."""
     policy = request.app[CALL_ROUTER].policy
     rules = policy.rule_file
     lines = [("115", number) for number in rules.lines["115"].numbers] if "115" in rules.lines else []
@@ -144,5 +157,6 @@ async def routing_view(request: web.Request) -> web.Response:
             },
             "county_names": names,
             "now": dt.datetime.now(BERLIN).strftime("%Y-%m-%dT%H:%M"),
+            **await routing_closures(request),
         },
     )

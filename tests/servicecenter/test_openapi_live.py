@@ -9,6 +9,7 @@ The known-good requests are checked the same way from a worker thread.
 """
 
 import asyncio
+import datetime as dt
 import json
 import os
 import sys
@@ -26,6 +27,7 @@ from schemathesis.checks import (
     status_code_conformance,
 )
 
+from knowledge.calendar import BERLIN
 from servicecenter.app import create_app
 
 CHECKS = [
@@ -154,8 +156,38 @@ def _every_operation_once(caller: Caller) -> None:
         "PUT",
         "/api/v1/synonyms",
         body={"entries": {**synonyms.json()["entries"], "schrottkarre": ["sperrmüll"]}},
-        headers={"If-Match": synonyms.headers["ETag"]},
+        headers={"If-Match": synonyms.headers["etag"][0]},  # schemathesis: lower-case keys, lists
     )
+
+    tomorrow = (dt.datetime.now(BERLIN) + dt.timedelta(days=1)).isoformat()
+    closure = call(
+        "POST",
+        "/api/v1/closures",
+        expect=201,
+        body={
+            "scope": {"unit": unit},
+            "until": tomorrow,
+            "reason": "Personalversammlung",
+            "announcement": "Ab morgen.",
+        },
+    ).json()
+    call("GET", "/api/v1/closures", query={"county": "07233", "in_force": True})
+    call("GET", "/api/v1/units/{id}", path_parameters={"id": unit})
+    call("DELETE", "/api/v1/closures/{id}", path_parameters={"id": str(closure["id"])}, expect=204)
+    notice = call(
+        "POST",
+        "/api/v1/notices",
+        expect=201,
+        body={
+            "text": "Terminbuchung gestört",
+            "severity": "warning",
+            "scope": {"all": True},
+            "valid_until": tomorrow,
+        },
+    ).json()
+    call("GET", "/api/v1/notices", query={"scope": "all"})
+    call("GET", "/api/v1/search", query={"q": "Hundesteuer Gerolstein"})
+    call("DELETE", "/api/v1/notices/{id}", path_parameters={"id": str(notice["id"])}, expect=204)
 
     document = call("GET", "/api/v1/export").json()
     place = document["places"][0]["id"]

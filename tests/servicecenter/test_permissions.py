@@ -1,6 +1,7 @@
 """Every write endpoint (and every ticket endpoint) × every role: 401 without credentials, 403 with the
 wrong role or county, and nothing changed either way; success where the role (and county) allows it."""
 
+import datetime as dt
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
@@ -8,6 +9,7 @@ import pytest
 from sqlalchemy import text
 
 from config import CONFIG_DIR
+from knowledge.calendar import BERLIN
 from knowledge.storage.db import create_engine
 from servicecenter.app import create_app
 from servicecenter.keys import STATS_RECORDER
@@ -207,6 +209,85 @@ async def _ticket_list(env: Env, i: int) -> Request:
     return "GET", "/api/v1/tickets?county=07233", {}
 
 
+def _in(**delta: float) -> str:
+    return (dt.datetime.now(BERLIN) + dt.timedelta(**delta)).isoformat()
+
+
+def _tonight() -> str:
+    tomorrow = dt.datetime.now(BERLIN).date() + dt.timedelta(days=1)
+    return dt.datetime.combine(tomorrow, dt.time(0), BERLIN).isoformat()
+
+
+def _closure_create(
+    scope: Callable[[Env], dict], until: Callable[[], str]
+) -> Callable[[Env, int], Awaitable[Request]]:
+    async def prepare(env: Env, i: int) -> Request:
+        return (
+            "POST",
+            "/api/v1/closures",
+            {"json": {"scope": scope(env), "until": until(), "reason": f"Grund {i}"}},
+        )
+
+    return prepare
+
+
+def _closure_delete(
+    scope: Callable[[Env], dict], until: Callable[[], str]
+) -> Callable[[Env, int], Awaitable[Request]]:
+    async def prepare(env: Env, i: int) -> Request:
+        body = {"scope": scope(env), "until": until(), "reason": f"Grund {i}"}
+        created = await env.client.post("/api/v1/closures", json=body, headers=env.admin)
+        assert created.status == 201, await created.text()
+        return "DELETE", f"/api/v1/closures/{(await created.json())['id']}", {}
+
+    return prepare
+
+
+def _notice_create(scope: Callable[[Env], dict]) -> Callable[[Env, int], Awaitable[Request]]:
+    async def prepare(env: Env, i: int) -> Request:
+        return (
+            "POST",
+            "/api/v1/notices",
+            {"json": {"text": f"Meldung {i}", "scope": scope(env), "valid_until": _in(days=1)}},
+        )
+
+    return prepare
+
+
+def _notice_delete(scope: Callable[[Env], dict]) -> Callable[[Env, int], Awaitable[Request]]:
+    async def prepare(env: Env, i: int) -> Request:
+        body = {"text": f"Meldung {i}", "scope": scope(env), "valid_until": _in(days=1)}
+        created = await env.client.post("/api/v1/notices", json=body, headers=env.admin)
+        assert created.status == 201, await created.text()
+        return "DELETE", f"/api/v1/notices/{(await created.json())['id']}", {}
+
+    return prepare
+
+
+def _unit_scope(env: Env) -> dict:
+    return {"unit": env.unit}
+
+
+def _county_scope(env: Env) -> dict:
+    return {"county": "07233"}
+
+
+def _line_scope(env: Env) -> dict:
+    return {"line": "115"}
+
+
+def _all_scope(env: Env) -> dict:
+    return {"all": True}
+
+
+def _service_scope(env: Env) -> dict:
+    return {"service": env.service}
+
+
+def _days() -> str:
+    return _in(days=3)
+
+
 CASES = {
     "PATCH service": (_service_patch, {"catalogue_editor", "admin"}),
     "PATCH unit": (_unit_patch, COUNTY_EDITING),
@@ -234,12 +315,26 @@ CASES = {
     "POST ACD events": (_acd_events, {"pbx", "admin"}),
     "POST call outcome": (_outcome, {"agent", "supervisor", "admin"}),
     "PUT synonyms": (_synonyms_put, {"catalogue_editor", "admin"}),
+    "POST closure (unit)": (_closure_create(_unit_scope, _days), COUNTY_EDITING),
+    "POST closure (county)": (_closure_create(_county_scope, _days), COUNTY_EDITING),
+    "POST closure (line, days)": (_closure_create(_line_scope, _days), {"admin"}),
+    "POST closure (line, today)": (_closure_create(_line_scope, _tonight), {"supervisor", "admin"}),
+    "DELETE closure (unit)": (_closure_delete(_unit_scope, _days), COUNTY_EDITING),
+    "DELETE closure (line, days)": (_closure_delete(_line_scope, _days), {"admin"}),
+    "DELETE closure (line, today)": (_closure_delete(_line_scope, _tonight), {"supervisor", "admin"}),
+    "POST notice (unit)": (_notice_create(_unit_scope), COUNTY_EDITING),
+    "POST notice (county)": (_notice_create(_county_scope), COUNTY_EDITING),
+    "POST notice (service)": (_notice_create(_service_scope), {"admin"}),
+    "POST notice (all)": (_notice_create(_all_scope), {"admin"}),
+    "DELETE notice (county)": (_notice_delete(_county_scope), COUNTY_EDITING),
+    "DELETE notice (all)": (_notice_delete(_all_scope), {"admin"}),
 }
 
 
 async def _database_state(settings: Settings, client) -> tuple:
     """Everything a write could change: the whole catalogue document, the audit trail, the revision, the
-    rules, the synonym list and the statistics (counted in memory, so flushed first)."""
+    rules, the synonym list, closures and notices, and the statistics (counted in memory, so flushed
+    first)."""
     await client.app[STATS_RECORDER].flush()
     engine = create_engine(settings.database)
     try:
@@ -257,11 +352,26 @@ async def _database_state(settings: Settings, client) -> tuple:
                 for table in ("stat_outcomes", "stat_decisions")
             ]
             calls = (await connection.execute(text("SELECT count(*) FROM acd_seen_event"))).scalar_one()
+            closures = (await connection.execute(text("SELECT id FROM closure ORDER BY id"))).all()
+            notices = (await connection.execute(text("SELECT id FROM notice ORDER BY id"))).all()
     finally:
         await engine.dispose()
     document = await (await client.get("/api/v1/export")).json()
     pools = await (await client.get("/api/v1/pools")).json()
-    return document, changes, revision, pools, rules, tickets, mails, synonyms, counted, calls
+    return (
+        document,
+        changes,
+        revision,
+        pools,
+        rules,
+        tickets,
+        mails,
+        synonyms,
+        counted,
+        calls,
+        closures,
+        notices,
+    )
 
 
 @pytest.fixture

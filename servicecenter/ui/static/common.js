@@ -48,6 +48,52 @@ window.SC = (() => {
     return el("span", { class: "badge badge-unknown" }, "Zeiten unbekannt");
   }
 
+  const BERLIN_TIME = new Intl.DateTimeFormat("de-DE", {
+    timeZone: "Europe/Berlin", weekday: "short", day: "2-digit", month: "2-digit", hour: "2-digit", minute: "2-digit",
+  });
+
+  /** A time of the API in German, Berlin time: "Mo., 01.12., 08:00". */
+  function when(iso) {
+    return iso ? BERLIN_TIME.format(new Date(iso)) : "";
+  }
+
+  /** The badge of an office: a closure in force ("heute geschlossen", "geschlossen bis 14:00") before
+      open or closed by its hours. */
+  function availabilityBadge(entry) {
+    if (entry.closure) return el("span", { class: "badge badge-closed", title: entry.closure.text }, entry.closure.badge || "geschlossen");
+    return openBadge(entry.open_now);
+  }
+
+  /** What an agent says about an office's hours today: today's hours, why it is closed, when it opens again. */
+  function hoursToday(entry) {
+    const parts = [];
+    if (entry.hours_today) parts.push(`Heute: ${entry.hours_today}`);
+    if (entry.closure) {
+      parts.push(entry.closure.text);
+      if (entry.closure.announcement) parts.push(`Ansage: „${entry.closure.announcement}“`);
+    }
+    if (entry.opens_next) parts.push(`Öffnet wieder ${when(entry.opens_next)} Uhr`);
+    return parts.length ? el("span", { class: "hours-today" }, parts.join(" · ")) : null;
+  }
+
+  /** A small badge saying an entry has notices in force, with their texts as its accessible name. */
+  function noticeBadge(notices) {
+    if (!notices || !notices.length) return null;
+    const warning = notices.some((n) => n.severity === "warning");
+    const label = `${warning ? "Achtung" : "Hinweis"}${notices.length > 1 ? ` (${notices.length})` : ""}`;
+    return el("span", { class: `badge ${warning ? "badge-warning" : "badge-info"}`, title: notices.map((n) => n.text).join(" / "),
+                        "aria-label": `${label}: ${notices.map((n) => n.text).join(" / ")}` }, label);
+  }
+
+  /** The notices in force for an entry, in full, warnings first (as the API sends them). */
+  function noticeList(notices) {
+    if (!notices || !notices.length) return null;
+    return el("ul", { class: "notice-list" }, notices.map((n) =>
+      el("li", { class: `message message-${n.severity === "warning" ? "warning" : "info"}` },
+        el("strong", {}, n.severity === "warning" ? "Achtung: " : "Hinweis: "), n.text,
+        el("span", { class: "muted" }, ` (bis ${when(n.valid_until)} Uhr)`))));
+  }
+
   async function copy(text) {
     try {
       await navigator.clipboard.writeText(text);
@@ -204,5 +250,6 @@ window.SC = (() => {
     if (search) { event.preventDefault(); search.focus(); search.select(); }
   });
 
-  return { el, fetchJSON, snippet, openBadge, copy, copyButton, combobox, debounce, readJSON, send, showStatus, explain, germanMessage };
+  return { el, fetchJSON, snippet, availabilityBadge, hoursToday, noticeBadge, noticeList, when, copy, copyButton,
+           combobox, debounce, readJSON, send, showStatus, explain, germanMessage };
 })();

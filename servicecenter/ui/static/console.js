@@ -2,7 +2,8 @@
 "use strict";
 
 (() => {
-  const { el, fetchJSON, snippet, openBadge, copyButton, combobox, debounce, readJSON, send, showStatus, explain } = window.SC;
+  const { el, fetchJSON, snippet, availabilityBadge, hoursToday, noticeBadge, noticeList, copyButton, combobox, debounce, readJSON,
+          send, showStatus, explain } = window.SC;
   const DEBOUNCE_MS = 60;
   const form = document.getElementById("search-form");
   const input = document.getElementById("q");
@@ -68,13 +69,14 @@
 
   function unitLine(entry) {
     const number = entry.phone || "keine Nummer";
-    return [entry.unit, " · ", el("span", { class: "nowrap" }, number), " ", openBadge(entry.open_now)];
+    return [entry.unit, " · ", el("span", { class: "nowrap" }, number), " ", availabilityBadge(entry), " ", noticeBadge(entry.notices)];
   }
 
   function resultItem(hit, index) {
     const first = hit.responsible[0];
     return el("li", { role: "option", id: `hit-${index}`, class: "result", "aria-selected": "false" },
-      el("span", { class: "result-title" }, hit.title, hit.described ? null : el("span", { class: "muted" }, " · LeiKa, ohne Beschreibung")),
+      el("span", { class: "result-title" }, hit.title, hit.described ? null : el("span", { class: "muted" }, " · LeiKa, ohne Beschreibung"),
+        hit.notices.length ? " " : null, noticeBadge(hit.notices)),
       el("span", { class: "result-snippet" }, snippet(hit.snippet)),
       first ? el("span", { class: "result-meta" }, unitLine(first),
         hit.responsible.length > 1 ? el("span", { class: "muted" }, ` · +${hit.responsible.length - 1} weitere`) : null)
@@ -154,7 +156,9 @@
         entry.phone ? numberRow("Weiterverbinden an", entry.phone, "Rufnummer", true)
           : el("p", { class: "transfer-row" }, "Keine Rufnummer hinterlegt."),
         entry.extension ? numberRow("Durchwahl", entry.extension, "Durchwahl", false) : null),
-      el("p", { class: "hours" }, openBadge(entry.open_now), " ", entry.hours || "Öffnungszeiten nicht hinterlegt"),
+      el("p", { class: "hours" }, availabilityBadge(entry), " ", entry.hours || "Öffnungszeiten nicht hinterlegt"),
+      el("p", { class: "today" }, hoursToday(entry)),
+      noticeList(entry.notices),
       entry.email ? el("p", { class: "muted" }, "E-Mail: ", el("a", { href: `mailto:${entry.email}` }, entry.email)) : null,
       entry.fees ? el("p", {}, el("strong", {}, "Gebühren hier: "), entry.fees) : null,
       entry.notes ? el("p", { class: "note" }, entry.notes) : null);
@@ -166,7 +170,7 @@
       el("span", { class: "compact-name" }, entry.unit),
       el("span", { class: "compact-number" },
         entry.phone || "keine Nummer", entry.extension ? ` · DW ${entry.extension}` : "", " ",
-        openBadge(entry.open_now), " ", entry.phone ? copyButton(entry.phone, `Rufnummer ${entry.unit}`) : null));
+        availabilityBadge(entry), " ", noticeBadge(entry.notices), " ", entry.phone ? copyButton(entry.phone, `Rufnummer ${entry.unit}`) : null));
   }
 
   function textBlock(title, text) {
@@ -185,6 +189,7 @@
         el("p", { class: "eyebrow" }, "Leistung", service.leika ? ` · LeiKa ${service.leika}` : ""),
         el("h2", { id: "detail-heading", tabindex: "-1" }, service.title),
         service.short_text ? el("p", { class: "lead pre-line" }, service.short_text) : null,
+        noticeList(service.notices),
         el("button", { type: "button", class: "button-secondary", onclick: () => recordTicket(service, focus) }, "Anliegen aufnehmen")),
     ];
     if (focus.length === 1 || (focus.length > 1 && current.place)) {

@@ -69,7 +69,10 @@
         fact("Regel", el("a", { href: `#rule-${decision.rule}` }, decision.rule)),
         fact("Leitung", LINES[decision.line] || decision.line),
         fact("Kreis", decision.county ? `${countyNames[decision.county] || decision.county} (${decision.county})` : "unbekannt"),
-        fact("Servicezeit", decision.open ? "geöffnet" : "außerhalb der Servicezeit"),
+        fact("Servicezeit", decision.open ? "geöffnet" : "außerhalb der Servicezeit",
+          decision.closure ? ` – geschlossen: ${decision.closure.reason}` : "",
+          decision.closure && decision.closure.announcement ? el("br") : null,
+          decision.closure && decision.closure.announcement ? `Ansage: „${decision.closure.announcement}“` : null),
         fact("Begrüßung", decision.greeting ? `„${decision.greeting}“` : "keine"),
         fact("Falls nicht erreichbar", decision.fallbacks.length
           ? el("ol", { class: "fallbacks" }, decision.fallbacks.map((t) => el("li", {}, targetText(t))))

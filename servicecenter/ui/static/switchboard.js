@@ -2,7 +2,7 @@
 "use strict";
 
 (() => {
-  const { el, fetchJSON, openBadge, copy, combobox, debounce, readJSON } = window.SC;
+  const { el, fetchJSON, availabilityBadge, hoursToday, noticeBadge, copy, combobox, debounce, readJSON } = window.SC;
   const form = document.getElementById("unit-form");
   const input = document.getElementById("unit-q");
   const county = document.getElementById("unit-county");
@@ -30,8 +30,12 @@
       el("span", { class: "unit-number" },
         unit.extension ? el("span", { class: "unit-extension" }, `DW ${unit.extension}`) : null,
         el("span", { class: "unit-phone" }, unit.phone || "keine Nummer")),
-      el("span", { class: "result-meta" }, openBadge(unit.open_now), " ", unit.hours_text || "Öffnungszeiten nicht hinterlegt",
-        " ", el("button", { type: "button", class: "button-copy", onclick: () => leaveMessage(unit) }, "Nachricht hinterlassen")));
+      el("span", { class: "result-meta" }, availabilityBadge(unit), " ", noticeBadge(unit.notices), " ",
+        unit.hours_text || "Öffnungszeiten nicht hinterlegt",
+        " ", el("button", { type: "button", class: "button-copy", onclick: () => leaveMessage(unit) }, "Nachricht hinterlassen")),
+      el("span", { class: "unit-today" }, hoursToday(unit),
+        unit.notices.map((n) => el("span", { class: `notice-inline notice-${n.severity}` },
+          `${n.severity === "warning" ? "Achtung" : "Hinweis"}: ${n.text}`))));
   }
 
   /** "Nachricht hinterlassen": the caller's message for a unit that does not pick up, e-mailed to it. */

@@ -9,6 +9,7 @@ import pytest
 from knowledge.calendar import BERLIN, ServiceCalendar
 from knowledge.catalogue import store
 from knowledge.catalogue.models import Place
+from knowledge.closures.board import NoticeBoard
 from knowledge.search.agent_search import SearchRequest, search
 from knowledge.search.index import IndexDocument, SearchIndex
 from knowledge.search.places import Gazetteer
@@ -116,6 +117,7 @@ async def test_services_of_the_selected_county_come_first(settings, tmp_path: Pa
                     gazetteer=gazetteer,
                     synonyms=SynonymTable({}),
                     calendar=ServiceCalendar([]),
+                    notices=NoticeBoard(),
                     request=SearchRequest("Hundesteuer", county),
                     now=dt.datetime.now(BERLIN),
                 )
