@@ -51,6 +51,7 @@ def test_115_from_cochem_on_a_weekday_morning_goes_to_the_cochem_zell_pool(polic
         "rule": "115-by-caller-area",
         "greeting": GREETING_115,
         "trace": decision.trace,
+        "closure": None,
     }
     assert re.fullmatch(r"[0-9a-f]{32}", decision.decision_id)
 

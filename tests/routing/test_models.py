@@ -63,6 +63,7 @@ def test_decision_serialises_to_the_api_shape() -> None:
         "rule",
         "greeting",
         "trace",
+        "closure",
     ]
     assert decision.model_dump(mode="json")["target"] == {
         "kind": "pool",
