@@ -133,7 +133,7 @@ async def _check(session: AsyncSession, county: str, records: list[tuple[int, Pe
     """PeopleFileError when a line refers to a unit or deputy it may not, or takes another county's id."""
     in_file = {record.id: county for _, record in records}
     rows = await session.execute(select(Person.id, Person.county).where(Person.id.in_(list(in_file))))
-    elsewhere: dict[str, str] = {person_id: other for person_id, other in rows}
+    elsewhere: dict[str, str] = dict(rows.all())  # a Result has keys(): dict() would read it as a mapping
     problems = []
     for line, record in records:
         if elsewhere.get(record.id, county) != county:

@@ -2,10 +2,12 @@
 
 Why not the whoosh index that searches services: the directory holds hundreds of entries, a few thousand
 at most (every unit of four counties and their VGs, and the staff with public contact). At that size a
-matcher in memory is smaller, faster and simpler than an index: it is rebuilt from the database in a few
-milliseconds whenever the catalogue revision moves (an edited unit or person is found on every instance
-within the follower's next round), needs no files, writer thread or worker processes, keeps answering
-while the database is down, and answers a query in well under a millisecond (benchmarks/directory_latency.py).
+matcher in memory is smaller, faster and simpler than an index: it needs no files, writer thread or
+worker processes, keeps answering while the database is down, and answers a query in well under a
+millisecond of CPU (about 1 ms at 3,000 people; benchmarks/directory_latency.py). It is rebuilt whole, in
+a thread, when a unit or person changed (a fraction of a second for the demo data, about a second for
+3,000 people on a loaded 2-core machine; edits are rare), so an edit is found on every instance after the
+catalogue follower's next round.
 It shares the search's German analysis (knowledge/search/analysis.py: folding, so "Mueller" meets
 "Müller" and "Strasse" "Straße"; stopwords; Snowball stems), its typo tolerance (knowledge/search/query.py
 `max_edits`) and its place recognition (knowledge/search/places.py).
@@ -125,12 +127,6 @@ class DirectoryAnswer:
 
 
 @dataclass
-class _Posting:
-    weight: float
-    stemmable: bool
-
-
-@dataclass
 class _Fields:
     """The searchable text of one entry: (weight, stemmable, text)."""
 
@@ -237,7 +233,7 @@ class Directory:
     ) -> None:
         self.entries, fields = _entries(units, people, counties or {})
         self._by_key = {(e.kind, e.id): e for e in self.entries}
-        self._surface: dict[str, dict[int, _Posting]] = defaultdict(dict)
+        self._surface: dict[str, dict[int, float]] = defaultdict(dict)
         self._stems: dict[str, dict[int, float]] = defaultdict(dict)
         self._texts: list[set[str]] = []
         for index, searchable in enumerate(fields):
@@ -246,9 +242,7 @@ class Directory:
                 folded = fold_text(text)
                 texts.add(folded)
                 for word in folded.split():
-                    posting = self._surface[word].get(index)
-                    if posting is None or posting.weight < weight:
-                        self._surface[word][index] = _Posting(weight, stemmable)
+                    self._surface[word][index] = max(self._surface[word].get(index, 0.0), weight)
                     if stemmable:
                         root = stem(word)
                         self._stems[root][index] = max(self._stems[root].get(index, 0.0), weight)
@@ -297,10 +291,9 @@ class Directory:
         scores: dict[int, float] = {}
 
         def take(candidate: str, quality: float) -> None:
-            for index, posting in self._surface[candidate].items():
-                value = quality * posting.weight
-                if value > scores.get(index, 0.0):
-                    scores[index] = value
+            for index, weight in self._surface[candidate].items():
+                if quality * weight > scores.get(index, 0.0):
+                    scores[index] = quality * weight
 
         if word in self._surface:
             take(word, EXACT)

@@ -16,12 +16,13 @@ from knowledge.directory.people import list_people
 from servicecenter.auth import Action, may
 from servicecenter.keys import CALL_ROUTER, SESSIONMAKER
 from servicecenter.ui.access import Identity, Refused, county_name, require
-from servicecenter.ui.rendering import admin_page, render
+from servicecenter.ui.rendering import Message, admin_page, render
 from servicecenter.ui.rules_text import short_county
 
 __all__ = ["edit_person", "new_person", "people_for"]
 
 NOT_FOUND = "Diese Person gibt es nicht (mehr). Vielleicht wurde sie entfernt."
+CREATED = "Die Person wurde angelegt. Die Vermittlung findet sie gleich."
 
 
 def _editable_counties(request: web.Request, identity: Identity) -> list[tuple[str, str]]:
@@ -83,8 +84,14 @@ async def edit_person(request: web.Request) -> web.Response:
     if person is None:
         raise Refused(404, "Nicht gefunden", NOT_FOUND)
     await require(request, Action.edit_person, county=person.county, scoped=True)
+    created = request.query.get("gespeichert") == "neu"
     return await render(
         "edit_person.html",
         request,
-        {"person": person, "counties": [], **await _form_context(request, person.county, person)},
+        {
+            "person": person,
+            "counties": [],
+            **await _form_context(request, person.county, person),
+            "messages": [Message("success", CREATED)] if created else [],
+        },
     )

@@ -139,4 +139,7 @@ async def test_without_a_query_the_county_is_listed(client) -> None:
     kinds = [h["kind"] for h in hits]
     assert kinds == sorted(kinds, key=lambda kind: kind != "unit") and "dau-meyer" in {h["id"] for h in hits}
     assert {h["county"] for h in hits} == {"07233", None}
-    assert len(await (await client.get("/api/v1/directory", params={"county": "07233", "limit": "5"})).json()) == 5
+    assert (
+        len(await (await client.get("/api/v1/directory", params={"county": "07233", "limit": "5"})).json())
+        == 5
+    )

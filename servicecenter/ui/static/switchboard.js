@@ -74,6 +74,7 @@
         ? el("span", { class: "deputy" }, "Vertretung: ", el("strong", {}, entry.deputy.name),
             entry.deputy.function ? ` – ${entry.deputy.function}` : "", " ", reach(entry.deputy))
         : !entry.present ? el("span", { class: "deputy muted" }, "Keine Vertretung eingetragen.") : null,
+      entry.kind === "person" && entry.topics.length ? el("span", { class: "entry-topics muted" }, `Zuständig für: ${entry.topics.join(", ")}`) : null,
       entry.internal_note ? el("span", { class: "internal-note" }, `Hinweis: ${entry.internal_note}`) : null,
       el("span", { class: "entry-actions" },
         el("button", { type: "button", class: "button-copy", tabindex: "-1", onclick: () => pick(index) }, "Kopieren"),
