@@ -94,6 +94,7 @@ class Entry:
     topics: tuple[str, ...] = ()
     aliases: tuple[str, ...] = ()
     hours: WeeklyHours | None = None
+    """The opening hours of the unit (a person's: their unit's)."""
     absent_until: dt.date | None = None
     deputy_id: str | None = None
     internal_note: str | None = None
@@ -181,6 +182,7 @@ def _entries(
             place=home.place if home else None,
             city=home.city if home else None,
             topics=tuple(person.topics),
+            hours=home.hours if home else None,
             absent_until=person.absent_until,
             deputy_id=person.deputy_id,
             internal_note=person.internal_note,

@@ -3,7 +3,9 @@
 The directory is held by the catalogue follower (rebuilt when units or people change), so it answers like
 routing does, without the database. Each entry carries its number as dialled (`dial`, "+4965611550"),
 and where the number lies in its county's number block and the rule file knows the county PBX's SIP
-pattern, the `sip` URI of the extension.
+pattern, the `sip` URI of the extension; and, as units do, how its office stands now (open, today's
+hours, the next opening, a closure in force) and the notices in force for it (a person: for their unit)
+and its county.
 """
 
 from __future__ import annotations
@@ -15,12 +17,15 @@ from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field
 
 from knowledge.calendar import BERLIN
+from knowledge.closures.board import NoticeBoard
+from knowledge.closures.schemas import office_status
 from knowledge.counties import CountyKey
 from knowledge.directory.search import Entry, Hit
 from routing.policy import Policy
 from servicecenter.api.catalogue import check_query_size
 from servicecenter.api.params import parse_query
 from servicecenter.api.people import shows_internal_notes
+from servicecenter.api.responses import UnitStatus
 from servicecenter.keys import CALL_ROUTER, CATALOGUE_FOLLOWER, SETTINGS
 
 __all__ = ["DirectoryEntry", "DirectoryQuery", "Reachable", "directory_entry", "search_directory", "sip_uri"]
@@ -53,14 +58,13 @@ class Reachable(BaseModel):
     absent_until: dt.date | None
 
 
-class DirectoryEntry(Reachable):
-    """One hit of the directory; an absent person with the deputy who answers meanwhile."""
+class DirectoryEntry(Reachable, UnitStatus):
+    """One hit of the directory; an absent person with the deputy who answers meanwhile. The office's
+    hours, closure and notices are the unit's (a person's: their unit's)."""
 
     deputy: Reachable | None
     topics: list[str]
     aliases: list[str] = Field(description="a unit's everyday names, e.g. Bauamt")
-    hours_text: str | None = Field(description="a unit's opening hours in German")
-    open_now: bool | None
     internal_note: str | None = Field(description="for the center's staff; null for anonymous readers")
 
 
@@ -96,17 +100,22 @@ def _reachable(policy: Policy, entry: Entry, today: dt.date) -> dict:
     }
 
 
-def directory_entry(policy: Policy, hit: Hit, now: dt.datetime, *, notes: bool) -> DirectoryEntry:
+def directory_entry(
+    policy: Policy, notices: NoticeBoard, hit: Hit, now: dt.datetime, *, notes: bool
+) -> DirectoryEntry:
     """A hit as the API and the switchboard page show it."""
     entry = hit.entry
-    hours_text, open_now = policy.calendar.opening(entry.hours, now) if entry.kind == "unit" else (None, None)
+    office = entry.id if entry.kind == "unit" else entry.unit_id or entry.id
+    status = office_status(
+        policy.calendar, notices, hours=entry.hours, unit=office, county=entry.county, now=now
+    )
+    status["hours_text"] = status.pop("hours")
     return DirectoryEntry(
         **_reachable(policy, entry, now.date()),
+        **UnitStatus.model_validate(status).model_dump(),
         deputy=Reachable(**_reachable(policy, hit.deputy, now.date())) if hit.deputy else None,
         topics=list(entry.topics),
         aliases=list(entry.aliases),
-        hours_text=hours_text,
-        open_now=open_now,
         internal_note=entry.internal_note if notes else None,
     )
 
@@ -123,5 +132,8 @@ async def search_directory(request: web.Request) -> web.Response:
         query.q, county=query.county, gazetteer=follower.gazetteer, today=now.date(), limit=query.limit
     )
     notes = await shows_internal_notes(request)
-    body = [directory_entry(policy, hit, now, notes=notes).model_dump(mode="json") for hit in answer.hits]
+    body = [
+        directory_entry(policy, follower.notices, hit, now, notes=notes).model_dump(mode="json")
+        for hit in answer.hits
+    ]
     return web.json_response(body)

@@ -14,10 +14,9 @@ from knowledge.catalogue.models import Unit
 from knowledge.directory.models import Person
 from knowledge.directory.people import list_people
 from servicecenter.auth import Action, may
-from servicecenter.keys import CALL_ROUTER, SESSIONMAKER
-from servicecenter.ui.access import Identity, Refused, county_name, require
+from servicecenter.keys import SESSIONMAKER
+from servicecenter.ui.access import Identity, Refused, county_name, member_counties, require
 from servicecenter.ui.rendering import Message, admin_page, render
-from servicecenter.ui.rules_text import short_county
 
 __all__ = ["edit_person", "new_person", "people_for"]
 
@@ -26,10 +25,9 @@ CREATED = "Die Person wurde angelegt. Die Vermittlung findet sie gleich."
 
 
 def _editable_counties(request: web.Request, identity: Identity) -> list[tuple[str, str]]:
-    rules = request.app[CALL_ROUTER].policy.rule_file
     return [
-        (key, short_county(rules.counties[key].name))
-        for key in rules.members
+        (key, name)
+        for key, name in member_counties(request).items()
         if may(identity, Action.edit_person, key)
     ]
 

@@ -24,8 +24,8 @@ from servicecenter.api.directory import directory_entry
 from servicecenter.api.people import shows_internal_notes
 from servicecenter.call_log import log_call_routed
 from servicecenter.keys import CALL_ROUTER, CATALOGUE_FOLLOWER
+from servicecenter.ui.access import county_name, member_counties
 from servicecenter.ui.rendering import Message, render
-from servicecenter.ui.rules_text import short_county
 
 __all__ = ["switchboard"]
 
@@ -35,10 +35,6 @@ NO_CALL = (
 )
 UNKNOWN_CALL = "Dieser Anruf ist nicht mehr bekannt; suchen Sie ohne Anrufdaten."
 LINE_NAMES = {"115": "Behördennummer 115", "switchboard": "Telefonzentrale"}
-
-
-def _counties(policy: Policy) -> list[tuple[str, str]]:
-    return [(key, short_county(policy.rule_file.counties[key].name)) for key in policy.rule_file.members]
 
 
 def _called_entry(request: web.Request, decision: Decision) -> Entry | None:
@@ -52,7 +48,7 @@ def _called_entry(request: web.Request, decision: Decision) -> Entry | None:
 
 async def _call_view(request: web.Request, policy: Policy, decision: Decision) -> dict:
     """What the banner shows: greeting, line, county, and whom an extension call is for."""
-    county = policy.rule_file.counties.get(decision.county or "")
+    county = county_name(request, decision.county)
     who = decision.called_person or decision.called_unit
     entry = _called_entry(request, decision)
     called = None
@@ -60,12 +56,13 @@ async def _call_view(request: web.Request, policy: Policy, decision: Decision) -
         now = dt.datetime.now(BERLIN)
         hit = request.app[CATALOGUE_FOLLOWER].directory.hits_for([entry], now.date())[0]
         notes = await shows_internal_notes(request)
-        called = directory_entry(policy, hit, now, notes=notes).model_dump(mode="json")
+        notices = request.app[CATALOGUE_FOLLOWER].notices
+        called = directory_entry(policy, notices, hit, now, notes=notes).model_dump(mode="json")
     return {
         "id": decision.decision_id,
         "greeting": decision.greeting,
-        "line": LINE_NAMES[decision.line] + (f" {short_county(county.name)}" if county else ""),
-        "county": short_county(county.name) if county else None,
+        "line": LINE_NAMES[decision.line] + (f" {county}" if county else ""),
+        "county": county,
         "open": decision.open,
         "extension": decision.called_extension,
         "called": called,
@@ -104,7 +101,7 @@ async def switchboard(request: web.Request) -> web.Response:
         "switchboard.html",
         request,
         {
-            "counties": _counties(policy),
+            "counties": list(member_counties(request).items()),
             "county": county,
             "q": query.get("q", "")[:200],
             "call": await _call_view(request, policy, shown) if shown else None,

@@ -143,3 +143,23 @@ async def test_without_a_query_the_county_is_listed(client) -> None:
         len(await (await client.get("/api/v1/directory", params={"county": "07233", "limit": "5"})).json())
         == 5
     )
+
+
+async def test_entries_carry_their_offices_closure_and_notices(client, make_user) -> None:
+    editor = await make_user("bea", "county_editor", county="07232")
+    until = (dt.datetime.now(BERLIN) + dt.timedelta(days=2)).replace(microsecond=0).isoformat()
+    unit = {"unit": "kv-bitburg-pruem-bauaufsicht"}
+    for path, body in (
+        ("/api/v1/notices", {"text": "Bauanträge nur noch digital", "scope": unit, "valid_until": until}),
+        ("/api/v1/closures", {"scope": unit, "until": until, "reason": "Umzug"}),
+    ):
+        response = await client.post(path, json=body, headers=editor)
+        assert response.status == 201, await response.text()
+    await client.app[CATALOGUE_FOLLOWER].step()
+    hits = await (await client.get("/api/v1/directory", params={"q": "Bauamt", "county": "07232"})).json()
+    by_id = {h["id"]: h for h in hits}
+    for entry_id in ("kv-bitburg-pruem-bauaufsicht", "bit-mueller"):
+        entry = by_id[entry_id]
+        assert [n["text"] for n in entry["notices"]] == ["Bauanträge nur noch digital"], entry_id
+        assert entry["open_now"] is False and entry["closure"]["reason"] == "Umzug", entry_id
+    assert by_id["bit-mueller"]["present"] is True, "a closed office is no absence of its people"
