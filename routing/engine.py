@@ -61,7 +61,9 @@ def evaluate(policy: Policy, call: Call, pools: Mapping[str, PoolState]) -> Deci
     line_def = rules.lines[line.kind]
     is_open, hours_note = facts.schedule_open(line_def.hours)
     trace = [
-        f"line {line.kind}" + (f" of county {line.county}" if line.county else ""),
+        f"line {line.kind}"
+        + (f" of county {line.county}" if line.county else "")
+        + (f", extension {line.extension} in its number block" if line.extension else ""),
         f"caller: {origin.reason}",
         county_note,
         f"{local:%Y-%m-%d %H:%M} Europe/Berlin, {hours_note}",
@@ -95,4 +97,5 @@ def evaluate(policy: Policy, call: Call, pools: Mapping[str, PoolState]) -> Deci
             until=closure.end.astimezone(local.tzinfo),
             announcement=closure.announcement,
         ),
+        called_extension=line.extension,
     )

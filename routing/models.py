@@ -18,6 +18,7 @@ from routing.numbers import is_valid, parse
 
 __all__ = [
     "Call",
+    "Called",
     "CountyDef",
     "Decision",
     "DecisionClosure",
@@ -91,8 +92,19 @@ class DecisionClosure(_Strict):
     announcement: str | None = Field(description="the text the announcement target should play, if given")
 
 
+class Called(_Strict):
+    """The unit or person whose extension was dialled, as the screen pop names them."""
+
+    id: str
+    name: str
+
+
 class Decision(_Strict):
-    """The answer to the PBX; `model_dump(mode="json")` is the body of `/api/v1/route`."""
+    """The answer to the PBX; `model_dump(mode="json")` is the body of `/api/v1/route`.
+
+    `called_extension` is set when the called number lies in a county's number block beyond its main
+    number; routing knows no units or people, so the service fills `called_unit` / `called_person` in from
+    its directory (servicecenter/call_router.py)."""
 
     decision_id: str
     line: LineKind
@@ -106,6 +118,11 @@ class Decision(_Strict):
     closure: DecisionClosure | None = Field(
         default=None, description="set while a stored closure closes the call's line or county"
     )
+    called_extension: str | None = Field(
+        default=None, description="the digits dialled after the county's number block, e.g. 50"
+    )
+    called_unit: Called | None = Field(default=None, description="the unit that has this extension")
+    called_person: Called | None = Field(default=None, description="the person who has this extension")
 
 
 class PoolState(_Strict):
@@ -133,12 +150,23 @@ def _phone_number(raw: str) -> str:
     return raw
 
 
+def _number_block(raw: str) -> str:
+    number = parse(raw)
+    if number is None or (number.national_number or 0) < 10:
+        raise ValueError(f"not the start of a phone number: {raw!r}")
+    return raw
+
+
 def _closing_day(text: str) -> str:
     dt.date.fromisoformat(text if len(text) == 10 else f"2000-{text}")
     return text
 
 
 PhoneNumberText = Annotated[str, AfterValidator(_phone_number)]
+NumberBlock = Annotated[
+    str, Field(pattern=r"^\+?[0-9][0-9 /-]*$", max_length=32), AfterValidator(_number_block)
+]
+"""The leading digits every number of a county PBX shares, e.g. "+49 6561 15" (country, area code, base)."""
 ClosingDay = Annotated[str, Field(pattern=r"^(\d{4}-)?\d{2}-\d{2}$"), AfterValidator(_closing_day)]
 
 
@@ -169,6 +197,11 @@ class CountyDef(_Strict):
     greeting: str
     pool: str
     switchboard: list[PhoneNumberText] = Field(default_factory=list)
+    number_block: NumberBlock | None = Field(
+        default=None,
+        description="every number starting with these digits is a call to this switchboard, the rest of it "
+        "the extension dialled (e.g. +49 6561 15: +49 6561 15-50 is extension 50)",
+    )
     extension_uri: str | None = Field(
         default=None,
         pattern=r"^sips?:[^{}]*\{extension\}[^{}]*$",

@@ -56,6 +56,8 @@ class Action(StrEnum):
 
     edit_service = "edit_service"
     edit_unit = "edit_unit"
+    edit_person = "edit_person"
+    read_internal_notes = "read_internal_notes"
     edit_responsibility = "edit_responsibility"
     edit_place = "edit_place"
     read_history = "read_history"
@@ -80,6 +82,8 @@ class Action(StrEnum):
 PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.edit_service: frozenset({Role.catalogue_editor, Role.admin}),
     Action.edit_unit: frozenset({Role.county_editor, Role.admin}),
+    Action.edit_person: frozenset({Role.county_editor, Role.admin}),
+    Action.read_internal_notes: frozenset({Role.agent, Role.supervisor, Role.county_editor, Role.admin}),
     Action.edit_responsibility: frozenset({Role.county_editor, Role.admin}),
     Action.edit_place: frozenset({Role.admin}),
     Action.read_history: frozenset({Role.county_editor, Role.catalogue_editor, Role.admin}),
@@ -101,11 +105,13 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.manage_notices: frozenset({Role.county_editor, Role.admin}),
 }
 """The roles that may do each action at all. A supervisor may do what an agent may, read statistics, and
-close a line for the rest of the day."""
+close a line for the rest of the day. People's internal notes (for the operators) are shown to the
+center's staff, never to anonymous readers."""
 
 COUNTY_SCOPED = frozenset(
     {
         Action.edit_unit,
+        Action.edit_person,
         Action.edit_responsibility,
         Action.read_tickets,
         Action.manage_closures,

@@ -1,5 +1,5 @@
 """Getting a database ready: schema up to date, the shared synonym list seeded from its files, the demo
-catalogue in an empty one, and the LeiKa reference list where the table is empty.
+catalogue (and its demo people) in an empty one, and the LeiKa reference list where the table is empty.
 
 Used by `serve` and by the command line alike, so a first start needs nothing else. On PostgreSQL an
 advisory lock keeps several instances starting at once from migrating or seeding twice.
@@ -16,13 +16,22 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from knowledge.catalogue import leika, store
 from knowledge.catalogue.demo import load_demo_document
 from knowledge.catalogue.exchange import ImportReport, import_document
+from knowledge.directory.demo import load_demo_people, seed_people
 from knowledge.search import synonym_versions
 from knowledge.search.synonyms import read_synonym_files
 from knowledge.storage.db import create_engine, create_sessionmaker
 from knowledge.storage.migrate import upgrade
 from servicecenter.settings import Settings
 
-__all__ = ["LEIKA_FILE", "SEED_AUTHOR", "load_leika", "open_database", "seed_demo", "seed_synonyms"]
+__all__ = [
+    "LEIKA_FILE",
+    "SEED_AUTHOR",
+    "load_leika",
+    "open_database",
+    "seed_demo",
+    "seed_demo_people",
+    "seed_synonyms",
+]
 
 log = structlog.get_logger(__name__)
 
@@ -50,6 +59,18 @@ async def seed_demo(
         report = await import_document(session, document)
     log.info("demo_catalogue_loaded", **{k: v["created"] + v["updated"] for k, v in report.summary().items()})
     return report
+
+
+async def seed_demo_people(sessionmaker: async_sessionmaker[AsyncSession], *, directory: Path) -> int:
+    """The demo people of `directory` into an empty directory (after the demo catalogue, whose units
+    they work in); how many were loaded."""
+    people = load_demo_people(directory)
+    async with sessionmaker() as session, session.begin():
+        await _lock(session)
+        loaded = await seed_people(session, people)
+    if loaded:
+        log.info("demo_people_loaded", people=loaded)
+    return loaded
 
 
 async def load_leika(sessionmaker: async_sessionmaker[AsyncSession], *, path: Path) -> int:
@@ -90,7 +111,9 @@ async def open_database(
         sessionmaker = create_sessionmaker(engine)
         await seed_synonyms(sessionmaker, files=settings.synonyms_files)
         if settings.load_demo if load_demo is None else load_demo:
-            await seed_demo(sessionmaker, directory=settings.catalogue_dir, only_if_empty=True)
+            loaded = await seed_demo(sessionmaker, directory=settings.catalogue_dir, only_if_empty=True)
+            if loaded is not None:
+                await seed_demo_people(sessionmaker, directory=settings.catalogue_dir)
         if (settings.catalogue_dir / LEIKA_FILE).exists():
             await load_leika(sessionmaker, path=settings.catalogue_dir / LEIKA_FILE)
     except BaseException:

@@ -4,21 +4,44 @@ Routing never waits on the database: the policy and the caller-origin table are 
 pool state arrives from the ACD, and a new rule file replaces the policy in one reference swap. Each
 decision the PBX asks for is counted in memory (`decisions`, a dictionary update); the statistics
 recorder writes the counts in the background.
+
+A call to an extension in a county's number block is decided by the pure engine, which knows only the
+digits (`called_extension`); who has that number — a unit, a person — is looked up here, in a table the
+catalogue follower hands over from the switchboard directory (`use_numbers`), so routing never imports
+the catalogue and still names the unit or person while the database is down.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Mapping
 
 from knowledge.calendar import to_berlin
+from knowledge.directory.search import Directory
 from knowledge.statistics.slots import slot_of
 from knowledge.statistics.tally import Tally
 from routing.engine import evaluate
-from routing.models import Call, Decision, PoolInfo, PoolState
+from routing.models import Call, Called, Decision, PoolInfo, PoolState
 from routing.policy import Policy
 from routing.pools import PoolBoard
 
-__all__ = ["CallRouter", "RecentDecisions"]
+__all__ = ["CallRouter", "CalledNumbers", "RecentDecisions", "called_numbers"]
+
+CalledNumbers = Mapping[str, tuple[Called | None, Called | None]]
+"""Dialled number (E.164) -> (the unit, the person) that has it."""
+
+
+def called_numbers(directory: Directory) -> dict[str, tuple[Called | None, Called | None]]:
+    """The directory's numbers as the decision names them; a person's own extension names their unit too."""
+    table = {}
+    for number, (unit, person) in directory.numbers.items():
+        if unit is None and person is not None and person.unit_id is not None:
+            unit = directory.get("unit", person.unit_id)
+        table[number] = (
+            Called(id=unit.id, name=unit.name) if unit else None,
+            Called(id=person.id, name=person.name) if person else None,
+        )
+    return table
 
 
 class RecentDecisions:
@@ -55,6 +78,11 @@ class CallRouter:
         self.recent = RecentDecisions()
         self.decisions = Tally()
         """(slot, line, county, target, rule, target kind, open, overflow) -> decisions, until flushed"""
+        self._numbers: CalledNumbers = {}
+
+    def use_numbers(self, numbers: CalledNumbers) -> None:
+        """Name the unit or person of a dialled extension from now on (the directory changed)."""
+        self._numbers = numbers
 
     def replace(self, policy: Policy) -> None:
         """Make `policy` active in one step; pools it keeps keep their reported state."""
@@ -68,11 +96,23 @@ class CallRouter:
     def decide(self, call: Call, *, counted: bool = True) -> Decision:
         """Where `call` goes now, and why; remembered in `recent` for the agent console, and counted
         unless it is not a call the PBX routes (a simulation, the console showing a call again)."""
-        decision = evaluate(self.policy, call, self._board.snapshot())
+        decision = self._called(evaluate(self.policy, call, self._board.snapshot()))
         self.recent.add(decision)
         if counted:
             self._count(call, decision)
         return decision
+
+    def _called(self, decision: Decision) -> Decision:
+        """The decision with the unit and person of its extension, when the directory knows them."""
+        if decision.called_extension is None or decision.county is None:
+            return decision
+        number = self.policy.lines.number_of(decision.county, decision.called_extension)
+        unit, person = self._numbers.get(number or "", (None, None))
+        if unit is None and person is None:
+            return decision
+        who = f"person {person.id}" if person else f"unit {unit.id}" if unit else ""
+        trace = [*decision.trace, f"extension {decision.called_extension} is {who}"]
+        return decision.model_copy(update={"called_unit": unit, "called_person": person, "trace": trace})
 
     def _count(self, call: Call, decision: Decision) -> None:
         """Count a decision; overflow is a known county's call sent to a pool other than its own."""

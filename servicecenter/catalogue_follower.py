@@ -5,10 +5,12 @@ instance polls the catalogue revision (one cheap query) and catches up: changed 
 search index, place names into the search gazetteer, the names of the member counties and of the
 Verbandsgemeinden into the pages' memory (so pages render while the database is down), the shared synonym
 list into the search's synonym table, the closures (into routing's calendar, through the policy service)
-and notices, and the routing policy service told to follow (another instance's rules activation, changed
-area codes). Saving rules, synonyms, closures or notices bumps the revision too, so they reach every
-instance within a second. Closures and notices are held as small immutable views of what is in force or
-still to come, swapped in whole; what has expired meanwhile is simply no longer in force when asked.
+and notices, the switchboard directory (units and people, rebuilt off the event loop when one of them
+changed; routing learns from it which unit or person has a dialled extension), and the routing policy
+service told to follow (another instance's rules activation, changed area codes). Saving rules, synonyms,
+closures or notices bumps the revision too, so they reach every instance within a second. Closures and
+notices are held as small immutable views of what is in force or still to come, swapped in whole; what
+has expired meanwhile is simply no longer in force when asked.
 """
 
 from __future__ import annotations
@@ -26,11 +28,14 @@ from knowledge.catalogue.models import PlaceKind
 from knowledge.closures.board import NoticeBoard
 from knowledge.closures.store import load_closures, load_notices
 from knowledge.counties import short_name
+from knowledge.directory.people import list_people
+from knowledge.directory.search import Directory
 from knowledge.search.index import SearchIndex
 from knowledge.search.places import Gazetteer, PlaceWords
 from knowledge.search.sync import catch_up
 from knowledge.search.synonym_versions import current_version
 from knowledge.search.synonyms import SynonymTable
+from servicecenter.call_router import called_numbers
 from servicecenter.policy_service import PolicyService
 
 __all__ = ["CatalogueFollower"]
@@ -68,6 +73,9 @@ class CatalogueFollower:
         self._closure_reads = itertools.count(1)
         self._closures_read = 0
         """The number of the newest read of closures and notices swapped in."""
+        self.directory = Directory([], [])
+        """Units and people for the switchboard (servicecenter/api/directory.py)."""
+        self._directory_versions: tuple | None = None
 
     async def start(self) -> None:
         """Load places and synonyms once, before the first request."""
@@ -111,7 +119,25 @@ class CatalogueFollower:
             self.municipalities = {p.id: p.name for p in places if p.kind is not PlaceKind.ortsgemeinde}
             members = [(c.key, short_name(c.name)) for c in await store.list_counties(session) if c.member]
             self.county_names = dict(sorted(members, key=lambda county: county[1]))
+            await self._reload_directory(session)
             await self._policy_service.follow(session)
+
+    async def _reload_directory(self, session: AsyncSession) -> None:
+        """Rebuild the directory when a unit, person or county changed (each carries a version), in a
+        thread: building it is CPU work, and calls are routed on this event loop meanwhile."""
+        units = await store.list_units(session, limit=1_000_000)
+        people = list(await list_people(session))
+        counties = {c.key: c.name for c in await store.list_counties(session)}
+        versions = (
+            tuple((u.id, u.version) for u in units),
+            tuple((p.id, p.version) for p in people),
+            tuple(counties.items()),
+        )
+        if versions == self._directory_versions:
+            return
+        self.directory = await asyncio.to_thread(Directory, units, people, counties)
+        self._directory_versions = versions
+        self._policy_service.router.use_numbers(called_numbers(self.directory))
 
     async def step(self) -> None:
         """One round: index, places, synonyms and rules if the catalogue revision moved."""

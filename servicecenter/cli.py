@@ -1,5 +1,5 @@
 """The `servicecenter` command: serve, migrate, seed (demo, synthetic), reindex, check-rules, import (JSON,
-XZuFi), import-leika, export, users and tokens."""
+XZuFi), import-leika, import-people, export, users and tokens."""
 
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ from knowledge.catalogue.exchange import ImportReport, export_document, import_d
 from knowledge.catalogue.models import County, Service
 from knowledge.catalogue.synthetic import ID_PREFIX, add_synthetic_services
 from knowledge.catalogue.xzufi import looks_like_xml, read_transfer, xzufi_document
+from knowledge.directory.people_csv import PeopleFileError, PeopleReport, parse_people_csv, replace_people
 from knowledge.search.index import SearchIndex
 from knowledge.search.sync import rebuild_index
 from knowledge.storage.db import create_engine
@@ -32,7 +33,7 @@ from knowledge.storage.migrate import upgrade
 from routing.errors import RuleFileError
 from servicecenter.app import create_app, frozen_startup_ctx
 from servicecenter.auth import hash_password
-from servicecenter.bootstrap import open_database, seed_demo
+from servicecenter.bootstrap import open_database, seed_demo, seed_demo_people
 from servicecenter.logs import configure_logging
 from servicecenter.policy_service import check_rule_file
 from servicecenter.reload import reload_rules_on_sighup
@@ -99,6 +100,8 @@ async def seed(args: argparse.Namespace) -> int:
         report = await seed_demo(sessionmaker, directory=settings.catalogue_dir, only_if_empty=False)
         assert report is not None
         _print_report(report)
+        if people := await seed_demo_people(sessionmaker, directory=settings.catalogue_dir):
+            print(f"people             created {people:>5}", file=sys.stderr)
         if args.synthetic:
             with tqdm(total=args.synthetic, unit=" services", desc="generating", file=sys.stderr) as bar:
                 async with sessionmaker() as session, session.begin():
@@ -244,6 +247,67 @@ async def import_leika(args: argparse.Namespace) -> int:
     return 0
 
 
+def _print_people_report(report: PeopleReport) -> None:
+    print(
+        f"people             created {len(report.created):>5}  updated {len(report.updated):>5}  "
+        f"deleted {len(report.deleted):>5}  unchanged {report.unchanged:>5}",
+        file=sys.stderr,
+    )
+    for person_id, name in report.created:
+        print(f"  + {person_id} {name}", file=sys.stderr)
+    for person_id, name, fields in report.updated:
+        print(f"  ~ {person_id} {name}: {', '.join(fields)}", file=sys.stderr)
+    for person_id, name in report.deleted:
+        print(f"  - {person_id} {name}", file=sys.stderr)
+
+
+async def import_people(args: argparse.Namespace) -> int:
+    """Make a county's people those of a CSV file (knowledge/directory/people_csv.py): all or nothing,
+    every change audited, people missing from the file removed; a second run changes nothing."""
+    try:
+        records = parse_people_csv(Path(args.file).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as error:
+        print(f"cannot read {args.file}: {error}", file=sys.stderr)
+        return 1
+    except PeopleFileError as error:
+        for problem in error.problems:
+            print(problem, file=sys.stderr)
+        print(f"{len(error.problems)} problem(s) in {args.file}; nothing was changed", file=sys.stderr)
+        return 1
+    engine, sessionmaker = await open_database(_settings(args), load_demo=False)
+    try:
+        async with sessionmaker() as session:
+            transaction = await session.begin()
+            if await session.get(County, args.county) is None:
+                await transaction.rollback()
+                print(f"unknown county {args.county!r}", file=sys.stderr)
+                return 1
+            try:
+                report = await replace_people(
+                    session, county=args.county, records=records, actor=f"cli:{getpass.getuser()}"
+                )
+            except PeopleFileError as error:
+                await transaction.rollback()
+                for problem in error.problems:
+                    print(problem, file=sys.stderr)
+                print(
+                    f"{len(error.problems)} problem(s) in {args.file}; nothing was changed", file=sys.stderr
+                )
+                return 1
+            if args.dry_run or not report.changed:
+                await transaction.rollback()
+            else:
+                await transaction.commit()
+    finally:
+        await engine.dispose()
+    _print_people_report(report)
+    if args.dry_run:
+        print("dry run: nothing was changed", file=sys.stderr)
+    else:
+        print("imported" if report.changed else "nothing changed", file=sys.stderr)
+    return 0
+
+
 async def export(args: argparse.Namespace) -> int:
     """Write the catalogue document to FILE or standard output."""
     engine, sessionmaker = await open_database(_settings(args))
@@ -357,6 +421,14 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_argument("--dry-run", action="store_true", help="show the differences, change nothing")
     sub = command("import-leika", import_leika, "replace the LeiKa reference list with a CSV file")
     sub.add_argument("file")
+    sub.add_argument("--dry-run", action="store_true", help="show the differences, change nothing")
+    sub = command(
+        "import-people",
+        import_people,
+        "make a county's people of the switchboard directory those of a CSV file",
+    )
+    sub.add_argument("file")
+    sub.add_argument("--county", required=True, help="Kreisschlüssel of the county the file lists")
     sub.add_argument("--dry-run", action="store_true", help="show the differences, change nothing")
     sub = command("export", export, "export the catalogue document (JSON)")
     sub.add_argument("file", nargs="?")

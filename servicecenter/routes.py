@@ -21,12 +21,14 @@ from servicecenter.api import (
     acd,
     catalogue,
     closures,
+    directory,
     edits,
     entries,
     exchange,
     health,
     leika,
     notices,
+    people,
     routing,
     rules,
     session,
@@ -39,6 +41,7 @@ from servicecenter.api.responses import (
     Change,
     Health,
     ImportResult,
+    PersonState,
     PlaceState,
     Readiness,
     ResponsibilityState,
@@ -58,7 +61,9 @@ from servicecenter.ui import (
     history,
     insights_page,
     pages,
+    people_admin,
     statistics_page,
+    switchboard_page,
 )
 from servicecenter.ui import tickets as ticket_pages
 
@@ -74,6 +79,7 @@ STATES = {
     "units": UnitState,
     "places": PlaceState,
     "responsibilities": ResponsibilityState,
+    "people": PersonState,
 }
 
 
@@ -158,6 +164,38 @@ def setup_routes(app: web.Application) -> None:
         "/api/v1/units/{id}",
         catalogue.get_unit,
         Operation("One unit", "agents", {200: ok(UnitView, "the unit", "ETag"), **NOT_FOUND}),
+    )
+
+    api.add(
+        "GET",
+        "/api/v1/directory",
+        directory.search_directory,
+        Operation(
+            "The switchboard directory: units, people and functions in one ranked list, from memory",
+            "agents",
+            {200: ok(list[directory.DirectoryEntry], "ranked entries")},
+            query=directory.DirectoryQuery,
+            database=False,
+        ),
+    )
+    api.add(
+        "GET",
+        "/api/v1/people",
+        people.list_people_handler,
+        Operation(
+            "The people of the switchboard directory (office contact data), by county and name",
+            "agents",
+            {200: ok(list[PersonState], "the people")},
+            query=people.PeopleQuery,
+        ),
+    )
+    api.add(
+        "GET",
+        "/api/v1/people/{id}",
+        people.get_person,
+        Operation(
+            "One person, for editing", "agents", {200: ok(PersonState, "the person", "ETag"), **NOT_FOUND}
+        ),
     )
 
     api.add(
@@ -411,7 +449,7 @@ def setup_routes(app: web.Application) -> None:
 
     # Agent and switchboard UI (HTML, German)
     app.router.add_get("/", pages.console, name="console")
-    app.router.add_get("/vermittlung", pages.switchboard, name="switchboard")
+    app.router.add_get("/vermittlung", switchboard_page.switchboard, name="switchboard")
     app.router.add_get("/routing", pages.routing_view, name="routing")
     app.router.add_get("/statistik", statistics_page.statistics, name="statistics")
     app.router.add_static("/static/", STATIC_DIR, name="static", append_version=True)
@@ -433,8 +471,10 @@ def setup_routes(app: web.Application) -> None:
     app.router.add_get(
         "/verwaltung/leistungen/{id}/zustaendigkeiten", admin.responsibilities, name="edit_responsibilities"
     )
+    app.router.add_get("/verwaltung/neue-person", people_admin.new_person, name="new_person")
+    app.router.add_get("/verwaltung/personen/{id}", people_admin.edit_person, name="edit_person")
     app.router.add_get(
-        "/verwaltung/{section:stellen|leistungen|zustaendigkeiten}/{id}/verlauf",
+        "/verwaltung/{section:stellen|leistungen|zustaendigkeiten|personen}/{id}/verlauf",
         history.history_page,
         name="history",
     )
@@ -524,6 +564,34 @@ def setup_routes(app: web.Application) -> None:
             "Delete a responsibility",
             "editing",
             {204: Reply("deleted"), **NOT_FOUND},
+            auth=True,
+            if_match=True,
+        ),
+    )
+
+    api.add(
+        "POST",
+        "/api/v1/people",
+        people.create_person,
+        Operation(
+            "Add a person to the switchboard directory, in their unit's county (its county editors, admin)",
+            "editing",
+            {
+                201: ok(PersonState, "created", "ETag", "Location"),
+                409: problem("the id is taken"),
+            },
+            body=people.PersonCreate,
+            auth=True,
+        ),
+    )
+    api.add(
+        "DELETE",
+        "/api/v1/people/{id}",
+        people.delete_person,
+        Operation(
+            "Remove a person who left (county editors of their county, admin)",
+            "editing",
+            {204: Reply("deleted"), **NOT_FOUND, 409: problem("the person stands in for a colleague")},
             auth=True,
             if_match=True,
         ),

@@ -1,6 +1,8 @@
 """Versioned writes of catalogue entries: no lost update, an audit record, the search told what changed.
 
-Other versioned entries (tickets) use the same writes with a `Kind` that is no catalogue change.
+The people of the switchboard directory are written the same way (their changes count as catalogue
+changes, so every instance rebuilds its directory); other versioned entries (tickets) use the same writes
+with a `Kind` that is no catalogue change.
 
 An update is one conditional statement, `UPDATE … SET version = n + 1 WHERE id = :id AND version = :n`:
 whichever of two concurrent writers with the same version commits second matches no row and is refused,
@@ -31,6 +33,7 @@ from knowledge.catalogue.models import (
     Unit,
     UnitBase,
 )
+from knowledge.directory.models import Person, PersonBase
 from knowledge.errors import NotFound, StaleVersion
 
 __all__ = ["KINDS", "Kind", "create_entry", "delete_entry", "read_entry", "snapshot", "update_entry"]
@@ -75,6 +78,7 @@ KINDS = {
         lambda r: [r["service"]],
         lambda r: r["county"],
     ),
+    "person": Kind("person", Person, _names(PersonBase), lambda _: [], lambda p: p["county"]),
 }
 
 

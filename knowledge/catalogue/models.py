@@ -155,6 +155,11 @@ class UnitBase(SQLModel):
     topics: list[str] = Field(
         default_factory=list, sa_column=_json_list(), description="switchboard keywords"
     )
+    aliases: list[str] = Field(
+        default_factory=list,
+        sa_column=_json_list(),
+        description="everyday names the switchboard hears, e.g. Bauamt, Straßenverkehrsamt, Kreiskasse",
+    )
     street: str | None = None
     postcode: str | None = None
     city: str | None = None

@@ -34,6 +34,7 @@ __all__ = [
     "fold",
     "fold_text",
     "german_analyzer",
+    "stem",
     "surface_analyzer",
     "words",
 ]
@@ -147,6 +148,17 @@ def fold(word: str) -> str:
     return _DIGRAPHS.sub(
         lambda m: m.group()[0], "".join(c for c in decomposed if not unicodedata.combining(c))
     )
+
+
+@lru_cache(maxsize=1)
+def _stemmer() -> Stemmer.Stemmer:
+    return Stemmer.Stemmer("german", 100_000)
+
+
+def stem(word: str) -> str:
+    """The Snowball German stem of a folded word, as the index's GermanStemFilter makes it; for matching
+    outside the index (the switchboard directory)."""
+    return _stemmer().stemWord(word)
 
 
 class FoldFilter(Filter):

@@ -41,7 +41,7 @@ from servicecenter.keys import (
 from servicecenter.problems import Problem
 from servicecenter.settings import Settings
 
-__all__ = ["export", "get_service", "get_unit", "list_units", "search_services"]
+__all__ = ["check_query_size", "export", "get_service", "get_unit", "list_units", "search_services"]
 
 QUERY_CHARS_CEILING = 1000
 """No setting lets a query grow beyond this; `search_max_query_chars` (200) is the limit in force."""
@@ -68,7 +68,7 @@ def _now() -> dt.datetime:
     return dt.datetime.now(BERLIN)
 
 
-def _query_too_big(q: str, settings: Settings) -> None:
+def check_query_size(q: str, settings: Settings) -> None:
     """422 when the query is longer, or has more words, than a search may analyse."""
     too_big = None
     if len(q) > settings.search_max_query_chars:
@@ -106,7 +106,7 @@ def _client(request: web.Request) -> str:
 async def search_services(request: web.Request) -> web.Response:
     """GET /api/v1/search: what an agent types, ranked, with who is responsible and whether open now."""
     query = parse_query(request, SearchQuery)
-    _query_too_big(query.q, request.app[SETTINGS])
+    check_query_size(query.q, request.app[SETTINGS])
     if await _anonymous(request):
         with request.app[SEARCH_LIMIT].slot(client_address(request)):
             return await _search(request, query)

@@ -81,8 +81,9 @@ class ServicePatch(_Patch):
 
 
 class UnitPatch(_Patch):
-    """A unit's contact data and hours (county editors of its county)."""
+    """A unit's contact data, hours and everyday names (county editors of its county)."""
 
+    aliases: list[Line] | None = Field(default=None, max_length=50)
     phone: PhoneNumber | None = None
     extension: Extension | None = None
     email: Short | None = None
@@ -90,6 +91,13 @@ class UnitPatch(_Patch):
     postcode: Digits5 | None = None
     city: Short | None = None
     hours: WeeklyHours | None = None
+
+    @field_validator("aliases")
+    @classmethod
+    def _not_null(cls, value: object) -> object:
+        if value is None:
+            raise ValueError("may not be null")
+        return value
 
 
 class PlacePatch(_Patch):

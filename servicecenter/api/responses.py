@@ -11,12 +11,14 @@ from pydantic import BaseModel, Field
 
 from knowledge.catalogue.models import PlaceBase, ResponsibilityBase, ServiceBase, UnitBase
 from knowledge.closures.schemas import ClosureView, NoticeView
+from knowledge.directory.models import PersonBase
 from knowledge.search.results import Responsible, SearchResult
 
 __all__ = [
     "Change",
     "Health",
     "ImportResult",
+    "PersonState",
     "PlaceState",
     "Readiness",
     "ResponsibilityState",
@@ -92,6 +94,12 @@ class UnitState(UnitBase):
 
 
 class PlaceState(PlaceBase):
+    version: int
+
+
+class PersonState(PersonBase):
+    """A person of the switchboard directory; `internal_note` is null for anonymous readers."""
+
     version: int
 
 

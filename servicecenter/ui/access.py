@@ -96,6 +96,7 @@ def account(request: web.Request, identity: Identity | None) -> dict | None:
 _ACTION_TEXT = {
     Action.edit_service: "Leistungsbeschreibungen bearbeitet die Katalogredaktion.",
     Action.edit_unit: "Stellen bearbeitet die Kreisredaktion des jeweiligen Kreises.",
+    Action.edit_person: "Personen im Telefonverzeichnis bearbeitet die Kreisredaktion des jeweiligen Kreises.",
     Action.edit_responsibility: "Zuständigkeiten bearbeitet die Kreisredaktion des jeweiligen Kreises.",
     Action.read_history: "Den Verlauf sehen die Redaktionen.",
     Action.read_tickets: (

@@ -7,15 +7,18 @@ decide a write. These handlers decide only who sees a form at all.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from aiohttp import web
 
 from knowledge.accounts import Role
-from knowledge.calendar import WEEKDAYS, WeeklyHours
+from knowledge.calendar import BERLIN, WEEKDAYS, WeeklyHours
 from knowledge.catalogue import store
 from knowledge.catalogue.models import PlaceKind, Unit
 from servicecenter.auth import Action, may
 from servicecenter.keys import SESSIONMAKER
 from servicecenter.ui.access import Identity, Refused, county_name, member_counties, require
+from servicecenter.ui.people_admin import people_for
 from servicecenter.ui.rendering import Message, admin_page, render
 
 __all__ = ["edit_service", "edit_unit", "responsibilities", "start"]
@@ -61,6 +64,8 @@ async def start(request: web.Request) -> web.Response:
             found = await store.list_units(session, q=units_q or None, county=county, limit=1000)
             units = [u for u in found if county is None or u.county == county]
         services = await store.list_service_titles(session, q=services_q, limit=limit + 1)
+    can_edit_people = may(identity, Action.edit_person, identity.county)
+    removed = request.query.get("entfernt") == "1"
     return await render(
         "admin_start.html",
         request,
@@ -78,13 +83,22 @@ async def start(request: web.Request) -> web.Response:
             "can_edit_responsibilities": identity.role in (Role.county_editor, Role.admin),
             "county_names": member_counties(request),
             "scope": _scope(request, identity),
+            "can_edit_people": can_edit_people,
+            "people": await people_for(request, identity) if can_edit_people else [],
+            "today": dt.datetime.now(BERLIN).date(),
+            "messages": [Message("success", "Die Person wurde aus dem Telefonverzeichnis entfernt.")]
+            if removed
+            else [],
         },
     )
 
 
 def _scope(request: web.Request, identity: Identity) -> str:
     if identity.role is Role.county_editor:
-        return f"Sie bearbeiten die Stellen und Zuständigkeiten im Kreis {county_name(request, identity.county)}."
+        return (
+            "Sie bearbeiten die Stellen, Personen und Zuständigkeiten im Kreis "
+            f"{county_name(request, identity.county)}."
+        )
     if identity.role is Role.catalogue_editor:
         return "Sie bearbeiten die Leistungsbeschreibungen aller vier Kreise."
     return "Sie dürfen alle Einträge bearbeiten."

@@ -39,6 +39,7 @@ SECTIONS = {
     "zustaendigkeiten": Section(
         "responsibility", "responsibilities", Action.edit_responsibility, "Zuständigkeit", None
     ),
+    "personen": Section("person", "people", Action.edit_person, "Person", "edit_person"),
 }
 ACTIONS = {
     "create": "angelegt",
@@ -75,6 +76,12 @@ FIELD_NAMES = {
     "name": "Name",
     "website": "Website",
     "topics": "Themen",
+    "aliases": "Alltagsnamen",
+    "function": "Funktion",
+    "unit_id": "Stelle",
+    "absent_until": "Abwesend bis",
+    "deputy_id": "Vertretung",
+    "internal_note": "Interner Hinweis",
 }
 
 

@@ -1,5 +1,6 @@
-"""HTML pages for agents and the switchboard: console, switchboard lookup, routing view (with the closures
-of lines and counties, and the supervisors' switch to close a line for the rest of the day).
+"""HTML pages for agents and supervisors: console and routing view (with the closures of lines and
+counties, and the supervisors' switch to close a line for the rest of the day); the switchboard is
+switchboard_page.py.
 
 Pages are rendered on the server; their scripts then talk to the JSON API (search, services, units,
 route). A call's context comes from the in-process router and the place names from the catalogue
@@ -25,7 +26,7 @@ from servicecenter.ui.closures_page import routing_closures
 from servicecenter.ui.rendering import Message, render
 from servicecenter.ui.rules_text import KIND_NAMES, describe_policy, target_name
 
-__all__ = ["console", "routing_view", "switchboard"]
+__all__ = ["console", "routing_view"]
 
 LINE_NAMES = {"115": "Behördennummer 115", "switchboard": "Telefonzentrale"}
 OUTCOMES = (
@@ -109,20 +110,6 @@ async def _console_page(
             "outcomes": OUTCOMES,
         },
         status=status,
-    )
-
-
-async def switchboard(request: web.Request) -> web.Response:
-    """GET /vermittlung: find an office or department by name or topic, with the number to transfer to."""
-    policy = request.app[CALL_ROUTER].policy
-    return await render(
-        "switchboard.html",
-        request,
-        {
-            "counties": list(member_counties(request).items()),
-            "county": _member(policy, request.query.get("county")),
-            "q": request.query.get("q", "")[:200],
-        },
     )
 
 

@@ -52,6 +52,9 @@ def test_115_from_cochem_on_a_weekday_morning_goes_to_the_cochem_zell_pool(polic
         "greeting": GREETING_115,
         "trace": decision.trace,
         "closure": None,
+        "called_extension": None,
+        "called_unit": None,
+        "called_person": None,
     }
     assert re.fullmatch(r"[0-9a-f]{32}", decision.decision_id)
 
@@ -309,7 +312,7 @@ def test_unconfigured_topic_routes_normally(policy: Policy) -> None:
     assert route(policy, topic="hundesteuer").target.id == "emh-cochem-zell"
 
 
-@pytest.mark.parametrize("called", ["+49 30 1234567", "110", "06571 14-1", "+33 1 42 68 53 00"])
+@pytest.mark.parametrize("called", ["+49 30 1234567", "110", "06571 17-1", "+33 1 42 68 53 00"])
 def test_numbers_that_are_not_lines_of_this_center_raise_unknown_line(policy: Policy, called: str) -> None:
     with pytest.raises(UnknownLine):
         route(policy, called=called)
@@ -349,3 +352,13 @@ def test_every_rule_tried_leaves_one_trace_line(policy: Policy) -> None:
         rule.id for rule in policy.rule_file.rules
     ]
     assert decision.trace[-1] == "route: callback"
+
+
+def test_a_call_to_an_extension_is_the_county_switchboard_call_with_the_extension(policy: Policy) -> None:
+    decision = route(policy, called="+49 6561 15-50", caller="06561 4711")
+    assert (decision.line, decision.county, decision.called_extension) == ("switchboard", "07232", "50")
+    assert decision.greeting == "Kreisverwaltung Eifelkreis Bitburg-Prüm, Servicecenter, guten Tag"
+    assert route_ids(decision) == ["emh-bitburg-pruem", "emh-all", "callback"]
+    assert decision.trace[0] == "line switchboard of county 07232, extension 50 in its number block"
+    assert (decision.called_unit, decision.called_person) == (None, None), "routing knows no units or people"
+    assert route(policy, called="+49 6561 15-0").called_extension is None

@@ -64,6 +64,9 @@ def test_decision_serialises_to_the_api_shape() -> None:
         "greeting",
         "trace",
         "closure",
+        "called_extension",
+        "called_unit",
+        "called_person",
     ]
     assert decision.model_dump(mode="json")["target"] == {
         "kind": "pool",

@@ -175,3 +175,59 @@ def test_check_reads_lines_from_a_loaded_rule_file(minimal_text: str, write_rule
         source.file,
         text.splitlines().index('  pool-all: {kind: pool, uri: "sip:all@pbx.local", fallback: pool-all}') + 1,
     )
+
+
+def _second_county(minimal: dict[str, Any], **fields: Any) -> None:
+    minimal["members"].append("07233")
+    minimal["counties"]["07233"] = {
+        "name": "Vulkaneifel",
+        "greeting": "Guten Tag",
+        "pool": "pool-all",
+        **fields,
+    }
+
+
+@pytest.mark.parametrize(
+    ("cochem", "daun", "message"),
+    [
+        (
+            {"number_block": "+49 2671 61"},
+            {"number_block": "02671 6"},
+            "the number blocks of counties 07233 (+4926716…) and 07135 (+49267161…) overlap",
+        ),
+        (
+            {"number_block": "+49 2671 61"},
+            {"number_block": "+49 2671 61"},
+            "the number blocks of counties 07135 (+49267161…) and 07233 (+49267161…) overlap",
+        ),
+        (
+            {"number_block": "+49 2671 61"},
+            {"switchboard": ["+49 2671 61-500"]},
+            "number +49267161500 of the 07233 switchboard lies in the number block of county 07135",
+        ),
+    ],
+)
+def test_number_blocks_may_not_overlap_nor_take_in_another_line(
+    minimal: dict[str, Any], write_rules: Write, cochem: dict, daun: dict, message: str
+) -> None:
+    minimal["counties"]["07135"].update(cochem)
+    _second_county(minimal, **daun)
+    found = messages(problems_of(minimal, write_rules))
+    assert message in found
+    assert all("number block" in m for m in found), found
+
+
+def test_a_number_block_must_be_the_start_of_a_phone_number(
+    minimal: dict[str, Any], write_rules: Write
+) -> None:
+    minimal["counties"]["07135"]["number_block"] = "Zentrale"
+    assert len(problems_of(minimal, write_rules)) == 1
+    assert "counties.07135.number_block" in messages(problems_of(minimal, write_rules))[0]
+
+
+def test_separate_number_blocks_are_fine(minimal: dict[str, Any], write_rules: Write) -> None:
+    minimal["counties"]["07135"]["number_block"] = "+49 2671 61"
+    _second_county(minimal, number_block="+49 6592 933", switchboard=["+49 6592 933-0"])
+    path = write_rules(minimal)
+    policy = load_policy(path, AreaDirectory.from_places([]))
+    assert dict(policy.lines.blocks) == {"07135": "+49267161", "07233": "+496592933"}

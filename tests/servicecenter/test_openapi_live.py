@@ -123,6 +123,10 @@ def _every_operation_once(caller: Caller) -> None:
     call("GET", "/api/v1/leika/{key}", path_parameters={"key": "99102013000000"})
     unit = call("GET", "/api/v1/units", query={"q": "Standesamt", "county": "07233"}).json()[0]["id"]
     call("GET", "/api/v1/units/{id}", path_parameters={"id": unit})
+    call("GET", "/api/v1/directory", query={"q": "Herr Müller vom Bauamt in Bitburg"})
+    call("GET", "/api/v1/directory", query={"county": "07233", "limit": 5})
+    call("GET", "/api/v1/people", query={"county": "07232"})
+    call("GET", "/api/v1/people/{id}", path_parameters={"id": "bit-mueller"})
 
     for answer in ("json", "rtjson", "text"):
         call("GET", "/api/v1/route", query={"called": "115", "caller": "+49 6592 1234", "format": answer})
@@ -133,6 +137,9 @@ def _every_operation_once(caller: Caller) -> None:
         body={"called": "+49 2671 61-0", "at": "2026-03-02T10:00:00+01:00"},
     ).json()
     call("GET", "/api/v1/decisions/{id}", path_parameters={"id": decision["decision_id"]})
+    extension = call("GET", "/api/v1/route", query={"called": "+49 6561 15-50", "format": "json"}).json()
+    assert extension["called_person"]["id"] == "bit-bueroleitung"
+    call("GET", "/api/v1/decisions/{id}", path_parameters={"id": extension["decision_id"]})
     call(
         "PUT",
         "/api/v1/pools/{id}/state",
@@ -194,11 +201,18 @@ def _every_operation_once(caller: Caller) -> None:
     responsibility = call(
         "GET", "/api/v1/services/{id}/responsibilities", path_parameters={"id": service}
     ).json()[0]["id"]
+    person = call(
+        "POST",
+        "/api/v1/people",
+        expect=201,
+        body={"name": "Jonas Beispiel", "unit_id": "kv-vulkaneifel-jugendamt", "extension": "557"},
+    ).json()["id"]
     changes = {
         "services": (service, {"notes": "Hinweis"}),
         "units": (unit, {"extension": "123"}),
         "places": (place, {"area_codes": ["06592"]}),
         "responsibilities": (str(responsibility), {"notes": "Termin nötig"}),
+        "people": (person, {"absent_until": "2026-12-24", "deputy_id": "dau-klein"}),
     }
     for collection, (entry, change) in changes.items():
         if collection in ("places", "responsibilities"):
@@ -218,6 +232,14 @@ def _every_operation_once(caller: Caller) -> None:
             path_parameters={**ids, "version": "1"},
             headers={"If-Match": '"2"'},
         )
+
+    call(
+        "DELETE",
+        "/api/v1/people/{id}",
+        path_parameters={"id": person},
+        expect=204,
+        headers={"If-Match": '"3"'},
+    )
 
     free = [
         s["id"]

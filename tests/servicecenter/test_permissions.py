@@ -119,6 +119,27 @@ def _restore(
     return prepare
 
 
+async def _person_create(env: Env, i: int) -> Request:
+    body = {"name": f"Person {i}", "unit_id": env.unit}
+    return "POST", "/api/v1/people", {"json": body}
+
+
+async def _person_patch(env: Env, i: int) -> Request:
+    path = "/api/v1/people/dau-scholz"
+    return (
+        "PATCH",
+        path,
+        {"json": {"extension": f"5{i:02d}"}, "headers": {"If-Match": await _tag(env.client, path)}},
+    )
+
+
+async def _person_delete(env: Env, i: int) -> Request:
+    body = {"name": f"Person {i}", "unit_id": env.unit}
+    created = await env.client.post("/api/v1/people", json=body, headers=env.admin)
+    assert created.status == 201, await created.text()
+    return "DELETE", created.headers["Location"], {"headers": {"If-Match": created.headers["ETag"]}}
+
+
 async def _pool_state(env: Env, i: int) -> Request:
     return (
         "PUT",
@@ -300,6 +321,10 @@ CASES = {
         {"catalogue_editor", "admin"},
     ),
     "restore unit": (_restore("units", "extension", lambda env: env.unit), COUNTY_EDITING),
+    "POST person": (_person_create, COUNTY_EDITING),
+    "PATCH person": (_person_patch, COUNTY_EDITING),
+    "DELETE person": (_person_delete, COUNTY_EDITING),
+    "restore person": (_restore("people", "extension", lambda env: "dau-klein"), COUNTY_EDITING),
     "PUT pool state": (_pool_state, {"pbx", "admin"}),
     "PUT routing rules": (_rules_put, {"admin"}),
     "activate routing rules": (_rules_activate, {"admin"}),

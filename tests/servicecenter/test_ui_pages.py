@@ -22,7 +22,7 @@ async def _page(client, path: str, status: int = 200, **params) -> str:
     ("path", "german"),
     [
         ("/", "Anliegen oder Leistung"),
-        ("/vermittlung", "Stelle oder Thema"),
+        ("/vermittlung", "Person, Funktion oder Stelle"),
         ("/routing", "Anruf simulieren"),
     ],
 )

@@ -90,8 +90,8 @@ async def test_agent_records_a_question_the_unit_answers_through_the_link(
 async def test_the_switchboard_leaves_a_message_for_a_unit(page: Page, app, make_user, log_in) -> None:
     await make_user("vera", "agent", password=PASSWORD)
     await log_in(page, "vera", PASSWORD, next_path="/vermittlung")
-    await page.get_by_role("combobox", name="Stelle oder Thema").fill("kfz zulassung cochem")
-    first = page.get_by_role("listbox", name="Gefundene Stellen").get_by_role("option").first
+    await page.get_by_role("combobox", name="Person, Funktion oder Stelle").fill("kfz zulassung cochem")
+    first = page.get_by_role("listbox", name="Gefundene Personen und Stellen").get_by_role("option").first
     await expect(first).to_contain_text("Zulassung")
     await first.get_by_role("button", name="Nachricht hinterlassen").click()
     form = page.locator("#message-area form")

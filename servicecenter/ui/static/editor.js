@@ -1,6 +1,8 @@
 /* Edit forms: each form[data-entry-url] changes one entry through the JSON API (PATCH with If-Match and
-   the CSRF token); form[data-create-url] creates one (POST). Only changed fields are sent. Validation
-   messages of the API appear next to their field; a conflict (412) never overwrites anything. */
+   the CSRF token); form[data-create-url] creates one (POST), then goes to data-after-create ({id} is the
+   new entry's id). Only changed fields are sent. Validation messages of the API appear next to their
+   field; a conflict (412) never overwrites anything. A [data-delete] button deletes the entry (asking
+   data-confirm first), then goes to the form's data-after-delete. */
 "use strict";
 
 (() => {
@@ -99,7 +101,11 @@
         ? await send(form.dataset.createUrl, { method: "POST", json: changes })
         : await send(form.dataset.entryUrl, { method: "PATCH", json: changes, etag: form.dataset.etag });
       button.disabled = false;
-      if (answer.ok && creating) { location.assign(`${location.pathname}?gespeichert=neu`); return; }
+      if (answer.ok && creating) {
+        const next = form.dataset.afterCreate;
+        location.assign(next ? next.replace("{id}", encodeURIComponent(answer.body.id)) : `${location.pathname}?gespeichert=neu`);
+        return;
+      }
       if (answer.ok) {
         form.dataset.etag = answer.headers.get("ETag");
         saved = JSON.stringify(values);
@@ -109,7 +115,8 @@
       } else if (answer.status === 422 && answer.body && answer.body.errors) {
         showErrors(form, status, answer.body.errors.map((e) => ({ field: String(e.loc[1] ?? ""), day: e.loc[2], msg: e.msg })));
       } else if (answer.status === 409) {
-        showStatus(status, "error", "Für dieses Gebiet ist schon eine Stelle zuständig – ändern Sie diese Zuständigkeit oben.");
+        showStatus(status, "error", form.dataset.afterCreate && answer.body ? answer.body.detail
+          : "Für dieses Gebiet ist schon eine Stelle zuständig – ändern Sie diese Zuständigkeit oben.");
         status.focus();
       } else {
         explain(status, answer);
@@ -119,9 +126,10 @@
     const remove = form.querySelector("[data-delete]");
     if (remove) {
       remove.addEventListener("click", async () => {
-        if (!window.confirm("Diese Zuständigkeit wirklich entfernen?")) return;
+        if (!window.confirm(remove.dataset.confirm || "Diese Zuständigkeit wirklich entfernen?")) return;
         const answer = await send(form.dataset.entryUrl, { method: "DELETE", etag: form.dataset.etag });
-        if (answer.ok) location.assign(`${location.pathname}?gespeichert=entfernt`);
+        if (answer.ok) location.assign(form.dataset.afterDelete || `${location.pathname}?gespeichert=entfernt`);
+        else if (answer.status === 409 && answer.body) { showStatus(status, "error", answer.body.detail); status.focus(); }
         else explain(status, answer);
       });
     }

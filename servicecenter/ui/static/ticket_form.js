@@ -33,7 +33,7 @@ window.SC.ticketForm = (() => {
   }
 
   /** Render the form into `container`. `prefill`: {kinds, county, service_id, service_title, unit_id,
-      unit_name, decision_id}; `onClose` runs when the agent cancels or is done. */
+      unit_name, decision_id, summary (the text to start from)}; `onClose` runs when the agent cancels or is done. */
   function open(container, prefill, onClose) {
     const n = ++counter;
     const key = newKey();
@@ -116,7 +116,9 @@ window.SC.ticketForm = (() => {
       status.focus();
     });
     container.prepend(form);
+    summary.value = prefill.summary || "";
     summary.focus();
+    summary.setSelectionRange(summary.value.length, summary.value.length);
     return form;
   }
 
