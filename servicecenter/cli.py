@@ -52,12 +52,12 @@ def serve(args: argparse.Namespace) -> int:
     """Run the service until interrupted, in one process or `--workers N`; SIGHUP reloads the routing rules."""
     overrides = {k: v for k in ("host", "port") if (v := getattr(args, k)) is not None}
     settings = _settings(args, **overrides)
-    configure_logging(log_format=settings.log_format, level=settings.log_level)
     try:
         count = resolve_workers(settings, args.workers)
     except WorkerCountError as error:
         print(f"servicecenter serve: {error}", file=sys.stderr)
         return 2
+    configure_logging(log_format=settings.log_format, level=settings.log_level)
     if count == 1:
         run_worker(settings, WorkerSlot())
         return 0
