@@ -27,7 +27,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from knowledge.live import store
-from knowledge.live.models import DecisionRecord, PoolStateRecord
+from knowledge.live.models import PoolStateRecord
 from routing.decision_ids import decided_at
 from routing.models import Decision, PoolState
 from servicecenter.call_router import CallRouter
@@ -40,7 +40,7 @@ log = structlog.get_logger(__name__)
 
 POOL_TOPIC = "pool_state"
 PENDING_DECISIONS = 20_000
-BATCH_WAIT_S = 0.05
+BATCH_WAIT_S = 0.1
 """After the first unsaved item, how long to gather more into the same batch."""
 RETRY_S = 1.0
 PRUNE_EVERY_S = 3600.0
@@ -194,11 +194,7 @@ class LiveState:
             for pool_id, state in pools.items()
         ]
         rows = [
-            DecisionRecord(
-                decision_id=decision.decision_id,
-                decided_at=_time_of(decision.decision_id) or now,
-                body=decision.model_dump_json(),
-            )
+            (decision.decision_id, _time_of(decision.decision_id) or now, decision.model_dump_json())
             for decision in decisions
         ]
         async with self._sessionmaker.begin() as session:

@@ -20,6 +20,7 @@ from knowledge.live.models import DecisionRecord, PoolStateRecord
 
 __all__ = [
     "CHANNEL",
+    "DecisionRow",
     "get_decision",
     "notify",
     "pool_states",
@@ -69,11 +70,24 @@ async def pool_states(session: AsyncSession) -> Sequence[PoolStateRecord]:
     return (await session.scalars(select(PoolStateRecord))).all()
 
 
-async def save_decisions(session: AsyncSession, *, decisions: Sequence[DecisionRecord]) -> None:
-    """Store decisions; one stored before (a retried batch) is left as it is."""
+DecisionRow = tuple[str, dt.datetime, str]
+"""(decision id, when it was made, the decision as its JSON answer): a row of `live_decision`."""
+
+SAVE_DECISIONS = text(
+    "INSERT INTO live_decision (decision_id, decided_at, body) "
+    "SELECT * FROM unnest(CAST(:ids AS varchar[]), CAST(:times AS timestamptz[]), CAST(:bodies AS varchar[])) "
+    "ON CONFLICT (decision_id) DO NOTHING"
+)
+
+
+async def save_decisions(session: AsyncSession, *, decisions: Sequence[DecisionRow]) -> None:
+    """Store decisions in one statement whatever their number (three arrays the server unnests: next to
+    nothing per row on our side, which routes calls meanwhile); one stored before is left as it is."""
     if decisions:
-        statement = insert(DecisionRecord).on_conflict_do_nothing(index_elements=["decision_id"])
-        await session.execute(statement, [decision.model_dump() for decision in decisions])
+        ids, times, bodies = zip(*decisions, strict=True)
+        await session.execute(
+            SAVE_DECISIONS, {"ids": list(ids), "times": list(times), "bodies": list(bodies)}
+        )
 
 
 async def get_decision(session: AsyncSession, *, decision_id: str) -> DecisionRecord | None:

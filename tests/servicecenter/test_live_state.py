@@ -19,7 +19,7 @@ from sqlalchemy import make_url, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from knowledge.live import store
-from knowledge.live.models import DecisionRecord, PoolStateRecord
+from knowledge.live.models import PoolStateRecord
 from knowledge.storage.db import create_engine, create_sessionmaker
 from routing.decision_ids import new_decision_id
 from servicecenter.app import create_app
@@ -187,10 +187,10 @@ async def test_decisions_are_pruned_after_the_retention(settings: Settings) -> N
     engine = create_engine(settings.database)
     sessions = create_sessionmaker(engine)
     try:
-        old = DecisionRecord(decision_id="a" * 32, decided_at=_now(hours=-30), body="{}")
-        new = DecisionRecord(decision_id="b" * 32, decided_at=_now(), body="{}")
+        old, new = ("a" * 32, _now(hours=-30), "{}"), ("b" * 32, _now(), "{}")
         async with sessions.begin() as session:
             await store.save_decisions(session, decisions=[old, new])
+            await store.save_decisions(session, decisions=[new])  # a batch sent again changes nothing
         async with sessions.begin() as session:
             assert await store.prune_decisions(session, before=_now(hours=-24)) == 1
         async with sessions() as session:
