@@ -258,7 +258,8 @@ class HAProxy:
 
 @dataclass
 class Cluster:
-    """PostgreSQL, three instances, HAProxy; tokens of a PBX and a catalogue editor."""
+    """PostgreSQL, three instances, HAProxy; tokens of a PBX, a catalogue editor and an agent (logged-in
+    agents' searches are not limited per client address, which behind the load balancer is one)."""
 
     postgres: Postgres
     instances: list[Instance]
@@ -318,7 +319,7 @@ def running_cluster(
         haproxy.start(haproxy_binary, instances)
         haproxy.wait_all_up(len(instances))
         cluster = Cluster(postgres, instances, haproxy)
-        for name, role in (("acd", "pbx"), ("cora", "catalogue_editor")):
+        for name, role in (("acd", "pbx"), ("cora", "catalogue_editor"), ("anna", "agent")):
             _cli(first.env, "user", "add", name, "--role", role, stdin="Passwort-115-lang\n")
             cluster.tokens[role] = _cli(first.env, "token", "create", name)
         yield cluster
