@@ -9,7 +9,7 @@ Prints, all through HAProxy unless said otherwise:
 - failover: one instance killed with SIGKILL under the route load: until HAProxy marks it down, routing
   requests that failed, and the route latency p99/max in the seconds after the kill.
 
-    .venv/bin/python benchmarks/cluster.py [--seconds 10] [--rate 200] [--samples 50] [--workers 1]
+    .venv/bin/python benchmarks/cluster.py [--seconds 10] [--rate 200] [--search-rate 5] [--samples 50] [--workers 1]
 
 Needs haproxy and PostgreSQL's server binaries (Debian packages haproxy, postgresql). On a machine others
 are using at the same time the absolute numbers move with their load: read them with the load average.
@@ -76,10 +76,15 @@ def _ms(seconds: float) -> str:
 
 
 async def _one(
-    http: aiohttp.ClientSession, path: str, params: dict, series: Series, scheduled: float
+    http: aiohttp.ClientSession,
+    path: str,
+    params: dict,
+    series: Series,
+    scheduled: float,
+    headers: dict | None = None,
 ) -> None:
     try:
-        async with http.get(path, params=params) as response:
+        async with http.get(path, params=params, headers=headers) as response:
             await response.read()
             series.outcomes[response.status] += 1
     except (aiohttp.ClientError, TimeoutError) as error:
@@ -99,7 +104,7 @@ async def _open_loop(http: aiohttp.ClientSession, rate: float, seconds: float, r
     await asyncio.gather(*tasks)
 
 
-async def steady(cluster, seconds: float, rate: float) -> None:
+async def steady(cluster, seconds: float, rate: float, search_rate: float) -> None:
     """Route, search, decisions and pools at once, each on its own schedule."""
     decision_ids = []
     async with aiohttp.ClientSession(cluster.haproxy.url) as http:
@@ -116,7 +121,7 @@ async def steady(cluster, seconds: float, rate: float) -> None:
             ),
             _open_loop(
                 http,
-                rate / 10,
+                search_rate,
                 seconds,
                 lambda t, i: _one(
                     http, "/api/v1/search", {"q": QUERIES[i % len(QUERIES)]}, series["search"], t, agent
@@ -139,8 +144,8 @@ async def steady(cluster, seconds: float, rate: float) -> None:
             ),
         )
     print(
-        f"steady load for {seconds:.0f} s through HAProxy (route {rate:.0f}/s, search and decisions {rate / 10:.0f}/s, "
-        f"pools {rate / 20:.0f}/s):"
+        f"steady load for {seconds:.0f} s through HAProxy (route {rate:.0f}/s, search {search_rate:.0f}/s, "
+        f"decisions {rate / 10:.0f}/s, pools {rate / 20:.0f}/s):"
     )
     for name, values in series.items():
         print("  " + values.line(name, seconds))
@@ -222,6 +227,7 @@ def main() -> None:
     parser.add_argument(
         "--rate", type=float, default=200, help="routes per second (the other endpoints less)"
     )
+    parser.add_argument("--search-rate", type=float, default=5, help="searches per second (each costs CPU)")
     parser.add_argument("--samples", type=int, default=50)
     parser.add_argument("--workers", type=int, default=1, help="serve --workers of each instance")
     args = parser.parse_args()
@@ -235,7 +241,7 @@ def main() -> None:
             print(
                 f"three instances (--workers {args.workers}) and HAProxy up after {time.monotonic() - started:.0f} s"
             )
-            asyncio.run(steady(cluster, args.seconds, args.rate))
+            asyncio.run(steady(cluster, args.seconds, args.rate, args.search_rate))
             print("state propagation (instances asked directly):")
             asyncio.run(propagation(cluster, args.samples))
             asyncio.run(failover(cluster, args.rate))

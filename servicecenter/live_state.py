@@ -41,7 +41,8 @@ log = structlog.get_logger(__name__)
 POOL_TOPIC = "pool_state"
 PENDING_DECISIONS = 20_000
 BATCH_WAIT_S = 0.1
-"""After the first unsaved item, how long to gather more into the same batch."""
+"""After the first unsaved decision, how long to gather more into the same batch (pool reports, a few a
+second, are written and announced at once)."""
 RETRY_S = 1.0
 PRUNE_EVERY_S = 3600.0
 FRESH_S = 2.0
@@ -147,7 +148,8 @@ class LiveState:
         """Write what is unsaved, in batches, until cancelled; an outage is waited out."""
         while True:
             await self._wakeup.wait()
-            await asyncio.sleep(BATCH_WAIT_S)
+            if not self._pools:  # a pool report goes at once; decisions gather into a batch
+                await asyncio.sleep(BATCH_WAIT_S)
             self._wakeup.clear()
             try:
                 await self.flush()
