@@ -21,7 +21,8 @@ BUSY = {"agents_available": 0, "calls_waiting": 4, "longest_wait_s": 45.0}
 SERVICE = "/api/v1/services/personalausweis-beantragen"
 
 
-def test_the_default_is_every_core_on_postgresql_and_one_on_sqlite(tmp_path) -> None:
+def test_the_default_is_every_core_on_postgresql_and_one_on_sqlite(tmp_path, monkeypatch) -> None:
+    monkeypatch.delenv("SERVICECENTER_WORKERS", raising=False)
     assert resolve_workers(Settings(data_dir=tmp_path, database_url=POSTGRES), None) == (os.cpu_count() or 1)
     assert resolve_workers(Settings(data_dir=tmp_path, database_url=None), None) == 1
     assert resolve_workers(Settings(data_dir=tmp_path, database_url=POSTGRES, workers=3), None) == 3
