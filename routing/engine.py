@@ -11,11 +11,11 @@ the announcement text, for the after-hours target.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Mapping
 
 from knowledge.calendar import to_berlin
 from routing.conditions import Facts
+from routing.decision_ids import new_decision_id
 from routing.errors import NoMatchingRule
 from routing.lines import Line
 from routing.models import Call, Decision, DecisionClosure, PoolState
@@ -79,7 +79,7 @@ def evaluate(policy: Policy, call: Call, pools: Mapping[str, PoolState]) -> Deci
     trace.append("route: " + " -> ".join(target.id for target in chain))
     greeting = line_def.greeting or (rules.counties[county].greeting if county else None)
     return Decision(
-        decision_id=uuid.uuid4().hex,
+        decision_id=new_decision_id(),
         line=line.kind,
         county=county,
         open=is_open,

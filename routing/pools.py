@@ -2,7 +2,8 @@
 
 State older than `max_age` (default 120 s) is left out of `snapshot()`: a pool whose ACD stopped
 reporting counts as unknown, and the engine treats unknown as "not saturated", so calls route
-normally instead of overflowing on old numbers. The board lives in memory in one event loop.
+normally instead of overflowing on old numbers. The board lives in memory in one event loop; reports
+that arrived through other instances are merged in by their time (`merge`).
 """
 
 from __future__ import annotations
@@ -46,6 +47,17 @@ class PoolBoard:
         self._states[pool_id] = state
         return state
 
+    def merge(self, pool_id: str, state: PoolState) -> bool:
+        """Take a report that arrived elsewhere (it carries its time) unless the one held is as new;
+        False when it was not taken, also for a pool this policy does not have."""
+        held = self._states.get(pool_id)
+        if pool_id not in self._pools or state.updated_at is None:
+            return False
+        if held is not None and held.updated_at is not None and held.updated_at >= state.updated_at:
+            return False
+        self._states[pool_id] = state
+        return True
+
     def snapshot(self) -> Mapping[str, PoolState]:
         """Current states only, for `evaluate`; stale or never-reported pools are absent."""
         oldest = self._clock() - self._max_age
@@ -56,6 +68,10 @@ class PoolBoard:
                 if state.updated_at is not None and state.updated_at >= oldest
             }
         )
+
+    def reported(self) -> dict[str, PoolState]:
+        """Every pool's last report, stale ones included."""
+        return dict(self._states)
 
     def listing(self) -> list[PoolInfo]:
         """Every pool with its current state (null when unknown or stale), for `/api/v1/pools`."""

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import gc
+import os
+import socket
 from collections.abc import AsyncIterator
 
 import structlog
 from aiohttp import web
+from sqlalchemy import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from knowledge.search.index import SearchIndex
@@ -23,6 +27,8 @@ from servicecenter.keys import (
     CATALOGUE_FOLLOWER,
     ENGINE,
     KNOWN_TOKENS,
+    LIVE_STATE,
+    METRICS,
     POLICY_SERVICE,
     SEARCH_INDEX,
     SEARCH_LIMIT,
@@ -30,8 +36,12 @@ from servicecenter.keys import (
     SETTINGS,
     STATS_RECORDER,
     TICKET_WORKER,
+    WORKER,
 )
 from servicecenter.known_tokens import KnownTokens
+from servicecenter.live_channel import LiveChannel, asyncpg_dsn
+from servicecenter.live_state import LiveState
+from servicecenter.metrics import Metrics
 from servicecenter.middleware import (
     error_middleware,
     header_encoding_middleware,
@@ -44,6 +54,7 @@ from servicecenter.settings import Settings
 from servicecenter.stats_recorder import StatisticsRecorder
 from servicecenter.ticket_worker import TicketWorker
 from servicecenter.ui import setup_templates
+from servicecenter.worker_slot import WorkerSlot
 
 __all__ = ["create_app", "frozen_startup_ctx"]
 
@@ -52,6 +63,7 @@ log = structlog.get_logger(__name__)
 MAX_BODY_BYTES = 8 * 1024 * 1024
 WORKER_STOP_S = 40
 """How long shutting down waits for the ticket worker's round in progress (an SMTP attempt takes up to 30 s)."""
+LIVE_FLUSH_AT_STOP_S = 5
 
 
 async def database_ctx(app: web.Application) -> AsyncIterator[None]:
@@ -62,18 +74,23 @@ async def database_ctx(app: web.Application) -> AsyncIterator[None]:
 
 
 async def search_ctx(app: web.Application) -> AsyncIterator[None]:
-    """The search index, rebuilt first if it is missing, damaged or behind the database, then kept current;
-    its read workers start with the application and stop with it."""
+    """The search index, rebuilt first if it is missing, damaged or behind the database, then kept current
+    (by the one process that writes it); its read workers start with the application and stop with it."""
     settings = app[SETTINGS]
+    writes_index = app[WORKER].writes_index
     index = SearchIndex(settings.index_dir, read_workers=settings.search_workers)
     try:
-        await ensure_index(index, app[SESSIONMAKER])
+        if writes_index:
+            await ensure_index(index, app[SESSIONMAKER])
         await index.start_readers()
         follower = CatalogueFollower(
             index,
             app[SESSIONMAKER],
             app[POLICY_SERVICE],
             place_words=PlaceWords.load(settings.place_words_file),
+            metrics=app[METRICS],
+            channel=app[LIVE_STATE].channel,
+            writes_index=writes_index,
         )
         await follower.start()
         app[SEARCH_INDEX], app[CATALOGUE_FOLLOWER] = index, follower
@@ -92,6 +109,50 @@ async def routing_ctx(app: web.Application) -> AsyncIterator[None]:
         app[SESSIONMAKER], rules_file=app[SETTINGS].rules_file
     )
     yield
+
+
+async def live_ctx(app: web.Application) -> AsyncIterator[None]:
+    """Live state shared with the other instances on PostgreSQL (memory only on SQLite): pool reports and
+    decisions written behind the requests, the last of them written at shutdown."""
+    settings = app[SETTINGS]
+    shared = make_url(settings.database).get_backend_name() == "postgresql"
+    live = LiveState(
+        app[CALL_ROUTER],
+        app[SESSIONMAKER],
+        app[METRICS],
+        channel=LiveChannel(asyncpg_dsn(settings.database)) if shared else None,
+        origin=f"{socket.gethostname()}-{os.getpid()}-{id(app):x}",
+        retention=dt.timedelta(hours=settings.decision_retention_hours),
+    )
+    app[LIVE_STATE] = live
+    writing = None
+    if shared:
+        try:
+            await live.catch_up()
+        except (SQLAlchemyError, OSError) as error:  # the channel catches up once the database is back
+            log.warning("pool_states_not_loaded", error=type(error).__name__)
+        writing = asyncio.create_task(live.run(), name="live-state-writer")
+    yield
+    if writing is not None:
+        writing.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await writing
+        try:
+            async with asyncio.timeout(LIVE_FLUSH_AT_STOP_S):
+                await live.flush()
+        except (SQLAlchemyError, OSError, TimeoutError) as error:
+            log.warning("live_state_lost_at_shutdown", error=type(error).__name__)
+
+
+async def listen_ctx(app: web.Application) -> AsyncIterator[None]:
+    """Listening for the other instances' changes, once every part has subscribed to its topics."""
+    channel = app[LIVE_STATE].channel
+    listening = asyncio.create_task(channel.run(), name="live-channel") if channel is not None else None
+    yield
+    if listening is not None:
+        listening.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await listening
 
 
 async def statistics_ctx(app: web.Application) -> AsyncIterator[None]:
@@ -125,7 +186,8 @@ async def tickets_ctx(app: web.Application) -> AsyncIterator[None]:
     engine = create_engine(settings.database, pool_size=2)
     worker = TicketWorker(create_sessionmaker(engine), settings)
     app[TICKET_WORKER] = worker
-    working = asyncio.create_task(worker.run(), name="ticket-worker") if settings.ticket_worker else None
+    runs_here = settings.ticket_worker and app[WORKER].index == 0  # one worker of `serve --workers N`
+    working = asyncio.create_task(worker.run(), name="ticket-worker") if runs_here else None
     yield
     if working is not None:
         worker.stop()  # let the round in progress finish: a cancelled database call can leak its connection
@@ -150,8 +212,9 @@ async def frozen_startup_ctx(app: web.Application) -> AsyncIterator[None]:
     gc.unfreeze()
 
 
-def create_app(settings: Settings) -> web.Application:
-    """The whole service for `settings`; resources open and close with the application."""
+def create_app(settings: Settings, *, worker: WorkerSlot | None = None) -> web.Application:
+    """The whole service for `settings`; resources open and close with the application. `worker` says
+    which of `serve --workers N` this process is (default: the only one)."""
     app = web.Application(
         middlewares=[
             request_context_middleware,
@@ -162,9 +225,13 @@ def create_app(settings: Settings) -> web.Application:
         client_max_size=MAX_BODY_BYTES,
     )
     app[SETTINGS] = settings
+    app[WORKER] = worker or WorkerSlot()
+    app[METRICS] = Metrics()
     app[KNOWN_TOKENS] = KnownTokens()
     app[SEARCH_LIMIT] = PerClientLimit(settings.search_max_concurrent_per_client, "anonymous searches")
-    app.cleanup_ctx.extend([database_ctx, routing_ctx, statistics_ctx, search_ctx, tickets_ctx])
+    app.cleanup_ctx.extend(
+        [database_ctx, routing_ctx, live_ctx, statistics_ctx, search_ctx, tickets_ctx, listen_ctx]
+    )
     setup_templates(app)
     setup_routes(app)
     return app

@@ -3,7 +3,8 @@
 Routing never waits on the database: the policy and the caller-origin table are loaded at start-up,
 pool state arrives from the ACD, and a new rule file replaces the policy in one reference swap. Each
 decision the PBX asks for is counted in memory (`decisions`, a dictionary update); the statistics
-recorder writes the counts in the background.
+recorder writes the counts in the background. With several instances on one PostgreSQL database the
+live state (`servicecenter.live_state`) hears of every decision and pool report here and shares them.
 
 A call to an extension in a county's number block is decided by the pure engine, which knows only the
 digits (`called_extension`); who has that number — a unit, a person — is looked up here, in a table the
@@ -14,7 +15,7 @@ the catalogue and still names the unit or person while the database is down.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from knowledge.calendar import to_berlin
 from knowledge.directory.search import Directory
@@ -54,10 +55,14 @@ class RecentDecisions:
     def __init__(self, capacity: int = 10_000) -> None:
         self.capacity = capacity
         self._items: OrderedDict[str, Decision] = OrderedDict()
+        self.on_add: Callable[[Decision], None] | None = None
+        """Told of every decision added (the shared live state writes them behind the request)."""
 
     def add(self, decision: Decision) -> None:
         """Remember `decision`, forgetting the oldest one beyond capacity."""
         self._items[decision.decision_id] = decision
+        if self.on_add is not None:
+            self.on_add(decision)
         if len(self._items) > self.capacity:
             self._items.popitem(last=False)
 
@@ -114,11 +119,16 @@ class CallRouter:
         trace = [*decision.trace, f"extension {decision.called_extension} is {who}"]
         return decision.model_copy(update={"called_unit": unit, "called_person": person, "trace": trace})
 
-    def _count(self, call: Call, decision: Decision) -> None:
-        """Count a decision; overflow is a known county's call sent to a pool other than its own."""
+    def is_overflow(self, decision: Decision) -> bool:
+        """Whether `decision` sends a known county's call to a pool other than its own."""
         county = self.policy.rule_file.counties.get(decision.county) if decision.county else None
         target = decision.target
-        overflow = county is not None and target.kind == "pool" and target.id != county.pool
+        return county is not None and target.kind == "pool" and target.id != county.pool
+
+    def _count(self, call: Call, decision: Decision) -> None:
+        """Count a decision by where it went, why, and whether it overflowed."""
+        target = decision.target
+        overflow = self.is_overflow(decision)
         at = call.at if call.at.tzinfo is not None else to_berlin(call.at)  # a naive time is Berlin time
         self.decisions.add(
             (
@@ -137,6 +147,15 @@ class CallRouter:
         """Every pool with its current state."""
         return self._board.listing()
 
-    def report_pool_state(self, pool_id: str, state: PoolState) -> None:
-        """Record the ACD's latest report for one pool; raises UnknownPool for an id not in the policy."""
-        self._board.update(pool_id, state)
+    def report_pool_state(self, pool_id: str, state: PoolState) -> PoolState:
+        """Record the ACD's latest report for one pool, stamped now; raises UnknownPool for an id not in the
+        policy."""
+        return self._board.update(pool_id, state)
+
+    def merge_pool_state(self, pool_id: str, state: PoolState) -> bool:
+        """A report another instance received; taken unless the state held is as new (see PoolBoard.merge)."""
+        return self._board.merge(pool_id, state)
+
+    def reported_states(self) -> dict[str, PoolState]:
+        """Every pool's last report, stale ones included (for the age of pool state in /metrics)."""
+        return self._board.reported()

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import structlog
-from aiohttp import web
 from sqlalchemy import func, select
 from tqdm import tqdm
 
@@ -31,13 +30,13 @@ from knowledge.search.sync import rebuild_index
 from knowledge.storage.db import create_engine
 from knowledge.storage.migrate import upgrade
 from routing.errors import RuleFileError
-from servicecenter.app import create_app, frozen_startup_ctx
 from servicecenter.auth import hash_password
 from servicecenter.bootstrap import open_database, seed_demo, seed_demo_people
 from servicecenter.logs import configure_logging
 from servicecenter.policy_service import check_rule_file
-from servicecenter.reload import reload_rules_on_sighup
 from servicecenter.settings import Settings
+from servicecenter.worker_slot import WorkerSlot
+from servicecenter.workers import WorkerCountError, resolve_workers, run_worker, serve_workers
 
 __all__ = ["main"]
 
@@ -51,21 +50,19 @@ def _settings(args: argparse.Namespace, **overrides: Any) -> Settings:
 
 
 def serve(args: argparse.Namespace) -> int:
-    """Run the service until interrupted; SIGHUP reloads the routing rules."""
+    """Run the service until interrupted, in one process or `--workers N`; SIGHUP reloads the routing rules."""
     overrides = {k: v for k in ("host", "port") if (v := getattr(args, k)) is not None}
     settings = _settings(args, **overrides)
+    try:
+        count = resolve_workers(settings, args.workers)
+    except WorkerCountError as error:
+        print(f"servicecenter serve: {error}", file=sys.stderr)
+        return 2
     configure_logging(log_format=settings.log_format, level=settings.log_level)
-    url = f"http://{settings.host}:{settings.port}"
-    app = create_app(settings)
-    app.cleanup_ctx.extend([reload_rules_on_sighup, frozen_startup_ctx])
-    web.run_app(
-        app,
-        host=settings.host,
-        port=settings.port,
-        print=lambda _: log.info("serving", url=url, data_dir=str(settings.data_dir.resolve())),
-        access_log=None,
-    )
-    return 0
+    if count == 1:
+        run_worker(settings, WorkerSlot())
+        return 0
+    return serve_workers(settings, count)
 
 
 async def migrate(args: argparse.Namespace) -> int:
@@ -397,6 +394,13 @@ def _parser() -> argparse.ArgumentParser:
     sub = command("serve", serve, "run the service")
     sub.add_argument("--host", help=f"address to listen on ({_default('host')})")
     sub.add_argument("--port", type=int, help=f"port to listen on ({_default('port')})")
+    sub.add_argument(
+        "--workers",
+        type=int,
+        metavar="N",
+        help="processes sharing the port (default: the number of cores on PostgreSQL, 1 on SQLite; "
+        "SERVICECENTER_WORKERS overrides it)",
+    )
     command("migrate", migrate, "bring the database schema up to date")
     sub = command("seed", seed, "load the demo catalogue")
     sub.add_argument(

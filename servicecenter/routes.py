@@ -27,6 +27,7 @@ from servicecenter.api import (
     exchange,
     health,
     leika,
+    metrics,
     notices,
     people,
     routing,
@@ -103,7 +104,27 @@ def setup_routes(app: web.Application) -> None:
         Operation(
             "Readiness of database, search index and routing",
             "operations",
-            {200: ok(Readiness, "ready"), 503: ok(Readiness, "degraded: routing answers, the rest may fail")},
+            {
+                200: ok(
+                    Readiness, "ready (with scope=routing: routing answers, the body says what else is up)"
+                ),
+                503: ok(Readiness, "degraded: routing answers, the rest may fail"),
+            },
+            query=health.ReadinessQuery,
+            database=False,
+        ),
+    )
+    api.add(
+        "GET",
+        "/metrics",
+        metrics.metrics,
+        Operation(
+            "Prometheus metrics of every worker of this instance; for the networks in METRICS_NETWORKS only",
+            "operations",
+            {
+                200: Reply("Prometheus text format 0.0.4", {"text/plain": str}),
+                403: problem("the client is outside SERVICECENTER_METRICS_NETWORKS"),
+            },
             database=False,
         ),
     )
@@ -249,10 +270,15 @@ def setup_routes(app: web.Application) -> None:
         "/api/v1/decisions/{id}",
         routing.get_decision,
         Operation(
-            "A recent decision again, for the agent who takes the call",
+            "A recent decision again (made by any instance on the same database), for the agent who takes the call",
             "pbx",
-            {200: ok(Decision, "the decision"), 404: problem("not among the last 10,000 decisions")},
-            database=False,
+            {
+                200: ok(Decision, "the decision"),
+                404: problem(
+                    "unknown: not among this instance's last 10,000 decisions, nor (PostgreSQL) within the shared "
+                    "retention period"
+                ),
+            },
             path_params={"id": "`decision_id` of a routing answer"},
         ),
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from ipaddress import ip_network
 from pathlib import Path
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
@@ -47,7 +48,26 @@ class Settings(BaseSettings):
         default_factory=lambda: max(1, (os.cpu_count() or 1) - 1),
         ge=1,
         le=64,
-        description="processes that run search queries, apart from the one that routes calls; default cores - 1",
+        description="processes that run search queries, apart from the one that routes calls; default cores - 1 "
+        "(with serve --workers N: cores / N per worker, at least 1)",
+    )
+    workers: int | None = Field(
+        default=None,
+        ge=1,
+        le=64,
+        description="processes of `serve` sharing the port; unset: the number of cores on PostgreSQL, 1 on SQLite "
+        "(several workers share live state through PostgreSQL only)",
+    )
+    decision_retention_hours: float = Field(
+        default=24,
+        gt=0,
+        le=24 * 31,
+        description="how long routing decisions stay readable by id from every instance (PostgreSQL)",
+    )
+    metrics_networks: Annotated[list[IPvAnyNetwork], NoDecode] = Field(
+        default_factory=lambda: [ip_network("127.0.0.0/8"), ip_network("::1/128")],
+        description="client networks that may read /metrics (comma-separated); the client address is judged as "
+        "for TRUSTED_PROXIES",
     )
     load_demo: bool = Field(default=True, description="load the demo catalogue into an empty database")
     session_cookie_secure: bool = Field(default=False, description="send the session cookie over HTTPS only")
@@ -107,7 +127,7 @@ class Settings(BaseSettings):
         description="how long queue_log line hashes are kept to count a resent line once; older lines are not counted",
     )
 
-    @field_validator("trusted_proxies", mode="before")
+    @field_validator("trusted_proxies", "metrics_networks", mode="before")
     @classmethod
     def _comma_separated(cls, value: object) -> object:
         """`10.0.0.5, 10.1.0.0/16` from the environment; a list from TOML or code stays a list."""

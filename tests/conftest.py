@@ -239,8 +239,9 @@ def free_port() -> int:
 @pytest.fixture
 def start_service(settings: Settings, tmp_path: Path) -> Iterator[Callable[..., ServiceProcess]]:
     """A function that starts `servicecenter serve` on the test database (environment overrides as
-    keyword arguments, e.g. SERVICECENTER_RULES_FILE=...) and waits until /readyz answers; every
-    process it started is stopped by its PID at the end of the test."""
+    keyword arguments, e.g. SERVICECENTER_RULES_FILE=...; one worker process unless
+    SERVICECENTER_WORKERS says otherwise) and waits until /readyz answers; every process it started is
+    stopped by its PID at the end of the test."""
     started: list[ServiceProcess] = []
 
     def start(**env: str) -> ServiceProcess:
@@ -250,6 +251,7 @@ def start_service(settings: Settings, tmp_path: Path) -> Iterator[Callable[..., 
             **os.environ,
             "SERVICECENTER_LOG_FORMAT": "json",
             "SERVICECENTER_DATA_DIR": str(settings.data_dir),
+            "SERVICECENTER_WORKERS": "1",
         }
         if settings.database_url:
             full_env["SERVICECENTER_DATABASE_URL"] = settings.database_url

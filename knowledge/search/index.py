@@ -236,6 +236,8 @@ class SearchIndex:
         self._generation = 0
         root.mkdir(parents=True, exist_ok=True)
         self._current = current_generation(root)
+        self._seen = (self._current, self.revision)
+        """The generation and revision this process last read (see `refresh`)."""
 
     # -- layout -----------------------------------------------------------------------------------
 
@@ -261,6 +263,18 @@ class SearchIndex:
 
     def _write_revision(self, path: Path, revision: int) -> None:
         (path / "revision.json").write_text(json.dumps({"revision": revision}))
+
+    def refresh(self) -> bool:
+        """Follow writes another process made to this index (`serve --workers N`: one writes, all read):
+        take the current generation and its revision from disk; True when they moved, and the read
+        workers then reopen their searchers."""
+        self._current = current_generation(self.root)
+        seen = (self._current, self.revision)
+        if seen == self._seen:
+            return False
+        self._seen = seen
+        self._generation += 1
+        return True
 
     # -- writes: one thread -----------------------------------------------------------------------
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+import time
 
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field
@@ -32,6 +33,7 @@ from servicecenter.clients import client_address
 from servicecenter.keys import (
     CALL_ROUTER,
     CATALOGUE_FOLLOWER,
+    METRICS,
     SEARCH_INDEX,
     SEARCH_LIMIT,
     SESSIONMAKER,
@@ -105,12 +107,16 @@ def _client(request: web.Request) -> str:
 
 async def search_services(request: web.Request) -> web.Response:
     """GET /api/v1/search: what an agent types, ranked, with who is responsible and whether open now."""
+    started = time.perf_counter()
     query = parse_query(request, SearchQuery)
     check_query_size(query.q, request.app[SETTINGS])
-    if await _anonymous(request):
-        with request.app[SEARCH_LIMIT].slot(client_address(request)):
-            return await _search(request, query)
-    return await _search(request, query)
+    try:
+        if await _anonymous(request):
+            with request.app[SEARCH_LIMIT].slot(client_address(request)):
+                return await _search(request, query)
+        return await _search(request, query)
+    finally:
+        request.app[METRICS].search_seconds.observe(time.perf_counter() - started)
 
 
 async def _search(request: web.Request, query: SearchQuery) -> web.Response:

@@ -46,12 +46,18 @@ class RoutingReadiness(BaseModel):
     rules: int = Field(description="rules in the policy in force")
 
 
+class WorkerInfo(BaseModel):
+    index: int = Field(description="which process of `serve --workers N` answered, from 0")
+    count: int = Field(description="N")
+
+
 class Readiness(BaseModel):
     """Ready, or degraded while routing answers from memory."""
 
     status: Literal["ready", "degraded"]
     checks: ReadinessChecks
     routing: RoutingReadiness
+    worker: WorkerInfo
     detail: str | None = Field(default=None, description="present when degraded")
 
 

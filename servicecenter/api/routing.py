@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Literal
 
 from aiohttp import web
@@ -12,7 +13,7 @@ from routing.rtjson import to_rtjson
 from servicecenter.api.params import parse_json, parse_query
 from servicecenter.auth import Action, authorize
 from servicecenter.call_log import log_call_routed
-from servicecenter.keys import CALL_ROUTER
+from servicecenter.keys import CALL_ROUTER, LIVE_STATE, METRICS
 from servicecenter.problems import Problem
 
 __all__ = ["get_decision", "list_pools", "put_pool_state", "route"]
@@ -50,17 +51,26 @@ class PoolStateUpdate(BaseModel):
 
 
 async def route(request: web.Request) -> web.Response:
-    """GET or POST /api/v1/route: the decision for one call, from memory, never waiting on the database."""
+    """GET or POST /api/v1/route: the decision for one call, from memory, never waiting on the database;
+    counted with its time in the metrics by line and outcome."""
+    started = time.perf_counter()
+    router = request.app[CALL_ROUTER]
     call: Call
     options: FormatQuery | RouteQuery
-    if request.method == "POST":
-        options = parse_query(request, FormatQuery)
-        call = await parse_json(request, Call)
-    else:
-        call = options = parse_query(request, RouteQuery)
+    try:
+        if request.method == "POST":
+            options = parse_query(request, FormatQuery)
+            call = await parse_json(request, Call)
+        else:
+            call = options = parse_query(request, RouteQuery)
+        decision = router.decide(call, counted=not options.simulate)
+    except Exception:
+        request.app[METRICS].observe_route("unknown", "rejected", time.perf_counter() - started)
+        raise
     answer_format = options.format
-    decision = request.app[CALL_ROUTER].decide(call, counted=not options.simulate)
     log_call_routed(decision)
+    outcome = "after_hours" if not decision.open else "overflow" if router.is_overflow(decision) else "routed"
+    request.app[METRICS].observe_route(decision.line, outcome, time.perf_counter() - started)
     if answer_format == "text":
         return web.Response(text="".join(f"{t.uri}\n" for t in (decision.target, *decision.fallbacks)))
     if answer_format == "rtjson":
@@ -74,9 +84,10 @@ def _decision_response(decision: Decision) -> web.Response:
 
 
 async def get_decision(request: web.Request) -> web.Response:
-    """GET /api/v1/decisions/{id}: a recent decision again, for the agent who takes the call."""
+    """GET /api/v1/decisions/{id}: a recent decision again, for the agent who takes the call; made by this
+    instance or any other on the same database."""
     decision_id = request.match_info["id"]
-    decision = request.app[CALL_ROUTER].recent.get(decision_id)
+    decision = await request.app[LIVE_STATE].decision(decision_id)
     if decision is None:
         raise Problem(404, f"no recent decision {decision_id!r}")
     return _decision_response(decision)
@@ -93,5 +104,5 @@ async def put_pool_state(request: web.Request) -> web.Response:
     update = await parse_json(request, PoolStateUpdate)
     router = request.app[CALL_ROUTER]
     pool_id = request.match_info["id"]
-    router.report_pool_state(pool_id, PoolState(**update.model_dump()))
+    request.app[LIVE_STATE].report_pool_state(pool_id, PoolState(**update.model_dump()))
     return web.json_response(next(p for p in router.pools() if p.id == pool_id).model_dump(mode="json"))

@@ -20,7 +20,7 @@ from knowledge.statistics import report, searches
 from knowledge.statistics.report import OUTCOME_NAMES, Bucket, Figures, Report, Scope
 from servicecenter.api.params import parse_json, parse_query
 from servicecenter.auth import Action, authorize
-from servicecenter.keys import CALL_ROUTER, SESSIONMAKER, STATS_RECORDER
+from servicecenter.keys import LIVE_STATE, SESSIONMAKER, STATS_RECORDER
 from servicecenter.problems import Problem
 
 __all__ = [
@@ -118,7 +118,7 @@ async def post_outcome(request: web.Request) -> web.Response:
     await authorize(request, Action.record_outcome)
     body = await parse_json(request, OutcomeReport)
     decision_id = request.match_info["id"]
-    decision = request.app[CALL_ROUTER].recent.get(decision_id)
+    decision = await request.app[LIVE_STATE].decision(decision_id)
     if decision is None:
         raise Problem(404, f"no recent decision {decision_id!r}")
     if body.service_id is not None:

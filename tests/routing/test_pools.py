@@ -130,3 +130,17 @@ def test_listing_shows_every_pool_with_null_state_when_unknown(board: PoolBoard)
         "longest_wait_s": 31.0,
         "updated_at": "2026-03-10T08:00:00Z",
     }
+
+
+def test_a_report_from_another_instance_is_merged_by_its_time(board: PoolBoard) -> None:
+    board.update("emh-all", FREE)
+    older = BUSY.model_copy(update={"updated_at": NOW - dt.timedelta(seconds=1)})
+    newer = BUSY.model_copy(update={"updated_at": NOW + dt.timedelta(seconds=1)})
+    assert board.merge("emh-all", older) is False, "a late message never replaces a newer report"
+    assert board.snapshot()["emh-all"].agents_available == 1
+    assert board.merge("emh-all", newer) is True
+    assert board.snapshot()["emh-all"].agents_available == 0
+    assert board.merge("emh-all", newer) is False, "the same message twice changes nothing"
+    assert board.merge("emh-trier", newer) is False, "a pool this policy does not have is left out"
+    assert board.merge("emh-vulkaneifel", FREE) is False, "a report without its time cannot be ordered"
+    assert set(board.reported()) == {"emh-all"}

@@ -113,7 +113,7 @@ class Caller:
 def _every_operation_once(caller: Caller) -> None:
     """A 2xx answer of every operation, in an order where each step can use what earlier ones returned."""
     call = caller
-    for path in ("/healthz", "/readyz", "/api/openapi.json", "/api/v1/pools", "/api/v1/export"):
+    for path in ("/healthz", "/readyz", "/metrics", "/api/openapi.json", "/api/v1/pools", "/api/v1/export"):
         call("GET", path)
     hits = call("GET", "/api/v1/search", query={"q": "Hundesteuer Gerolstein"}).json()["hits"]
     call("GET", "/api/v1/search", query={"q": "Persnalausweis ", "county": "07233", "limit": 3})
