@@ -2,7 +2,7 @@
 notification on every catalogue revision (rules, synonyms and catalogue edits alike)
 
 Revision ID: 0013
-Revises: 0011
+Revises: 0012
 """
 
 from alembic import op
