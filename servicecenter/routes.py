@@ -266,6 +266,18 @@ def setup_routes(app: web.Application) -> None:
             ),
         )
     api.add(
+        "POST",
+        "/api/v1/route/simulation",
+        routing.simulate,
+        Operation(
+            "Where a call would go under an assumed pool load (the routing page); nothing counted",
+            "pbx",
+            {200: ok(Decision, "the decision, with its German trace")},
+            body=routing.Simulation,
+            database=False,
+        ),
+    )
+    api.add(
         "GET",
         "/api/v1/decisions/{id}",
         routing.get_decision,

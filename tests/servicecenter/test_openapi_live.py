@@ -141,6 +141,15 @@ def _every_operation_once(caller: Caller) -> None:
     assert extension["called_person"]["id"] == "bit-bueroleitung"
     call("GET", "/api/v1/decisions/{id}", path_parameters={"id": extension["decision_id"]})
     call(
+        "POST",
+        "/api/v1/route/simulation",
+        body={
+            "called": "115",
+            "caller": "+49 2671 1234",
+            "pools": {"emh-cochem-zell": {"agents_available": 0, "calls_waiting": 4, "longest_wait_s": 90}},
+        },
+    )
+    call(
         "PUT",
         "/api/v1/pools/{id}/state",
         path_parameters={"id": "emh-all"},
