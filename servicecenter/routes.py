@@ -62,6 +62,7 @@ from servicecenter.ui import (
     closures_page,
     history,
     insights_page,
+    operations,
     pages,
     people_admin,
     statistics_page,
@@ -512,6 +513,14 @@ def setup_routes(app: web.Application) -> None:
     )
     app.router.add_get("/verwaltung/neue-person", people_admin.new_person, name="new_person")
     app.router.add_get("/verwaltung/personen/{id}", people_admin.edit_person, name="edit_person")
+    app.router.add_get("/verwaltung/benutzer", operations.users_page, name="users")
+    app.router.add_get("/verwaltung/benutzer/{name}", operations.user_page, name="user")
+    app.router.add_get("/verwaltung/routing", operations.rules_page, name="rules")
+    app.router.add_get(
+        "/verwaltung/routing/versionen/{n}", operations.rules_version_page, name="rules_version"
+    )
+    app.router.add_get("/verwaltung/import", operations.import_page, name="catalogue_import")
+    app.router.add_get("/verwaltung/pools", operations.pools_page, name="pools")
     app.router.add_get(
         "/verwaltung/{section:stellen|leistungen|zustaendigkeiten|personen}/{id}/verlauf",
         history.history_page,
