@@ -5,6 +5,10 @@ for tokens and session ids (32 random bytes need no stretching, and a lookup mus
 
 A login attempt is counted before its password is checked (`claim_login_attempt`) and forgotten only when
 the password was right, so concurrent guesses cannot pass the limit while each waits for argon2.
+
+An admin manages users here too: role and county, a new password, disabling (a disabled user's tokens
+and sessions are not accepted and its sessions end; enabling again restores its tokens), and tokens,
+which are named by the first characters of their hash (`TOKEN_ID_LENGTH`), never by the secret.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+from collections.abc import Sequence
 from enum import StrEnum
 
 from sqlalchemy import delete, func, or_, select
@@ -19,6 +24,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import Field, SQLModel, col
 
 __all__ = [
+    "MIN_PASSWORD_LENGTH",
+    "TOKEN_ID_LENGTH",
     "ApiToken",
     "LoginFailure",
     "LoginThrottled",
@@ -31,12 +38,22 @@ __all__ = [
     "create_web_session",
     "delete_web_session",
     "forget_login_attempts",
+    "end_sessions",
     "get_user",
     "hash_secret",
+    "list_tokens",
+    "list_users",
     "new_secret",
+    "revoke_token",
+    "role_county_problem",
+    "token_counts",
     "user_for_session",
     "user_for_token",
 ]
+
+MIN_PASSWORD_LENGTH = 8
+TOKEN_ID_LENGTH = 12
+"""Hex characters of a token's hash that name it for listing and revoking (48 bits: unique per user)."""
 
 
 class Role(StrEnum):
@@ -49,6 +66,13 @@ class Role(StrEnum):
     catalogue_editor = "catalogue_editor"
     admin = "admin"
     pbx = "pbx"
+
+
+def role_county_problem(role: Role, county: str | None) -> str | None:
+    """Why `role` cannot go with `county`, or None: a county editor has exactly one county, no one else has."""
+    if (role is Role.county_editor) != (county is not None):
+        return "a county is required for county_editor and only for it"
+    return None
 
 
 def _now() -> dt.datetime:
@@ -64,6 +88,7 @@ class User(SQLModel, table=True):
     county: str | None = Field(default=None, foreign_key="county.key")
     password_hash: str
     created_at: dt.datetime = Field(default_factory=_now)
+    disabled_at: dt.datetime | None = Field(default=None, description="set: no login, token or session")
 
 
 class ApiToken(SQLModel, table=True):
@@ -129,6 +154,44 @@ async def get_user(session: AsyncSession, *, name: str) -> User | None:
     return await session.scalar(select(User).where(User.name == name))
 
 
+async def list_users(session: AsyncSession) -> Sequence[User]:
+    """Every user, by name."""
+    return (await session.scalars(select(User).order_by(User.name))).all()
+
+
+async def token_counts(session: AsyncSession) -> dict[int, int]:
+    """User id -> how many API tokens it has."""
+    rows = await session.execute(select(ApiToken.user_id, func.count()).group_by(ApiToken.user_id))
+    return dict(rows.all())
+
+
+async def end_sessions(session: AsyncSession, *, user: User) -> None:
+    """Log `user` out everywhere (after a new password, or when disabled)."""
+    await session.execute(delete(WebSession).where(WebSession.user_id == user.id))
+
+
+async def list_tokens(session: AsyncSession, *, user: User) -> list[tuple[str, dt.datetime]]:
+    """(token id, created at) of `user`'s tokens, oldest first."""
+    rows = await session.execute(
+        select(ApiToken.token_hash, ApiToken.created_at)
+        .where(ApiToken.user_id == user.id)
+        .order_by(ApiToken.created_at, ApiToken.token_hash)
+    )
+    return [(token_hash[:TOKEN_ID_LENGTH], created) for token_hash, created in rows.all()]
+
+
+async def revoke_token(session: AsyncSession, *, user: User, token_id: str) -> bool:
+    """Delete `user`'s token named `token_id`; False when it has none of that name."""
+    if len(token_id) != TOKEN_ID_LENGTH or not all(c in "0123456789abcdef" for c in token_id):
+        return False
+    result = await session.execute(
+        delete(ApiToken).where(
+            ApiToken.user_id == user.id, col(ApiToken.token_hash).startswith(token_id, autoescape=True)
+        )
+    )
+    return bool(result.rowcount)
+
+
 async def create_token(session: AsyncSession, *, user: User) -> str:
     """A new API token for `user`; the caller shows it once, only its hash is kept."""
     token = "sc_" + new_secret()
@@ -142,7 +205,7 @@ async def user_for_token(session: AsyncSession, *, token: str) -> User | None:
     return await session.scalar(
         select(User)
         .join(ApiToken, ApiToken.user_id == User.id)
-        .where(ApiToken.token_hash == hash_secret(token))
+        .where(ApiToken.token_hash == hash_secret(token), col(User.disabled_at).is_(None))
     )
 
 
@@ -165,7 +228,11 @@ async def user_for_session(session: AsyncSession, *, session_id: str) -> tuple[U
         await session.execute(
             select(User, WebSession.csrf_token)
             .join(WebSession, WebSession.user_id == User.id)
-            .where(WebSession.id_hash == hash_secret(session_id), WebSession.expires_at > _now())
+            .where(
+                WebSession.id_hash == hash_secret(session_id),
+                WebSession.expires_at > _now(),
+                col(User.disabled_at).is_(None),
+            )
         )
     ).first()
     return (row[0], row[1]) if row else None

@@ -14,7 +14,7 @@ import functools
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from itertools import pairwise
+from itertools import groupby, pairwise
 from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
@@ -87,6 +87,18 @@ def scopes_of(
     return tuple((kind, key) for kind, key in named if key is not None)
 
 
+def _days_text(days: list[int]) -> str:
+    """Weekday numbers (0 = Monday) in German: runs of three or more as 'Mo–Mi', others with commas."""
+    parts = []
+    for _, run in groupby(enumerate(days), key=lambda pair: pair[1] - pair[0]):
+        run_days = [day for _, day in run]
+        if len(run_days) >= 3:
+            parts.append(f"{WEEKDAY_NAMES_DE[run_days[0]]}–{WEEKDAY_NAMES_DE[run_days[-1]]}")
+        else:
+            parts.extend(WEEKDAY_NAMES_DE[day] for day in run_days)
+    return ", ".join(parts)
+
+
 def _parse_range(text: str) -> tuple[dt.time, dt.time]:
     start, sep, end = text.partition("-")
     if not sep:
@@ -139,16 +151,21 @@ class WeeklyHours(BaseModel):
         return any(opens <= now < closes for opens, closes in self._parsed[local.weekday()])
 
     def describe(self) -> str:
-        """German one-line summary, e.g. 'Mo–Fr 08:00–18:00'."""
+        """German one-line summary with the days of equal hours grouped, e.g.
+        'Mo–Mi, Fr 08:00–12:00; Do 08:00–12:00, 14:00–18:00'."""
         return self._description
 
     @cached_property
     def _description(self) -> str:
-        parts = []
-        for name, day in zip(WEEKDAY_NAMES_DE, WEEKDAYS, strict=True):
-            ranges = getattr(self, day)
+        days_by_hours: dict[tuple[str, ...], list[int]] = {}
+        for weekday, day in enumerate(WEEKDAYS):
+            ranges = tuple(sorted(getattr(self, day)))
             if ranges:
-                parts.append(f"{name} {', '.join(r.replace('-', '–') for r in ranges)}")
+                days_by_hours.setdefault(ranges, []).append(weekday)
+        parts = [
+            f"{_days_text(days)} {', '.join(r.replace('-', '–') for r in ranges)}"
+            for ranges, days in days_by_hours.items()
+        ]
         text = "; ".join(parts) or "geschlossen"
         return f"{text} ({self.note})" if self.note else text
 

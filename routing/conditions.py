@@ -2,7 +2,8 @@
 
 A condition in the rule file is a mapping with exactly one key naming its kind, e.g.
 `{line: "115"}` or `{all: [{county_known: true}, {not: {open: service}}]}`. `test` returns the
-verdict and a short English statement of the fact it looked at, which the engine writes to the trace.
+verdict and a short German statement of the fact it looked at (counties and pools by name, see
+`routing.wording`), which the engine writes to the trace.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from knowledge.calendar import Closures
 from knowledge.counties import CountyKey
 from routing.models import PoolState, RuleTables
 from routing.origin import Origin
+from routing.wording import county_name, line_phrase, pool_name, target_name
 
 __all__ = ["COUNTY_POOL", "CONDITION_KINDS", "Condition", "Facts", "Verdict"]
 
@@ -53,11 +55,16 @@ class Facts:
 
     def _judge_schedule(self, name: str) -> Verdict:
         hours = self.rules.schedules[name]
-        if self.closed_because is not None:
-            return False, f"schedule {name} is closed ({self.closed_because})"
+        if self.closed_because is not None:  # a holiday or closing day, or a closure's own sentence
+            reason = self.closed_because
+            return False, reason if reason.startswith("geschlossen") else f"heute geschlossen ({reason})"
         if hours.covers(self.local):
-            return True, f"schedule {name} is open"
-        return False, f"schedule {name} is closed (hours {hours.describe()})"
+            return True, f"jetzt geöffnet ({hours.describe()})"
+        return False, f"jetzt geschlossen (geöffnet {hours.describe()})"
+
+
+def _county_fact(facts: Facts) -> str:
+    return f"Kreis: {county_name(facts.rules, facts.county)}" if facts.county else "Kreis unbekannt"
 
 
 class _Condition(BaseModel):
@@ -77,7 +84,7 @@ class AllOf(_Condition):
             if not ok:
                 return False, why
             reasons.append(why)
-        return True, "; ".join(reasons) or "no conditions"
+        return True, "; ".join(reasons) or "keine Bedingungen"
 
 
 class AnyOf(_Condition):
@@ -93,7 +100,7 @@ class AnyOf(_Condition):
             if ok:
                 return True, why
             reasons.append(why)
-        return False, " and ".join(reasons)
+        return False, " und ".join(reasons)
 
 
 class NotOf(_Condition):
@@ -116,7 +123,7 @@ class LineIs(_Condition):
 
     def test(self, facts: Facts) -> Verdict:
         """Compare the call's line."""
-        return facts.line == self.line, f"line is {facts.line}"
+        return facts.line == self.line, f"Anruf {line_phrase(facts.rules, facts.line, facts.called_county)}"
 
 
 class CalledCountyIn(_Condition):
@@ -126,7 +133,9 @@ class CalledCountyIn(_Condition):
 
     def test(self, facts: Facts) -> Verdict:
         """Compare the called county."""
-        return facts.called_county in self.called_county, f"called county is {facts.called_county}"
+        called = county_name(facts.rules, facts.called_county) if facts.called_county else None
+        why = f"angerufene Zentrale: {called}" if called else "keine Kreis-Zentrale angerufen"
+        return facts.called_county in self.called_county, why
 
 
 class CountyIn(_Condition):
@@ -136,7 +145,7 @@ class CountyIn(_Condition):
 
     def test(self, facts: Facts) -> Verdict:
         """Compare the context county."""
-        return facts.county in self.county, f"county is {facts.county or 'unknown'}"
+        return facts.county in self.county, _county_fact(facts)
 
 
 class CountyKnown(_Condition):
@@ -146,7 +155,7 @@ class CountyKnown(_Condition):
 
     def test(self, facts: Facts) -> Verdict:
         """Compare whether a county is known."""
-        return (facts.county is not None) == self.county_known, f"county is {facts.county or 'unknown'}"
+        return (facts.county is not None) == self.county_known, _county_fact(facts)
 
 
 class CallerAreaIn(_Condition):
@@ -157,7 +166,7 @@ class CallerAreaIn(_Condition):
     def test(self, facts: Facts) -> Verdict:
         """Compare the caller's area code."""
         area = facts.origin.area_code
-        return area in self.caller_area, f"caller area code is {area or 'unknown'}"
+        return area in self.caller_area, f"Vorwahl des Anrufers: {area}" if area else "Vorwahl unbekannt"
 
 
 class CallerCountyIn(_Condition):
@@ -168,7 +177,8 @@ class CallerCountyIn(_Condition):
     def test(self, facts: Facts) -> Verdict:
         """Compare the caller's county."""
         county = facts.origin.county
-        return county in self.caller_county, f"caller county is {county or 'unknown'}"
+        why = f"Anrufer aus {county_name(facts.rules, county)}" if county else "Kreis des Anrufers unbekannt"
+        return county in self.caller_county, why
 
 
 class ScheduleOpen(_Condition):
@@ -178,7 +188,8 @@ class ScheduleOpen(_Condition):
 
     def test(self, facts: Facts) -> Verdict:
         """Look the schedule up in the calendar."""
-        return facts.schedule_open(self.open)
+        ok, why = facts.schedule_open(self.open)
+        return ok, f"Zeitplan {why}"
 
 
 class TopicIn(_Condition):
@@ -188,7 +199,10 @@ class TopicIn(_Condition):
 
     def test(self, facts: Facts) -> Verdict:
         """Compare the call's topic."""
-        return facts.topic in self.topic, f"topic is {facts.topic or 'none'}"
+        return (
+            facts.topic in self.topic,
+            f"gewähltes Thema: {facts.topic}" if facts.topic else "kein Thema gewählt",
+        )
 
 
 class DepartmentOpen(_Condition):
@@ -200,21 +214,22 @@ class DepartmentOpen(_Condition):
     def test(self, facts: Facts) -> Verdict:
         """Find the department for topic and county and check its schedule."""
         if facts.topic is None:
-            return not self.department_open, "no topic"
+            return not self.department_open, "kein Thema gewählt"
         if facts.county is None:
-            return not self.department_open, "no county for the topic's department"
+            return not self.department_open, "Kreis unbekannt, also keine Fachstelle zum Thema"
         department = facts.rules.departments.get(facts.topic, {}).get(facts.county)
         if department is None:
-            return not self.department_open, f"no department for topic {facts.topic} in {facts.county}"
+            where = county_name(facts.rules, facts.county)
+            return not self.department_open, f"keine Fachstelle für das Thema {facts.topic} in {where}"
         assert department.hours is not None, "a policy's departments have hours (routing.units)"
-        where = f"department {facts.topic}/{facts.county}"
+        where = f"Fachstelle „{target_name(facts.rules, department.target)}“"
         rung = facts.rules.targets.get(department.target)
         unit = rung.unit if rung is not None else None
         closure = facts.closures.find(facts.local, [("unit", unit)]) if unit is not None else None
         if closure is not None:
-            return not self.department_open, f"{where}: unit {unit} {closure.text(facts.local)}"
+            return not self.department_open, f"{where} ist {closure.text(facts.local)}"
         ok, why = facts.schedule_open(department.hours)
-        return ok == self.department_open, f"{where}: {why}"
+        return ok == self.department_open, f"{where} ist {why}"
 
 
 class PoolCheck(BaseModel):
@@ -237,14 +252,17 @@ class PoolSaturated(_Condition):
         if pool_id == COUNTY_POOL:
             pool_id = facts.rules.counties[facts.county].pool if facts.county else None
         if pool_id is None:
-            return False, "no county pool (county unknown)"
+            return False, "kein Pool des Kreises (Kreis unbekannt)"
+        pool = pool_name(facts.rules, pool_id)
         state = facts.pools.get(pool_id)
         if state is None:
-            return False, f"pool {pool_id} has no current state (treated as not saturated)"
+            return False, f"{pool} hat keinen aktuellen Stand gemeldet (gilt als nicht ausgelastet)"
         limit = self.saturated.longest_wait_over_s
         saturated = state.agents_available == 0 and state.longest_wait_s > limit
-        load = f"{state.agents_available} free, longest wait {state.longest_wait_s:g} s, limit {limit:g} s"
-        return saturated, f"pool {pool_id} is {'' if saturated else 'not '}saturated ({load})"
+        load = (
+            f"{state.agents_available} frei, längste Wartezeit {state.longest_wait_s:g} s, Grenze {limit:g} s"
+        )
+        return saturated, f"{pool} ist {'' if saturated else 'nicht '}ausgelastet ({load})"
 
 
 _KINDS: dict[str, type[_Condition]] = {

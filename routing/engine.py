@@ -3,6 +3,7 @@
 No I/O, no logging, no module state: the same inputs give the same decision (up to its random id).
 Rules are tried in order and the first that matches wins (see `routing.selection`). Rules that cannot
 match the call's line or topic are not tested; the policy's plan names them in the trace instead.
+The trace is German sentences for the supervisors who read it (words in `routing.wording`).
 
 A stored closure of the call's line or county (in the policy's calendar) closes every schedule for the
 call, as a closing day does; its German reason goes into the trace and the decision carries it, with
@@ -22,18 +23,21 @@ from routing.models import Call, Decision, DecisionClosure, PoolState
 from routing.origin import Origin
 from routing.policy import Policy
 from routing.selection import select_rule
+from routing.wording import LINE_NAMES, county_name, line_phrase, moment, origin_text, target_name
 
 __all__ = ["evaluate"]
 
 
 def _context_county(policy: Policy, line: Line, origin: Origin) -> tuple[str | None, str]:
+    rules = policy.rule_file
     if line.kind == "switchboard":
-        return line.county, f"county {line.county} from the called switchboard"
+        return line.county, f"Kreis {county_name(rules, line.county)}: seine Telefonzentrale wurde angerufen."
     if origin.county is None:
-        return None, "county unknown from the caller"
+        return None, "Kreis unbekannt: die Rufnummer nennt keinen Kreis."
     if origin.county not in policy.members:
-        return None, f"caller county {origin.county} is not a member of the center"
-    return origin.county, f"county {origin.county} from the caller's area code"
+        name = county_name(rules, origin.county)
+        return None, f"Kreis unbekannt: {name} gehört nicht zum Servicecenter."
+    return origin.county, f"Kreis {county_name(rules, origin.county)}: aus der Vorwahl des Anrufers."
 
 
 def evaluate(policy: Policy, call: Call, pools: Mapping[str, PoolState]) -> Decision:
@@ -61,27 +65,32 @@ def evaluate(policy: Policy, call: Call, pools: Mapping[str, PoolState]) -> Deci
     line_def = rules.lines[line.kind]
     is_open, hours_note = facts.schedule_open(line_def.hours)
     trace = [
-        f"line {line.kind}"
-        + (f" of county {line.county}" if line.county else "")
-        + (f", extension {line.extension} in its number block" if line.extension else ""),
-        f"caller: {origin.reason}",
+        f"Anruf {line_phrase(rules, line.kind, line.county)}"
+        + (f", Durchwahl {line.extension} in ihrem Nummernblock" if line.extension else "")
+        + ".",
+        f"Anrufer: {origin_text(rules, origin)}.",
         county_note,
-        f"{local:%Y-%m-%d %H:%M} Europe/Berlin, {hours_note}",
+        f"{moment(local)}: Servicezeit {hours_note}.",
     ]
     if closure is not None:
-        what = f"Leitung {closure.key}" if closure.scope == "line" else f"Kreis {closure.key}"
-        trace.append(f"{closure_text} ({what})")
+        what = (
+            LINE_NAMES.get(closure.key, closure.key)
+            if closure.scope == "line"
+            else f"Kreis {county_name(rules, closure.key)}"
+        )
+        trace.append(f"{what} {closure_text}.")
     selected = select_rule(policy.plan, facts, trace)
     if selected is None:
         raise NoMatchingRule(f"no rule matches this {line.kind} call; trace: {' | '.join(trace)}")
     rule, target_id = selected
     chain = policy.chains[target_id]
-    trace.append("route: " + " -> ".join(target.id for target in chain))
+    trace.append("Weiterleitung: " + " → ".join(target_name(rules, target.id) for target in chain) + ".")
     greeting = line_def.greeting or (rules.counties[county].greeting if county else None)
     return Decision(
         decision_id=new_decision_id(),
         line=line.kind,
         county=county,
+        caller_area=origin.area_code,
         open=is_open,
         target=chain[0],
         fallbacks=list(chain[1:]),

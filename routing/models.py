@@ -123,6 +123,9 @@ class Decision(_Strict):
     )
     called_unit: Called | None = Field(default=None, description="the unit that has this extension")
     called_person: Called | None = Field(default=None, description="the person who has this extension")
+    caller_area: str | None = Field(
+        default=None, description="the caller's area code (Vorwahl), the most of the number ever kept"
+    )
 
 
 class PoolState(_Strict):

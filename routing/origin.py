@@ -3,6 +3,7 @@
 Privacy: the caller's full number never leaves this module and is never stored; an `Origin`
 carries at most the area code (Vorwahl), which identifies a telephone area, not a person.
 phonenumbers names telephone areas, not counties, so the county comes from the catalogue's places.
+An `Origin` says why as data (`kind`, the places of the area code); `routing.wording` words it.
 """
 
 from __future__ import annotations
@@ -11,27 +12,46 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
+from typing import Literal
 
 import phonenumbers
 from phonenumbers import PhoneNumberType
 
 from routing.numbers import parse
 
-__all__ = ["ANONYMOUS_MARKERS", "AreaDirectory", "Origin"]
+__all__ = ["ANONYMOUS_MARKERS", "AreaDirectory", "Origin", "OriginKind"]
 
 ANONYMOUS_MARKERS = frozenset({"", "anonymous", "anonym", "unknown", "unavailable", "private", "restricted"})
 _AREA_CODE = re.compile(r"0[1-9]\d{1,4}")
 _GEOGRAPHIC = frozenset({PhoneNumberType.FIXED_LINE, PhoneNumberType.FIXED_LINE_OR_MOBILE})
 
 
+OriginKind = Literal[
+    "anonymous",  # no number, or a marker such as "anonymous"
+    "unreadable",  # not a phone number at all
+    "foreign",  # a number outside Germany (`country_code`)
+    "invalid",  # a German number that cannot exist
+    "mobile",  # a mobile number: no area code
+    "non_geographic",  # 0800, 0180, …: no area code
+    "no_area_code",  # a fixed-line number whose area code cannot be told
+    "unlisted",  # an area code that serves no place of the catalogue
+    "ambiguous",  # an area code that serves places in several counties
+    "listed",  # an area code that serves places in one county
+]
+
+
 @dataclass(frozen=True, slots=True)
 class Origin:
-    """What routing may know about a caller: area code, county candidates, and why."""
+    """What routing may know about a caller: area code, county candidates, and why (`kind`)."""
 
     area_code: str | None
     county: str | None
     candidates: list[str] = field(default_factory=list)
-    reason: str = ""
+    kind: OriginKind = "anonymous"
+    places: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """candidate county -> the places the area code serves there"""
+    country_code: int | None = None
+    """of a foreign number"""
 
 
 class AreaDirectory:
@@ -61,19 +81,19 @@ class AreaDirectory:
     def resolve(self, caller: str | None) -> Origin:
         """The caller's origin; never raises, and never keeps more of the number than the area code."""
         if caller is None or caller.strip().lower() in ANONYMOUS_MARKERS:
-            return Origin(None, None, reason="anonymous caller")
+            return Origin(None, None, kind="anonymous")
         number = parse(caller)
         if number is None:
-            return Origin(None, None, reason="caller number not parseable")
+            return Origin(None, None, kind="unreadable")
         if number.country_code != 49:
-            return Origin(None, None, reason=f"foreign caller (+{number.country_code})")
+            return Origin(None, None, kind="foreign", country_code=number.country_code)
         kind = phonenumbers.number_type(number)
         if kind == PhoneNumberType.UNKNOWN:
-            return Origin(None, None, reason="caller number not valid")
+            return Origin(None, None, kind="invalid")
         if kind == PhoneNumberType.MOBILE:
-            return Origin(None, None, reason="mobile caller, no area code")
+            return Origin(None, None, kind="mobile")
         if kind not in _GEOGRAPHIC:
-            return Origin(None, None, reason="non-geographic caller number, no area code")
+            return Origin(None, None, kind="non_geographic")
         national = "0" + str(number.national_number)
         # German area codes are prefix-free: a listed code the number starts with is its area code,
         # found without phonenumbers' costly formatting; other numbers still get their area code named.
@@ -82,15 +102,14 @@ class AreaDirectory:
             return self._lookup(listed[0])
         length = phonenumbers.length_of_national_destination_code(number)
         if not length:
-            return Origin(None, None, reason="caller number has no area code")
+            return Origin(None, None, kind="no_area_code")
         return self._lookup(national[: length + 1])
 
     def _lookup(self, area_code: str) -> Origin:
         counties = self.counties_of(area_code)
         candidates = sorted(counties)
         if not candidates:
-            return Origin(area_code, None, reason=f"area code {area_code} serves no listed place")
-        served = ", ".join(f"{key} ({', '.join(counties[key])})" for key in candidates)
+            return Origin(area_code, None, kind="unlisted")
         if len(candidates) > 1:
-            return Origin(area_code, None, candidates, f"area code {area_code} is ambiguous: {served}")
-        return Origin(area_code, candidates[0], candidates, f"area code {area_code} serves {served}")
+            return Origin(area_code, None, candidates, "ambiguous", counties)
+        return Origin(area_code, candidates[0], candidates, "listed", counties)

@@ -2,9 +2,10 @@
 
 A rule whose condition requires another line, or a topic other than the call's, cannot match, so the
 engine does not test it. The trace still accounts for every such rule: each run of them between two
-tested rules becomes one trace line, e.g. "rules generated-0 … generated-498 (499 rules): no match
-(each needs another line or topic; line is switchboard, topic is thema-499)". Rule order is kept, so
-the first rule that matches is the one a test of every rule in turn would find.
+tested rules becomes one trace line, e.g. "Regeln 1–499 (499 Regeln): treffen nicht zu – gelten nur für
+eine andere Leitung oder ein anderes Thema (Anruf über die Telefonzentrale Vulkaneifel, gewähltes Thema:
+thema-499)". Rule order is kept, so the first rule that matches is the one a test of every rule in turn
+would find.
 """
 
 from __future__ import annotations
@@ -16,9 +17,10 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Literal, get_args
 
-from routing.conditions import AllOf, AnyOf, Condition, LineIs, NotOf, TopicIn
+from routing.conditions import AllOf, AnyOf, Condition, Facts, LineIs, NotOf, TopicIn
 from routing.models import LineKind
 from routing.rulefile import Rule, RuleFile
+from routing.wording import line_phrase, rule_label
 
 __all__ = ["RulePlan", "Scope", "Skipped", "build_plan", "scope_of"]
 
@@ -64,21 +66,31 @@ def scope_of(condition: Condition | None) -> Scope:
     return Scope()
 
 
+_OTHER = {
+    "line": "eine andere Leitung",
+    "topic": "ein anderes Thema",
+    "line or topic": "eine andere Leitung oder ein anderes Thema",
+}
+
+
 @dataclass(frozen=True, slots=True)
 class Skipped:
     """A run of consecutive rules that cannot match the call's line or topic, explained in one line."""
 
     head: str
+    """'Regel 3 „…“' or 'Regeln 2–5 (4 Regeln)'"""
+    count: int
     reason: Literal["line", "topic", "line or topic"]
 
-    def describe(self, line: str, topic: str | None) -> str:
+    def describe(self, facts: Facts) -> str:
         """The trace line for this run, stating the facts that rule it out."""
-        if self.reason == "line":
-            return f"{self.head}: no match (line is {line})"
-        if self.reason == "topic":
-            return f"{self.head}: no match (topic is {topic or 'none'})"
-        facts = f"line is {line}, topic is {topic or 'none'}"
-        return f"{self.head}: no match (each needs another line or topic; {facts})"
+        verb = "trifft nicht zu – gilt" if self.count == 1 else "treffen nicht zu – gelten"
+        stated = []
+        if "line" in self.reason:
+            stated.append(f"Anruf {line_phrase(facts.rules, facts.line, facts.called_county)}")
+        if "topic" in self.reason:
+            stated.append(f"gewähltes Thema: {facts.topic}" if facts.topic else "kein Thema gewählt")
+        return f"{self.head}: {verb} nur für {_OTHER[self.reason]} ({', '.join(stated)})."
 
 
 Step = Rule | Skipped
@@ -90,6 +102,8 @@ class RulePlan:
 
     rules: RuleFile
     steps: Mapping[tuple[str, str | None], tuple[Step, ...]]
+    positions: Mapping[str, int]
+    """rule id -> its place in the file, from 1: how the trace names a rule"""
 
     def for_call(self, line: str, topic: str | None) -> tuple[Step, ...]:
         """The steps for a call; a topic no rule names is planned like no topic."""
@@ -115,7 +129,8 @@ def build_plan(rules: RuleFile) -> RulePlan:
         steps[(line, None)] = _steps(rules.rules, other_line, any_topic)
         for topic, tested in named.items():
             steps[(line, topic)] = _steps(rules.rules, other_line, list(heapq.merge(any_topic, tested)))
-    return RulePlan(rules, MappingProxyType(steps))
+    positions = {rule.id: position for position, rule in enumerate(rules.rules, start=1)}
+    return RulePlan(rules, MappingProxyType(steps), MappingProxyType(positions))
 
 
 def _steps(rules: list[Rule], other_line: list[int], tested: list[int]) -> tuple[Step, ...]:
@@ -132,6 +147,12 @@ def _steps(rules: list[Rule], other_line: list[int], tested: list[int]) -> tuple
 
 def _skipped(rules: list[Rule], start: int, stop: int, by_line: int) -> Skipped:
     count = stop - start
-    first, last = rules[start].id, rules[stop - 1].id
-    head = f"rule {first}" if count == 1 else f"rules {first} … {last} ({count} rules)"
-    return Skipped(head, "line" if by_line == count else "topic" if by_line == 0 else "line or topic")
+    head = (
+        rule_label(start + 1, rules[start].title)
+        if count == 1
+        else f"Regeln {start + 1}–{stop} ({count} Regeln)"
+    )
+    reason: Literal["line", "topic", "line or topic"] = (
+        "line" if by_line == count else "topic" if by_line == 0 else "line or topic"
+    )
+    return Skipped(head, count, reason)

@@ -119,6 +119,9 @@ class Rule(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     id: Name
+    title: str | None = Field(
+        default=None, min_length=1, max_length=120, description="a short German title for the routing page"
+    )
     description: str | None = None
     when: Condition | None = None
     target: str

@@ -11,11 +11,13 @@ from routing.conditions import COUNTY_POOL, Facts
 from routing.models import RuleTables
 from routing.plan import RulePlan, Skipped
 from routing.rulefile import Rule
+from routing.wording import rule_label
 
 __all__ = ["DEPARTMENT", "SYMBOLIC_TARGETS", "resolve_target", "select_rule"]
 
 DEPARTMENT = "$department"
 SYMBOLIC_TARGETS = frozenset({COUNTY_POOL, DEPARTMENT})
+_MISSING = {COUNTY_POOL: "keinen Pool des Kreises", DEPARTMENT: "keine Fachstelle zum Thema im Kreis"}
 
 
 def resolve_target(rules: RuleTables, ref: str, facts: Facts) -> str | None:
@@ -35,16 +37,18 @@ def select_rule(plan: RulePlan, facts: Facts, trace: list[str]) -> tuple[Rule, s
     rules = plan.rules
     for rule in plan.for_call(facts.line, facts.topic):
         if isinstance(rule, Skipped):  # a run of rules for another line or topic, not tested
-            trace.append(rule.describe(facts.line, facts.topic))
+            trace.append(rule.describe(facts))
             continue
-        ok, why = rule.when.test(facts) if rule.when is not None else (True, "no conditions")
+        label = rule_label(plan.positions[rule.id], rule.title)
+        ok, why = rule.when.test(facts) if rule.when is not None else (True, "gilt immer")
         if not ok:
-            trace.append(f"rule {rule.id}: no match ({why})")
+            trace.append(f"{label}: trifft nicht zu – {why}.")
             continue
         target_id = resolve_target(rules, rule.target, facts)
         if target_id is None:
-            trace.append(f"rule {rule.id}: no match ({why}; but {rule.target} does not exist for this call)")
+            missing = _MISSING[rule.target]
+            trace.append(f"{label}: trifft nicht zu – {why}; aber für diesen Anruf gibt es {missing}.")
             continue
-        trace.append(f"rule {rule.id}: match ({why})")
+        trace.append(f"{label}: trifft zu – {why}.")
         return rule, target_id
     return None

@@ -246,7 +246,7 @@ def _gaps(rules: RuleFile, source: SourceMap) -> list[RuleProblem]:
                 line=kind,
                 called_county=county if kind == "switchboard" else None,
                 county=county,
-                origin=Origin(None, county, [county] if county else [], "validation sample"),
+                origin=Origin(None, county, [county] if county else [], "listed" if county else "anonymous"),
                 local=local,
                 closed_because=calendar.closed_because(local.date()),
                 topic=topic,

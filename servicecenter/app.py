@@ -43,6 +43,7 @@ from servicecenter.live_channel import LiveChannel, asyncpg_dsn
 from servicecenter.live_state import LiveState
 from servicecenter.metrics import Metrics
 from servicecenter.middleware import (
+    compression_middleware,
     error_middleware,
     header_encoding_middleware,
     nul_path_middleware,
@@ -218,6 +219,7 @@ def create_app(settings: Settings, *, worker: WorkerSlot | None = None) -> web.A
     app = web.Application(
         middlewares=[
             request_context_middleware,
+            compression_middleware,
             error_middleware,
             header_encoding_middleware,
             nul_path_middleware,

@@ -77,6 +77,7 @@ class Action(StrEnum):
     manage_closures = "manage_closures"
     close_line_today = "close_line_today"
     manage_notices = "manage_notices"
+    manage_users = "manage_users"
 
 
 PERMISSIONS: dict[Action, frozenset[Role]] = {
@@ -103,6 +104,7 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.manage_closures: frozenset({Role.county_editor, Role.admin}),
     Action.close_line_today: frozenset({Role.supervisor, Role.admin}),
     Action.manage_notices: frozenset({Role.county_editor, Role.admin}),
+    Action.manage_users: frozenset({Role.admin}),
 }
 """The roles that may do each action at all. A supervisor may do what an agent may, read statistics, and
 close a line for the rest of the day. People's internal notes (for the operators) are shown to the

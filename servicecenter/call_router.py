@@ -107,6 +107,14 @@ class CallRouter:
             self._count(call, decision)
         return decision
 
+    def simulate(self, call: Call, assumed: Mapping[str, PoolState]) -> Decision:
+        """Where `call` would go if the pools in `assumed` had that load (the others as reported): the
+        routing page trying overflow. Not counted, and no pool's reported state changes; remembered in
+        `recent` so the console can show it."""
+        decision = self._called(evaluate(self.policy, call, {**self._board.snapshot(), **assumed}))
+        self.recent.add(decision)
+        return decision
+
     def _called(self, decision: Decision) -> Decision:
         """The decision with the unit and person of its extension, when the directory knows them."""
         if decision.called_extension is None or decision.county is None:
@@ -115,8 +123,8 @@ class CallRouter:
         unit, person = self._numbers.get(number or "", (None, None))
         if unit is None and person is None:
             return decision
-        who = f"person {person.id}" if person else f"unit {unit.id}" if unit else ""
-        trace = [*decision.trace, f"extension {decision.called_extension} is {who}"]
+        who = ", ".join(called.name for called in (person, unit) if called is not None)
+        trace = [*decision.trace, f"Durchwahl {decision.called_extension}: {who}."]
         return decision.model_copy(update={"called_unit": unit, "called_person": person, "trace": trace})
 
     def is_overflow(self, decision: Decision) -> bool:

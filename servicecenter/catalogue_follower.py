@@ -91,6 +91,9 @@ class CatalogueFollower:
         self.gazetteer = Gazetteer([])
         self.municipalities: dict[str, str] = {}
         """Names of the Verbandsgemeinden and verbandsfreie Gemeinden by id, for the console."""
+        self.area_municipalities: dict[str, dict[str, list[str]]] = {}
+        """Area code -> county -> names of the Verbandsgemeinden and verbandsfreie Gemeinden it serves,
+        so the screen pop can say where a county came from ("Vorwahl 02671 → VG Cochem")."""
         self.county_names: dict[str, str] = {}
         """Short names of the member counties by key, in alphabetical order: the County table's names."""
         self.synonyms = SynonymTable({})
@@ -169,7 +172,13 @@ class CatalogueFollower:
                 self.use_synonyms(synonyms.version, synonyms.entries)
             places = list(await store.list_places(session))
             self.gazetteer = Gazetteer(places, self._place_words)
-            self.municipalities = {p.id: p.name for p in places if p.kind is not PlaceKind.ortsgemeinde}
+            municipalities = [p for p in places if p.kind is not PlaceKind.ortsgemeinde]
+            self.municipalities = {p.id: p.name for p in municipalities}
+            areas: dict[str, dict[str, list[str]]] = {}
+            for place in municipalities:
+                for code in place.area_codes:
+                    areas.setdefault(code, {}).setdefault(place.county, []).append(place.name)
+            self.area_municipalities = areas
             members = [(c.key, short_name(c.name)) for c in await store.list_counties(session) if c.member]
             self.county_names = dict(sorted(members, key=lambda county: county[1]))
             await self._reload_directory(session)

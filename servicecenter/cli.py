@@ -324,12 +324,15 @@ async def export(args: argparse.Namespace) -> int:
 async def user_add(args: argparse.Namespace) -> int:
     """Create a user; the password is the first line of standard input."""
     role = Role(args.role)
-    if (role is Role.county_editor) != (args.county is not None):
+    if accounts.role_county_problem(role, args.county) is not None:
         print("--county KEY is required for county_editor and only for it", file=sys.stderr)
         return 2
     password = sys.stdin.readline().rstrip("\r\n")
-    if len(password) < 8:
-        print("the password (from standard input) needs at least 8 characters", file=sys.stderr)
+    if len(password) < accounts.MIN_PASSWORD_LENGTH:
+        print(
+            f"the password (from standard input) needs at least {accounts.MIN_PASSWORD_LENGTH} characters",
+            file=sys.stderr,
+        )
         return 2
     engine, sessionmaker = await open_database(_settings(args))
     try:

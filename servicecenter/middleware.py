@@ -1,12 +1,15 @@
-"""Request context for logs, and the one place where errors become problem+json responses."""
+"""Request context for logs, the one place where errors become problem+json responses, and how answers
+travel: text compressed for clients that accept it, static files cached by their versioned URL."""
 
 from __future__ import annotations
 
 import uuid
+from pathlib import PurePosixPath
 
 import structlog
-from aiohttp import web
+from aiohttp import hdrs, web
 from aiohttp.typedefs import Handler
+from aiohttp.web_response import ContentCoding
 
 from knowledge.catalogue.document import DocumentError
 from knowledge.errors import Conflict, NotFound, StaleVersion
@@ -17,6 +20,7 @@ from servicecenter.outages import is_database_outage
 from servicecenter.problems import Problem, problem_response
 
 __all__ = [
+    "compression_middleware",
     "error_middleware",
     "header_encoding_middleware",
     "nul_path_middleware",
@@ -115,3 +119,87 @@ async def header_encoding_middleware(request: web.Request, handler: Handler) -> 
         except UnicodeDecodeError:
             raise Problem(400, f"header {name.decode('ascii', 'replace')} is not UTF-8") from None
     return await handler(request)
+
+
+COMPRESSIBLE_TYPES = frozenset(
+    {
+        "application/json",
+        "application/problem+json",
+        "text/html",
+        "text/css",
+        "text/javascript",
+        "application/javascript",
+        "text/csv",
+        "text/plain",
+        "image/svg+xml",
+    }
+)
+COMPRESSIBLE_SUFFIXES = frozenset({".css", ".js", ".svg", ".json", ".txt"})
+MIN_COMPRESSED_BYTES = 1024
+"""Smaller answers (a routing decision for the PBX, a health check) go as they are: gzip saves little there."""
+STATIC_PREFIX = "/static/"
+VERSIONED_CACHE = "public, max-age=31536000, immutable"
+"""A static URL carries its content hash (`?v=`), so what it names never changes."""
+UNVERSIONED_CACHE = "no-cache"
+"""Without the hash, a browser keeps the file but asks again (ETag, answered 304 when unchanged)."""
+
+
+def _quality(params: str) -> float:
+    """The q value of one Accept-Encoding entry's parameters (1 when absent or unreadable)."""
+    for param in params.split(";"):
+        key, _, value = param.strip().partition("=")
+        if key == "q":
+            try:
+                return float(value)
+            except ValueError:
+                return 1.0
+    return 1.0
+
+
+def _accepted_coding(request: web.Request) -> ContentCoding | None:
+    """gzip if the client accepts it, else deflate, else None; a coding with q=0 is refused."""
+    accepted = set()
+    for entry in request.headers.get(hdrs.ACCEPT_ENCODING, "").lower().split(","):
+        name, _, params = entry.strip().partition(";")
+        if name and _quality(params) > 0:
+            accepted.add(name.strip())
+    for coding in (ContentCoding.gzip, ContentCoding.deflate):
+        if coding.value in accepted:
+            return coding
+    return None
+
+
+def _worth_compressing(request: web.Request, response: web.StreamResponse) -> bool:
+    """Text answers of 1 KiB or more, and static text files when the answer is the whole file."""
+    if hdrs.CONTENT_ENCODING in response.headers:
+        return False
+    if isinstance(response, web.FileResponse):
+        conditional = (hdrs.IF_NONE_MATCH, hdrs.IF_MODIFIED_SINCE, hdrs.RANGE, hdrs.IF_RANGE)
+        # a 304 or a byte range is no whole file to compress
+        return PurePosixPath(request.path).suffix in COMPRESSIBLE_SUFFIXES and not any(
+            header in request.headers for header in conditional
+        )
+    if isinstance(response, web.Response):
+        body = response.body
+        return (
+            response.content_type in COMPRESSIBLE_TYPES
+            and isinstance(body, bytes)
+            and len(body) >= MIN_COMPRESSED_BYTES
+        )
+    return False
+
+
+@web.middleware
+async def compression_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Compress text answers (search results, pages, scripts) with gzip or deflate as the client's
+    Accept-Encoding allows, and give static files their cache headers. Bodies over 4 KiB are compressed
+    in aiohttp's executor, so a large answer does not hold up the event loop."""
+    response = await handler(request)
+    if request.path.startswith(STATIC_PREFIX) and response.status < 400:
+        response.headers[hdrs.CACHE_CONTROL] = VERSIONED_CACHE if "v" in request.query else UNVERSIONED_CACHE
+    if _worth_compressing(request, response):
+        response.headers[hdrs.VARY] = hdrs.ACCEPT_ENCODING
+        coding = _accepted_coding(request)
+        if coding is not None:
+            response.enable_compression(coding)
+    return response

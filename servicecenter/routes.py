@@ -36,6 +36,7 @@ from servicecenter.api import (
     statistics,
     synonyms,
     tickets,
+    users,
 )
 from servicecenter.api.edits import EDITABLE
 from servicecenter.api.responses import (
@@ -61,6 +62,7 @@ from servicecenter.ui import (
     closures_page,
     history,
     insights_page,
+    operations,
     pages,
     people_admin,
     statistics_page,
@@ -265,6 +267,18 @@ def setup_routes(app: web.Application) -> None:
                 database=False,
             ),
         )
+    api.add(
+        "POST",
+        "/api/v1/route/simulation",
+        routing.simulate,
+        Operation(
+            "Where a call would go under an assumed pool load (the routing page); nothing counted",
+            "pbx",
+            {200: ok(Decision, "the decision, with its German trace")},
+            body=routing.Simulation,
+            database=False,
+        ),
+    )
     api.add(
         "GET",
         "/api/v1/decisions/{id}",
@@ -499,6 +513,14 @@ def setup_routes(app: web.Application) -> None:
     )
     app.router.add_get("/verwaltung/neue-person", people_admin.new_person, name="new_person")
     app.router.add_get("/verwaltung/personen/{id}", people_admin.edit_person, name="edit_person")
+    app.router.add_get("/verwaltung/benutzer", operations.users_page, name="users")
+    app.router.add_get("/verwaltung/benutzer/{name}", operations.user_page, name="user")
+    app.router.add_get("/verwaltung/routing", operations.rules_page, name="rules")
+    app.router.add_get(
+        "/verwaltung/routing/versionen/{n}", operations.rules_version_page, name="rules_version"
+    )
+    app.router.add_get("/verwaltung/import", operations.import_page, name="catalogue_import")
+    app.router.add_get("/verwaltung/pools", operations.pools_page, name="pools")
     app.router.add_get(
         "/verwaltung/{section:stellen|leistungen|zustaendigkeiten|personen}/{id}/verlauf",
         history.history_page,
@@ -775,6 +797,93 @@ def setup_routes(app: web.Application) -> None:
         ),
     )
 
+    # Users and API tokens (admins)
+    user_name = {"name": "a user's name"}
+    api.add(
+        "GET",
+        "/api/v1/users",
+        users.list_users,
+        Operation("Every user, by name", "users", {200: ok(list[users.UserView], "the users")}, auth=True),
+    )
+    api.add(
+        "POST",
+        "/api/v1/users",
+        users.create_user,
+        Operation(
+            "Create a user (as `servicecenter user add`)",
+            "users",
+            {201: ok(users.UserView, "created"), 409: problem("the name is taken")},
+            body=users.UserCreate,
+            auth=True,
+        ),
+    )
+    api.add(
+        "PATCH",
+        "/api/v1/users/{name}",
+        users.patch_user,
+        Operation(
+            "Change a user's role, county, or disable it; its sessions end where its rights shrink",
+            "users",
+            {
+                200: ok(users.UserView, "the user as changed"),
+                **NOT_FOUND,
+                409: problem("admins cannot change their own role or disable themselves"),
+            },
+            body=users.UserPatch,
+            auth=True,
+            path_params=user_name,
+        ),
+    )
+    api.add(
+        "PUT",
+        "/api/v1/users/{name}/password",
+        users.reset_password,
+        Operation(
+            "Set a new password; the user's sessions end",
+            "users",
+            {204: Reply("changed"), **NOT_FOUND},
+            body=users.PasswordReset,
+            auth=True,
+            path_params=user_name,
+        ),
+    )
+    api.add(
+        "GET",
+        "/api/v1/users/{name}/tokens",
+        users.list_tokens,
+        Operation(
+            "A user's API tokens (ids, never the tokens)",
+            "users",
+            {200: ok(list[users.TokenInfo], "the tokens"), **NOT_FOUND},
+            auth=True,
+            path_params=user_name,
+        ),
+    )
+    api.add(
+        "POST",
+        "/api/v1/users/{name}/tokens",
+        users.create_token,
+        Operation(
+            "A new API token for the user, shown in this answer only (as `servicecenter token create`)",
+            "users",
+            {201: ok(users.NewToken, "the token"), **NOT_FOUND},
+            auth=True,
+            path_params=user_name,
+        ),
+    )
+    api.add(
+        "DELETE",
+        "/api/v1/users/{name}/tokens/{token_id}",
+        users.revoke_token,
+        Operation(
+            "Revoke a token: it stops working at once",
+            "users",
+            {204: Reply("revoked"), **NOT_FOUND},
+            auth=True,
+            path_params={**user_name, "token_id": "`id` of the token in the user's token list"},
+        ),
+    )
+
     # Web login
     api.add(
         "POST",
@@ -786,6 +895,7 @@ def setup_routes(app: web.Application) -> None:
             {
                 200: ok(session.SessionInfo, "logged in", "Set-Cookie"),
                 401: problem("wrong name or password"),
+                403: problem("the account is disabled"),
                 429: problem("too many failed logins", "Retry-After"),
             },
             body=session.Login,

@@ -46,6 +46,12 @@ class SearchRequest:
     offset: int = 0
 
 
+def _visitor_address(unit: Unit) -> str | None:
+    """'Street 1, 12345 Town' from what the unit has of it; None when it has none."""
+    town = " ".join(part for part in (unit.postcode, unit.city) if part)
+    return ", ".join(part for part in (unit.street, town) if part) or None
+
+
 def responsible_entry(
     responsibility: Responsibility,
     unit: Unit,
@@ -53,8 +59,8 @@ def responsible_entry(
     notices: NoticeBoard,
     now: dt.datetime,
 ) -> Responsible:
-    """How an agent sees one responsibility: who, which number, open now (closures considered), today's
-    hours, when it opens next, and the notices for the unit and its county."""
+    """How an agent sees one responsibility: who, which number, where to go (address, website), open now
+    (closures considered), today's hours, when it opens next, and the notices for the unit and its county."""
     status = office_status(
         calendar, notices, hours=responsibility.hours or unit.hours, unit=unit.id, county=unit.county, now=now
     )
@@ -66,6 +72,8 @@ def responsible_entry(
         phone=unit.phone,
         extension=unit.extension,
         email=unit.email,
+        website=unit.website,
+        address=_visitor_address(unit),
         fees=responsibility.fees,
         notes=responsibility.notes,
         **status,

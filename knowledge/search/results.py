@@ -26,7 +26,11 @@ class Responsible(BaseModel):
     phone: str | None
     extension: str | None
     email: str | None
-    hours: str | None = Field(description="opening hours as German text; null when unknown")
+    website: str | None
+    address: str | None = Field(description="the visitor address, e.g. 'Leopoldstraße 29, 54550 Daun'")
+    hours: str | None = Field(
+        description="opening hours as German text, days with equal hours grouped; null when unknown"
+    )
     open_now: bool | None = Field(description="false within a closure; null when the hours are unknown")
     hours_today: str | None = Field(description="today's hours in German, holidays and closures considered")
     opens_next: dt.datetime | None = Field(

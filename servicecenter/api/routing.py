@@ -16,7 +16,7 @@ from servicecenter.call_log import log_call_routed
 from servicecenter.keys import CALL_ROUTER, LIVE_STATE, METRICS
 from servicecenter.problems import Problem
 
-__all__ = ["get_decision", "list_pools", "put_pool_state", "route"]
+__all__ = ["Simulation", "get_decision", "list_pools", "put_pool_state", "route", "simulate"]
 
 AnswerFormat = Literal["json", "rtjson", "text"]
 """`json`: the decision; `rtjson`: Kamailio's routing document; `text`: one SIP URI per line, target
@@ -50,6 +50,15 @@ class PoolStateUpdate(BaseModel):
     longest_wait_s: float = Field(ge=0, le=86_400)
 
 
+class Simulation(Call):
+    """A call to try on the routing page, with the pool load to assume (`pools`, by pool id; the other
+    pools as the ACD last reported)."""
+
+    pools: dict[str, PoolStateUpdate] = Field(
+        default_factory=dict, max_length=100, description="assumed load by pool id, e.g. to try overflow"
+    )
+
+
 async def route(request: web.Request) -> web.Response:
     """GET or POST /api/v1/route: the decision for one call, from memory, never waiting on the database;
     counted with its time in the metrics by line and outcome."""
@@ -76,6 +85,20 @@ async def route(request: web.Request) -> web.Response:
     if answer_format == "rtjson":
         return web.json_response(to_rtjson(decision))
     return _decision_response(decision)
+
+
+async def simulate(request: web.Request) -> web.Response:
+    """POST /api/v1/route/simulation: the decision for a call under assumed pool load; nothing counted,
+    no reported pool state changed."""
+    simulation = await parse_json(request, Simulation)
+    call = Call(**simulation.model_dump(exclude={"pools"}))
+    router = request.app[CALL_ROUTER]
+    known = {pool.id for pool in router.pools()}
+    if unknown := [pool_id for pool_id in simulation.pools if pool_id not in known]:
+        errors = [{"loc": ["body", "pools", pool_id], "msg": "unknown pool"} for pool_id in unknown]
+        raise Problem(422, f"no pool {unknown[0]!r} in the routing policy", errors=errors)
+    assumed = {pool_id: PoolState(**load.model_dump()) for pool_id, load in simulation.pools.items()}
+    return _decision_response(router.simulate(call, assumed))
 
 
 def _decision_response(decision: Decision) -> web.Response:

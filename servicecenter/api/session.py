@@ -78,6 +78,9 @@ async def log_in(request: web.Request) -> web.Response:
         log.info("login_failed", known_user=user is not None)
         raise Problem(401, "wrong name or password")
     assert user is not None
+    if user.disabled_at is not None:
+        log.info("login_refused_disabled", user=user.name)
+        raise Problem(403, "this account is disabled")
     lifetime = dt.timedelta(hours=settings.session_hours)
     async with request.app[SESSIONMAKER].begin() as session:
         await accounts.forget_login_attempts(

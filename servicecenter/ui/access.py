@@ -109,6 +109,10 @@ _ACTION_TEXT = {
         "Schließungen und Meldungen pflegen die Kreisredaktion für ihren Kreis und die Administration. "
         "Die Teamleitung schließt eine Leitung für heute auf der Seite Routing."
     ),
+    Action.manage_users: "Benutzer und Tokens verwaltet die Administration.",
+    Action.manage_routing_rules: "Die Routing-Regeln verwaltet die Administration.",
+    Action.import_catalogue: "Den Katalog importiert die Administration.",
+    Action.report_pool_state: "Den Stand der Pools meldet die Telefonanlage; setzen darf ihn die Administration.",
 }
 
 

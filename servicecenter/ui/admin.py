@@ -45,6 +45,23 @@ SERVICE_TEXTS = (
     ("forms", "Formulare"),
     ("notes", "Hinweise"),
 )
+OPERATIONS = (
+    (Action.manage_users, "users", "Benutzer", "Anlegen, Rolle und Kreis, Passwort, sperren, API-Tokens"),
+    (
+        Action.manage_routing_rules,
+        "rules",
+        "Routing-Regeln",
+        "Versionen vergleichen, aktivieren, zurückrollen",
+    ),
+    (
+        Action.import_catalogue,
+        "catalogue_import",
+        "Katalog importieren",
+        "Katalogdokument hochladen, Probelauf, Import",
+    ),
+    (Action.report_pool_state, "pools", "Pools", "Auslastung der Agentenpools ansehen und setzen"),
+)
+"""The admin pages for running the center: (permission, route name, link text, what it is for)."""
 NOT_FOUND = "Diesen Eintrag gibt es nicht (mehr). Vielleicht wurde er gelöscht."
 SAVED = {"neu": "Die Zuständigkeit wurde angelegt.", "entfernt": "Die Zuständigkeit wurde entfernt."}
 
@@ -80,6 +97,9 @@ async def start(request: web.Request) -> web.Response:
             "can_edit_services": may(identity, Action.edit_service, None),
             "can_improve_search": may(identity, Action.edit_synonyms, None),
             "can_manage_closures": may(identity, Action.manage_closures, identity.county),
+            "operations": [
+                (name, label, text) for action, name, label, text in OPERATIONS if may(identity, action, None)
+            ],
             "can_edit_responsibilities": identity.role in (Role.county_editor, Role.admin),
             "county_names": member_counties(request),
             "scope": _scope(request, identity),

@@ -27,8 +27,16 @@ from routing.conditions import (
 )
 from routing.policy import Policy
 from routing.selection import DEPARTMENT
+from routing.wording import closing_day_text, rule_label, target_name
 
-__all__ = ["KIND_NAMES", "RuleText", "describe_policy", "target_name"]
+__all__ = [
+    "KIND_NAMES",
+    "RuleText",
+    "closing_days_text",
+    "describe_policy",
+    "schedule_texts",
+    "target_name",
+]
 
 KIND_NAMES = {
     "pool": "Agentenpool",
@@ -47,6 +55,8 @@ class RuleText:
 
     position: int
     id: str
+    label: str
+    """'Regel 4 „115 an den Pool des Kreises aus der Vorwahl“', as the decision's trace names it"""
     conditions: list[str]
     """Clauses that must all hold; empty: the rule always applies."""
     target: str
@@ -58,14 +68,10 @@ def _counties(policy: Policy, keys: list[str]) -> str:
     return " oder ".join(names)
 
 
-def target_name(policy: Policy, target_id: str) -> str:
-    """A target's name from the rule file, or its id when it has none."""
-    definition = policy.rule_file.targets.get(target_id)
-    return (definition.name if definition else None) or target_id
-
-
 def _pool(policy: Policy, pool: str) -> str:
-    return "der Pool des Kreises" if pool == COUNTY_POOL else f"der Pool „{target_name(policy, pool)}“"
+    return (
+        "der Pool des Kreises" if pool == COUNTY_POOL else f"der Pool „{target_name(policy.rule_file, pool)}“"
+    )
 
 
 def _leaf(policy: Policy, condition: object, negated: bool) -> str:
@@ -85,7 +91,10 @@ def _leaf(policy: Policy, condition: object, negated: bool) -> str:
         case CallerCountyIn(caller_county=keys):
             return f"Anrufer {'kommt nicht' if negated else 'kommt'} aus {_counties(policy, keys)}"
         case ScheduleOpen(open=name):
-            return f"Zeitplan „{name}“ {ist} geöffnet"
+            hours = policy.rule_file.schedules[name].describe()
+            if negated:
+                return f"außerhalb der Zeiten {hours} oder an einem Feiertag oder Schließtag"
+            return f"innerhalb der Zeiten {hours} und nicht an einem Feiertag oder Schließtag"
         case TopicIn(topic=topics):
             return f"gewähltes Thema {ist} {' oder '.join(topics)}"
         case DepartmentOpen(department_open=wanted):
@@ -122,7 +131,11 @@ def _fallback_names(policy: Policy, target_ids: list[str]) -> list[str]:
     county_pools = {county.pool for county in policy.rule_file.counties.values()}
 
     def name(target_id: str) -> str:
-        return "Agentenpool des Kreises" if target_id in county_pools else target_name(policy, target_id)
+        return (
+            "Agentenpool des Kreises"
+            if target_id in county_pools
+            else target_name(policy.rule_file, target_id)
+        )
 
     tails = {tuple(name(t.id) for t in policy.chains[i][1:]) for i in target_ids}
     return list(tails.pop()) if len(tails) == 1 else []
@@ -136,7 +149,7 @@ def _target(policy: Policy, ref: str) -> tuple[str, list[str]]:
         ids = [d.target for by_county in rules.departments.values() for d in by_county.values()]
         return "Fachstelle des gewählten Themas im Kreis (Durchwahl)", _fallback_names(policy, ids)
     kind = KIND_NAMES.get(rules.targets[ref].kind, rules.targets[ref].kind)
-    return f"{target_name(policy, ref)} ({kind})", _fallback_names(policy, [ref])
+    return f"{target_name(rules, ref)} ({kind})", _fallback_names(policy, [ref])
 
 
 def describe_policy(policy: Policy) -> list[RuleText]:
@@ -147,5 +160,29 @@ def describe_policy(policy: Policy) -> list[RuleText]:
         members = when.all if isinstance(when, AllOf) else [when] if when is not None else []
         target, fallbacks = _target(policy, rule.target)
         conditions = [describe_condition(policy, m) for m in members]
-        texts.append(RuleText(position, rule.id, conditions, target, fallbacks))
+        label = rule_label(position, rule.title)
+        texts.append(RuleText(position, rule.id, label, conditions, target, fallbacks))
     return texts
+
+
+def schedule_texts(policy: Policy) -> list[tuple[str, str]]:
+    """(what a schedule is for, its hours) for every schedule: named by the lines and departments that
+    use it, not by its id; one that only rules use is 'Zeitplan „name“'."""
+    rules = policy.rule_file
+    users: dict[str, list[str]] = {name: [] for name in rules.schedules}
+    line_names = {"115": "Behördennummer 115", "switchboard": "Telefonzentralen"}
+    for kind, line in rules.lines.items():
+        users[line.hours].append(line_names[kind])
+    for by_county in rules.departments.values():
+        for department in by_county.values():
+            if department.hours is not None:
+                users[department.hours].append(f"Fachstelle {target_name(rules, department.target)}")
+    return [
+        (", ".join(dict.fromkeys(users[name])) or f"Zeitplan „{name}“", hours.describe())
+        for name, hours in rules.schedules.items()
+    ]
+
+
+def closing_days_text(policy: Policy) -> str:
+    """The configured closing days as people write dates, e.g. '24.12., 31.12.'."""
+    return ", ".join(closing_day_text(day) for day in policy.rule_file.closing_days)

@@ -36,10 +36,8 @@ def test_a_closed_115_line_goes_to_the_after_hours_target_with_the_reason(policy
     assert route(policy, "115", COCHEM).target.id == "emh-cochem-zell"
     decision = route(with_closures(policy, closed("line", "115", 14)), "115", COCHEM)
     assert (decision.open, decision.target.id, decision.rule) == (False, "closed-115", "115-closed")
-    assert "geschlossen: Personalversammlung bis 14:00 (Leitung 115)" in decision.trace
-    assert any(
-        "schedule service is closed (geschlossen: Personalversammlung bis 14:00)" in t for t in decision.trace
-    )
+    assert "Behördennummer 115 geschlossen: Personalversammlung bis 14:00." in decision.trace
+    assert any(t.endswith("Servicezeit geschlossen: Personalversammlung bis 14:00.") for t in decision.trace)
     assert decision.closure is not None
     assert decision.closure.model_dump(mode="json") == {
         "scope": "line",
@@ -63,7 +61,7 @@ def test_a_closed_county_closes_its_switchboard_and_its_callers_context(policy: 
     flood = with_closures(policy, closed("county", "07135", 18, "Hochwasser"))
     switchboard = route(flood, "+49 2671 61-0", DAUN)
     assert (switchboard.open, switchboard.target.id) == (False, "closed-switchboard")
-    assert "geschlossen: Hochwasser bis 18:00 (Kreis 07135)" in switchboard.trace
+    assert "Kreis Cochem-Zell geschlossen: Hochwasser bis 18:00." in switchboard.trace
     assert route(flood, "115", COCHEM).target.id == "closed-115"
     assert route(flood, "115", DAUN).target.id == "emh-vulkaneifel", "another county's callers are served"
     assert route(flood, "+49 6592 933-0", COCHEM).open is True
@@ -76,6 +74,7 @@ def test_a_closed_unit_takes_its_department_out_of_routing(policy: Policy) -> No
     decision = route(outage, "+49 2671 61-0", DAUN, topic="kfz-zulassung")
     assert (decision.open, decision.target.id) == (True, "emh-cochem-zell")
     assert any(
-        "unit kv-cochem-zell-zulassung geschlossen: IT-Ausfall bis 12:00" in line for line in decision.trace
+        "Fachstelle „Kfz-Zulassung Cochem-Zell“ ist geschlossen: IT-Ausfall bis 12:00" in line
+        for line in decision.trace
     ), decision.trace
     assert decision.closure is None, "the line is open; only the department is not"

@@ -22,7 +22,7 @@ def facts(policy: Policy, **changes: Any) -> Facts:
         "line": "115",
         "called_county": None,
         "county": "07135",
-        "origin": Origin("02671", "07135", ["07135"], "test"),
+        "origin": Origin("02671", "07135", ["07135"], "listed"),
         "local": dt.datetime(2026, 3, 10, 9, 0, tzinfo=BERLIN),
         "closed_because": None,
         "topic": None,
@@ -35,38 +35,57 @@ def facts(policy: Policy, **changes: Any) -> Facts:
 @pytest.mark.parametrize(
     ("condition", "changes", "verdict"),
     [
-        ({"all": []}, {}, (True, "no conditions")),
-        ({"all": [{"line": "115"}, {"county": ["07233"]}]}, {}, (False, "county is 07135")),
-        ({"any": [{"line": "switchboard"}, {"county_known": True}]}, {}, (True, "county is 07135")),
+        ({"all": []}, {}, (True, "keine Bedingungen")),
+        ({"all": [{"line": "115"}, {"county": ["07233"]}]}, {}, (False, "Kreis: Cochem-Zell")),
+        ({"any": [{"line": "switchboard"}, {"county_known": True}]}, {}, (True, "Kreis: Cochem-Zell")),
         (
             {"any": [{"line": "switchboard"}, {"topic": ["kfz"]}]},
             {},
-            (False, "line is 115 and topic is none"),
+            (False, "Anruf über die Behördennummer 115 und kein Thema gewählt"),
         ),
-        ({"not": {"line": "115"}}, {}, (False, "line is 115")),
-        ({"called_county": ["07135"]}, {"called_county": "07135"}, (True, "called county is 07135")),
-        ({"caller_area": ["06542"]}, {}, (False, "caller area code is 02671")),
-        ({"caller_county": ["07135"]}, {}, (True, "caller county is 07135")),
-        ({"county_known": False}, {"county": None}, (True, "county is unknown")),
+        ({"not": {"line": "115"}}, {}, (False, "Anruf über die Behördennummer 115")),
+        (
+            {"called_county": ["07135"]},
+            {"line": "switchboard", "called_county": "07135"},
+            (True, "angerufene Zentrale: Cochem-Zell"),
+        ),
+        (
+            {"line": "switchboard"},
+            {"line": "switchboard", "called_county": "07233"},
+            (True, "Anruf über die Telefonzentrale Vulkaneifel"),
+        ),
+        ({"caller_area": ["06542"]}, {}, (False, "Vorwahl des Anrufers: 02671")),
+        ({"caller_county": ["07135"]}, {}, (True, "Anrufer aus Cochem-Zell")),
+        ({"county_known": False}, {"county": None}, (True, "Kreis unbekannt")),
         (
             {"open": "service"},
             {"closed_because": "Fronleichnam"},
-            (False, "schedule service is closed (Fronleichnam)"),
+            (False, "Zeitplan heute geschlossen (Fronleichnam)"),
+        ),
+        (
+            {"open": "service"},
+            {"local": dt.datetime(2026, 3, 10, 19, 0, tzinfo=BERLIN)},
+            (False, "Zeitplan jetzt geschlossen (geöffnet Mo–Fr 08:00–18:00)"),
         ),
         (
             {"department_open": True},
             {"topic": "kfz-zulassung"},
-            (True, "department kfz-zulassung/07135: schedule unit.kv-cochem-zell-zulassung is open"),
+            (
+                True,
+                "Fachstelle „Kfz-Zulassung Cochem-Zell“ ist jetzt geöffnet (Mo, Mi, Fr 07:30–12:30; "
+                "Di 07:30–12:30, 13:30–16:00; Do 07:30–12:30, 13:30–18:00 (Vorsprache möglichst mit Termin; "
+                "letzte Annahme 30 Minuten vor Schluss))",
+            ),
         ),
         (
             {"department_open": True},
             {"topic": "hundesteuer"},
-            (False, "no department for topic hundesteuer in 07135"),
+            (False, "keine Fachstelle für das Thema hundesteuer in Cochem-Zell"),
         ),
         (
             {"department_open": False},
             {"topic": "kfz-zulassung", "county": None},
-            (True, "no county for the topic's department"),
+            (True, "Kreis unbekannt, also keine Fachstelle zum Thema"),
         ),
     ],
 )
@@ -94,9 +113,9 @@ def test_a_pool_is_saturated_without_free_agents_beyond_the_wait_limit(
     pools = {"emh-cochem-zell": state} if state else {}
     ok, why = condition.test(facts(policy, pools=pools))
     assert ok is saturated
-    assert "emh-cochem-zell" in why
+    assert why.startswith("Pool „EMH Cochem-Zell“ ")
 
 
 def test_county_pool_without_a_county_is_not_saturated(policy: Policy) -> None:
     condition = CONDITION.validate_python({"saturated": {"pool": "$county-pool"}})
-    assert condition.test(facts(policy, county=None)) == (False, "no county pool (county unknown)")
+    assert condition.test(facts(policy, county=None)) == (False, "kein Pool des Kreises (Kreis unbekannt)")

@@ -55,6 +55,7 @@ def test_115_from_cochem_on_a_weekday_morning_goes_to_the_cochem_zell_pool(polic
         "called_extension": None,
         "called_unit": None,
         "called_person": None,
+        "caller_area": "02671",
     }
     assert re.fullmatch(r"[0-9a-f]{32}", decision.decision_id)
 
@@ -135,16 +136,16 @@ def test_115_at_night_plays_the_announcement_then_offers_a_callback(policy: Poli
 @pytest.mark.parametrize(
     ("caller", "reason"),
     [
-        ("+49 151 12345678", "mobile"),
-        ("0171 1234567", "mobile"),
-        ("anonymous", "anonymous"),
-        (None, "anonymous"),
-        ("", "anonymous"),
-        ("+33 1 42 68 53 00", "foreign"),
-        ("0033 1 42 68 53 00", "foreign"),
+        ("+49 151 12345678", "Mobilnummer"),
+        ("0171 1234567", "Mobilnummer"),
+        ("anonymous", "unterdrückt"),
+        (None, "unterdrückt"),
+        ("", "unterdrückt"),
+        ("+33 1 42 68 53 00", "Ausland"),
+        ("0033 1 42 68 53 00", "Ausland"),
         ("+49 30 1234567", "030"),
-        ("06502 1234", "not a member"),
-        ("not a number", "not parseable"),
+        ("06502 1234", "gehört nicht zum Servicecenter"),
+        ("not a number", "nicht lesbar"),
     ],
 )
 def test_callers_without_a_member_county_go_to_emh_all(
@@ -191,7 +192,10 @@ def test_area_code_06542_of_zell_and_reil_gives_no_caller_county_and_names_both(
 ) -> None:
     decision = route(policy, called=called, caller=caller, at=at, pools=pools)
     assert (decision.rule, decision.target.id, decision.county) == (rule, target, county)
-    assert decision.trace[1] == "caller: area code 06542 is ambiguous: 07135 (Zell (Mosel)), 07231 (Reil)"
+    assert decision.trace[1] == (
+        "Anrufer: Vorwahl 06542 gehört zu mehreren Kreisen: Cochem-Zell (Zell (Mosel)) oder "
+        "Bernkastel-Wittlich (Reil)."
+    )
     assert decision.greeting == (
         GREETING_115 if called == "115" else policy.rule_file.counties[county or ""].greeting
     )
@@ -200,12 +204,12 @@ def test_area_code_06542_of_zell_and_reil_gives_no_caller_county_and_names_both(
 @pytest.mark.parametrize(
     ("caller", "reason"),
     [
-        ("+49 151 12345678", "mobile caller, no area code"),
-        ("0171 1234567", "mobile caller, no area code"),
-        ("anonymous", "anonymous caller"),
-        (None, "anonymous caller"),
-        ("+33 1 42 68 53 00", "foreign caller (+33)"),
-        ("+352 12 34 56", "foreign caller (+352)"),
+        ("+49 151 12345678", "Mobilnummer, also keine Vorwahl"),
+        ("0171 1234567", "Mobilnummer, also keine Vorwahl"),
+        ("anonymous", "Rufnummer unterdrückt"),
+        (None, "Rufnummer unterdrückt"),
+        ("+33 1 42 68 53 00", "Anruf aus dem Ausland (+33)"),
+        ("+352 12 34 56", "Anruf aus dem Ausland (+352)"),
     ],
 )
 @pytest.mark.parametrize(
@@ -234,7 +238,7 @@ def test_mobile_anonymous_and_foreign_callers_on_every_line(
 ) -> None:
     decision = route(policy, called=called, caller=caller, at=at, pools=pools)
     assert (decision.rule, decision.target.id, decision.county) == (rule, target, county)
-    assert decision.trace[1] == f"caller: {reason}"
+    assert decision.trace[1] == f"Anrufer: {reason}."
 
 
 @pytest.mark.parametrize(
@@ -259,7 +263,10 @@ def test_overflow_to_emh_all_only_when_no_agent_is_free_and_the_wait_exceeds_30_
 def test_overflow_is_explained_in_the_trace(policy: Policy) -> None:
     decision = route(policy, pools={"emh-cochem-zell": SATURATED})
     assert decision.rule == "overflow-emh-all"
-    assert any("emh-cochem-zell is saturated (0 free, longest wait 31 s" in line for line in decision.trace)
+    assert any(
+        "Pool „EMH Cochem-Zell“ ist ausgelastet (0 frei, längste Wartezeit 31 s" in line
+        for line in decision.trace
+    )
 
 
 @pytest.mark.parametrize(
@@ -347,11 +354,26 @@ def test_trace_never_contains_the_full_caller_number(
 
 def test_every_rule_tried_leaves_one_trace_line(policy: Policy) -> None:
     decision = route(policy, pools={"emh-cochem-zell": SATURATED, "emh-all": SATURATED})
-    rule_lines = [line for line in decision.trace if line.startswith("rule ")]
-    assert [line.split(":")[0].removeprefix("rule ") for line in rule_lines] == [
-        rule.id for rule in policy.rule_file.rules
+    rule_lines = [line for line in decision.trace if line.startswith("Regel ")]
+    assert [line.split(" „")[0] for line in rule_lines] == [
+        f"Regel {position}" for position in range(1, len(policy.rule_file.rules) + 1)
     ]
-    assert decision.trace[-1] == "route: callback"
+    assert decision.trace[-1] == "Weiterleitung: Rückrufwunsch aufnehmen."
+
+
+def test_the_trace_speaks_german_with_names_never_ids(policy: Policy) -> None:
+    decision = route(policy, caller=COCHEM, pools={"emh-cochem-zell": SATURATED})
+    assert decision.trace[:3] == [
+        "Anruf über die Behördennummer 115.",
+        "Anrufer: Vorwahl 02671 gehört zu Cochem-Zell (Cochem).",
+        "Kreis Cochem-Zell: aus der Vorwahl des Anrufers.",
+    ]
+    assert "Überlauf in den gemeinsamen Pool“: trifft zu –" in decision.trace[-2]
+    text = " ".join(decision.trace)
+    for rule in policy.rule_file.rules:
+        assert rule.id not in text
+    assert "07135" not in text and "emh-cochem-zell" not in text
+    assert decision.caller_area == "02671"
 
 
 def test_a_call_to_an_extension_is_the_county_switchboard_call_with_the_extension(policy: Policy) -> None:
@@ -359,6 +381,8 @@ def test_a_call_to_an_extension_is_the_county_switchboard_call_with_the_extensio
     assert (decision.line, decision.county, decision.called_extension) == ("switchboard", "07232", "50")
     assert decision.greeting == "Kreisverwaltung Eifelkreis Bitburg-Prüm, Servicecenter, guten Tag"
     assert route_ids(decision) == ["emh-bitburg-pruem", "emh-all", "callback"]
-    assert decision.trace[0] == "line switchboard of county 07232, extension 50 in its number block"
+    assert decision.trace[0] == (
+        "Anruf über die Telefonzentrale Eifelkreis Bitburg-Prüm, Durchwahl 50 in ihrem Nummernblock."
+    )
     assert (decision.called_unit, decision.called_person) == (None, None), "routing knows no units or people"
     assert route(policy, called="+49 6561 15-0").called_extension is None

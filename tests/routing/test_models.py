@@ -67,6 +67,7 @@ def test_decision_serialises_to_the_api_shape() -> None:
         "called_extension",
         "called_unit",
         "called_person",
+        "caller_area",
     ]
     assert decision.model_dump(mode="json")["target"] == {
         "kind": "pool",

@@ -29,38 +29,42 @@ def test_fixed_line_callers_resolve_through_the_area_code(
 
 
 @pytest.mark.parametrize(
-    ("caller", "reason"),
+    ("caller", "kind"),
     [
         (None, "anonymous"),
         ("anonymous", "anonymous"),
         ("Anonymous ", "anonymous"),
         ("", "anonymous"),
         ("+49 151 12345678", "mobile"),
-        ("+33 1 42 68 53 00", "foreign caller (+33)"),
-        ("+352 12 34 56", "foreign caller (+352)"),
-        ("0800 1234567", "non-geographic"),
-        ("not a number", "not parseable"),
-        ("02671 1", "not valid"),
+        ("+33 1 42 68 53 00", "foreign"),
+        ("+352 12 34 56", "foreign"),
+        ("0800 1234567", "non_geographic"),
+        ("not a number", "unreadable"),
+        ("02671 1", "invalid"),
     ],
 )
 def test_callers_without_an_area_code_get_no_county_and_a_reason(
-    directory: AreaDirectory, caller: str | None, reason: str
+    directory: AreaDirectory, caller: str | None, kind: str
 ) -> None:
     origin = directory.resolve(caller)
     assert (origin.area_code, origin.county, origin.candidates) == (None, None, [])
-    assert reason in origin.reason
+    assert origin.kind == kind
+
+
+def test_a_foreign_caller_keeps_its_country_code_only(directory: AreaDirectory) -> None:
+    assert directory.resolve("+352 12 34 56").country_code == 352
 
 
 def test_ambiguous_area_code_names_every_county_and_place(directory: AreaDirectory) -> None:
-    reason = directory.resolve("06542 1234").reason
-    assert "ambiguous" in reason
-    assert "07135 (Zell (Mosel))" in reason and "07231 (Reil)" in reason
+    origin = directory.resolve("06542 1234")
+    assert origin.kind == "ambiguous"
+    assert dict(origin.places) == {"07135": ("Zell (Mosel)",), "07231": ("Reil",)}
 
 
 def test_origin_keeps_only_the_area_code_of_the_number(directory: AreaDirectory) -> None:
     origin = directory.resolve("+49 2671 987654")
     fields = [field.name for field in dataclasses.fields(Origin)]
-    assert fields == ["area_code", "county", "candidates", "reason"]
+    assert fields == ["area_code", "county", "candidates", "kind", "places", "country_code"]
     assert "987654" not in repr(origin)
 
 

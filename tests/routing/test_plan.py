@@ -105,7 +105,7 @@ def test_the_plan_picks_the_rule_that_testing_every_rule_would_pick(minimal: dic
             line=line,
             called_county=county if line == "switchboard" else None,
             county=county,
-            origin=Origin(None, county, [], "test"),
+            origin=Origin(None, county, [], "listed" if county else "anonymous"),
             local=local,
             closed_because=calendar.closed_because(local.date()),
             topic=topic,
@@ -118,11 +118,15 @@ def test_the_plan_picks_the_rule_that_testing_every_rule_would_pick(minimal: dic
         assert selected is not None
         # every rule before the pick is accounted for exactly once, in order
         accounted = sum(
-            int(entry.split("(")[1].split()[0]) if entry.startswith("rules ") else 1 for entry in trace
+            int(entry.split("(")[1].split()[0]) if entry.startswith("Regeln ") else 1 for entry in trace
         )
         assert accounted == [rule.id for rule in rules.rules].index(selected[0].id) + 1
         checked += 1
     assert checked == 80
+
+
+TEL = "Anruf über die Telefonzentrale Cochem-Zell"
+OTHER = "treffen nicht zu – gelten nur für eine andere Leitung oder ein anderes Thema"
 
 
 @pytest.mark.parametrize(
@@ -132,51 +136,35 @@ def test_the_plan_picks_the_rule_that_testing_every_rule_would_pick(minimal: dic
             "115",
             None,
             [
-                (
-                    "rules sb-kfz … county-topic (5 rules): no match (each needs another line or topic; "
-                    "line is 115, topic is none)"
-                ),
-                "rule 115-or-kfz-at-night: no match (schedule service is open)",
+                f"Regeln 1–5 (5 Regeln): {OTHER} (Anruf über die Behördennummer 115, kein Thema gewählt).",
+                "Regel 6: trifft nicht zu – Zeitplan jetzt geöffnet (Mo–Fr 08:00–18:00).",
             ],
         ),
         (
             "switchboard",
             "anderes",
             [
-                (
-                    "rules sb-kfz … county-topic (5 rules): no match (each needs another line or topic; "
-                    "line is switchboard, topic is anderes)"
-                ),
-                "rule 115-or-kfz-at-night: no match (line is switchboard and topic is anderes)",
+                f"Regeln 1–5 (5 Regeln): {OTHER} ({TEL}, gewähltes Thema: anderes).",
+                f"Regel 6: trifft nicht zu – {TEL} und gewähltes Thema: anderes.",
             ],
         ),
         (
             "switchboard",
             "hund",
             [
-                (
-                    "rules sb-kfz … 115-kfz-hund (2 rules): no match (each needs another line or topic; "
-                    "line is switchboard, topic is hund)"
-                ),
-                "rule not-115-hund: match (line is switchboard; topic is hund)",
+                f"Regeln 1–2 (2 Regeln): {OTHER} ({TEL}, gewähltes Thema: hund).",
+                f"Regel 3: trifft zu – {TEL}; gewähltes Thema: hund.",
             ],
         ),
         (
             "115",
             "nie",
             [
-                (
-                    "rules sb-kfz … not-115-hund (3 rules): no match (each needs another line or topic; "
-                    "line is 115, topic is nie)"
-                ),
-                "rule never-topic: match (topic is nie)",
+                f"Regeln 1–3 (3 Regeln): {OTHER} (Anruf über die Behördennummer 115, gewähltes Thema: nie).",
+                "Regel 4: trifft zu – gewähltes Thema: nie.",
             ],
         ),
-        (
-            "switchboard",
-            "kfz",
-            ["rule sb-kfz: match (line is switchboard; topic is kfz)"],
-        ),
+        ("switchboard", "kfz", [f"Regel 1: trifft zu – {TEL}; gewähltes Thema: kfz."]),
     ],
 )
 def test_skipped_rules_are_named_in_runs_with_the_facts_that_rule_them_out(
@@ -187,7 +175,7 @@ def test_skipped_rules_are_named_in_runs_with_the_facts_that_rule_them_out(
         line=line,
         called_county="07135" if line == "switchboard" else None,
         county="07135",
-        origin=Origin(None, "07135", ["07135"], "test"),
+        origin=Origin(None, "07135", ["07135"], "listed"),
         local=dt.datetime(2026, 3, 10, 9, tzinfo=BERLIN),
         closed_because=None,
         topic=topic,
@@ -206,14 +194,20 @@ def test_skipped_rules_are_named_in_runs_with_the_facts_that_rule_them_out(
             {"topic": ["thema-{i}"]},
             "115",
             "thema-2",
-            "rules r-0 … r-1 (2 rules): no match (topic is thema-2)",
+            "Regeln 1–2 (2 Regeln): treffen nicht zu – gelten nur für ein anderes Thema (gewähltes Thema: thema-2).",
         ),
-        ({"line": "switchboard"}, "115", None, "rules r-0 … r-2 (3 rules): no match (line is 115)"),
+        (
+            {"line": "switchboard"},
+            "115",
+            None,
+            "Regeln 1–3 (3 Regeln): treffen nicht zu – gelten nur für eine andere Leitung "
+            "(Anruf über die Behördennummer 115).",
+        ),
         (
             {"all": [{"line": "115"}, {"topic": ["thema-{i}"]}]},
             "switchboard",
             "thema-1",
-            "rules r-0 … r-2 (3 rules): no match (line is switchboard)",
+            f"Regeln 1–3 (3 Regeln): treffen nicht zu – gelten nur für eine andere Leitung ({TEL}).",
         ),
     ],
 )
@@ -229,8 +223,20 @@ def test_a_run_ruled_out_by_one_fact_names_that_fact(
         for i in range(3)
     ]
     minimal["rules"] = generated + minimal["rules"]
-    steps = build_plan(RuleFile.model_validate(minimal)).for_call(line, topic)
+    rules = RuleFile.model_validate(minimal)
+    steps = build_plan(rules).for_call(line, topic)
+    facts = Facts(
+        line=line,
+        called_county="07135" if line == "switchboard" else None,
+        county="07135",
+        origin=Origin(None, "07135", ["07135"], "listed"),
+        local=dt.datetime(2026, 3, 10, 9, tzinfo=BERLIN),
+        closed_because=None,
+        topic=topic,
+        pools={},
+        rules=rules,
+    )
     assert isinstance(steps[0], Skipped)
-    assert steps[0].describe(line, topic) == text
+    assert steps[0].describe(facts) == text
     tested = [step.id for step in steps if not isinstance(step, Skipped)]
     assert tested == (["r-2"] if topic == "thema-2" else []) + ["closed", "county", "rest"]

@@ -28,7 +28,9 @@ async def test_a_forwarded_extension_is_a_decision_naming_the_person(client) -> 
         "name": "Büro des Landrats (Eifelkreis Bitburg-Prüm)",
     }
     assert decision["target"]["id"] == "emh-bitburg-pruem"
-    assert decision["trace"][-1] == "extension 50 is person bit-bueroleitung"
+    assert (
+        decision["trace"][-1] == "Durchwahl 50: Sabine Krämer, Büro des Landrats (Eifelkreis Bitburg-Prüm)."
+    )
     again = await (await client.get(f"/api/v1/decisions/{decision['decision_id']}")).json()
     assert again == decision
 

@@ -171,3 +171,33 @@ async def test_the_pbx_reports_pool_state_while_the_database_is_down(client, mak
     response = await client.put("/api/v1/pools/emh-vulkaneifel/state", json=free, headers=unknown)
     assert response.status == 503
     assert (await _route(client, **call))["target"]["id"] == "emh-all"
+
+
+BUSY = {"agents_available": 0, "calls_waiting": 9, "longest_wait_s": 3600}
+
+
+async def test_a_simulated_busy_pool_overflows_without_changing_the_reported_state(client) -> None:
+    call = {"called": "115", "caller": "+49 2671 555123", "at": MONDAY_MORNING}
+    before = await (await client.get("/api/v1/pools")).json()
+    response = await client.post(
+        "/api/v1/route/simulation", json={**call, "pools": {"emh-cochem-zell": BUSY}}
+    )
+    decision = await response.json()
+    assert response.status == 200, decision
+    assert (decision["rule"], decision["target"]["id"]) == ("overflow-emh-all", "emh-all")
+    assert any("Pool „EMH Cochem-Zell“ ist ausgelastet" in line for line in decision["trace"])
+    assert decision["caller_area"] == "02671"
+    assert await (await client.get("/api/v1/pools")).json() == before
+    plain = await (await client.post("/api/v1/route/simulation", json=call)).json()
+    assert plain["target"]["id"] == "emh-cochem-zell"
+    again = await (await client.get(f"/api/v1/decisions/{decision['decision_id']}")).json()
+    assert again["rule"] == "overflow-emh-all"
+
+
+async def test_a_simulation_with_an_unknown_pool_is_refused(client) -> None:
+    response = await client.post(
+        "/api/v1/route/simulation", json={"called": "115", "pools": {"nirgendwo": BUSY, "emh-all": BUSY}}
+    )
+    problem = await response.json()
+    assert response.status == 422
+    assert problem["errors"] == [{"loc": ["body", "pools", "nirgendwo"], "msg": "unknown pool"}]

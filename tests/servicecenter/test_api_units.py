@@ -7,7 +7,7 @@ async def test_units_answer_with_hours_text_and_open_now(client) -> None:
     first = units[0]
     assert first["id"] == "kv-cochem-zell-zulassung"
     assert first["extension"] == "300"
-    assert first["hours_text"].startswith("Mo 07:30–12:30")
+    assert first["hours_text"].startswith("Mo, Mi, Fr 07:30–12:30; Di 07:30–12:30, 13:30–16:00")
     assert first["open_now"] in (True, False)
     one = await (await client.get(f"/api/v1/units/{first['id']}")).json()
     assert one["hours_text"] == first["hours_text"]

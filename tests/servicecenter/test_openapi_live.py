@@ -141,6 +141,15 @@ def _every_operation_once(caller: Caller) -> None:
     assert extension["called_person"]["id"] == "bit-bueroleitung"
     call("GET", "/api/v1/decisions/{id}", path_parameters={"id": extension["decision_id"]})
     call(
+        "POST",
+        "/api/v1/route/simulation",
+        body={
+            "called": "115",
+            "caller": "+49 2671 1234",
+            "pools": {"emh-cochem-zell": {"agents_available": 0, "calls_waiting": 4, "longest_wait_s": 90}},
+        },
+    )
+    call(
         "PUT",
         "/api/v1/pools/{id}/state",
         path_parameters={"id": "emh-all"},
@@ -300,6 +309,27 @@ def _every_operation_once(caller: Caller) -> None:
     call("GET", "/api/v1/tickets/{id}/history", path_parameters=ids)
 
     call("POST", "/api/v1/import", query={"dry_run": True}, body=document)
+
+    call("GET", "/api/v1/users")
+    user = {"name": "known.good"}
+    call(
+        "POST",
+        "/api/v1/users",
+        expect=201,
+        body={"name": "known.good", "role": "county_editor", "county": "07233", "password": PASSWORD},
+    )
+    call("PATCH", "/api/v1/users/{name}", path_parameters=user, body={"role": "agent", "county": None})
+    call(
+        "PUT", "/api/v1/users/{name}/password", path_parameters=user, expect=204, body={"password": PASSWORD}
+    )
+    token = call("POST", "/api/v1/users/{name}/tokens", path_parameters=user, expect=201).json()
+    call("GET", "/api/v1/users/{name}/tokens", path_parameters=user)
+    call(
+        "DELETE",
+        "/api/v1/users/{name}/tokens/{token_id}",
+        path_parameters={**user, "token_id": token["id"]},
+        expect=204,
+    )
     login = call("POST", "/api/v1/session", body={"name": "fuzzer", "password": PASSWORD}, bearer=False)
     assert caller.session.cookies.get("sc_session")
     call("GET", "/api/v1/session", bearer=False)

@@ -188,6 +188,32 @@ async def _import(env: Env, i: int) -> Request:
     return "POST", "/api/v1/import", {"json": {"counties": counties}}
 
 
+async def _user_create(env: Env, i: int) -> Request:
+    return (
+        "POST",
+        "/api/v1/users",
+        {"json": {"name": f"neu{i}", "role": "agent", "password": "ein langes Passwort"}},
+    )
+
+
+async def _user_patch(env: Env, i: int) -> Request:
+    return "PATCH", "/api/v1/users/agent", {"json": {"role": "supervisor" if i % 2 else "agent"}}
+
+
+async def _user_password(env: Env, i: int) -> Request:
+    return "PUT", "/api/v1/users/agent/password", {"json": {"password": f"Passwort Nummer {i}"}}
+
+
+async def _token_create(env: Env, i: int) -> Request:
+    return "POST", "/api/v1/users/agent/tokens", {}
+
+
+async def _token_revoke(env: Env, i: int) -> Request:
+    created = await env.client.post("/api/v1/users/agent/tokens", headers=env.admin)
+    assert created.status == 201
+    return "DELETE", f"/api/v1/users/agent/tokens/{(await created.json())['id']}", {}
+
+
 def _ticket_body(env: Env, kind: str, i: int) -> dict:
     return {"kind": kind, "county": "07233", "unit_id": env.unit, "summary": f"Frage {i}"}
 
@@ -353,6 +379,11 @@ CASES = {
     "POST notice (all)": (_notice_create(_all_scope), {"admin"}),
     "DELETE notice (county)": (_notice_delete(_county_scope), COUNTY_EDITING),
     "DELETE notice (all)": (_notice_delete(_all_scope), {"admin"}),
+    "POST user": (_user_create, {"admin"}),
+    "PATCH user": (_user_patch, {"admin"}),
+    "PUT user password": (_user_password, {"admin"}),
+    "POST user token": (_token_create, {"admin"}),
+    "DELETE user token": (_token_revoke, {"admin"}),
 }
 
 
@@ -379,6 +410,12 @@ async def _database_state(settings: Settings, client) -> tuple:
             calls = (await connection.execute(text("SELECT count(*) FROM acd_seen_event"))).scalar_one()
             closures = (await connection.execute(text("SELECT id FROM closure ORDER BY id"))).all()
             notices = (await connection.execute(text("SELECT id FROM notice ORDER BY id"))).all()
+            users = (
+                await connection.execute(
+                    text("SELECT name, role, county, disabled_at, password_hash FROM app_user ORDER BY name")
+                )
+            ).all()
+            tokens = (await connection.execute(text("SELECT token_hash FROM api_token ORDER BY 1"))).all()
     finally:
         await engine.dispose()
     document = await (await client.get("/api/v1/export")).json()
@@ -396,6 +433,8 @@ async def _database_state(settings: Settings, client) -> tuple:
         calls,
         closures,
         notices,
+        users,
+        tokens,
     )
 
 

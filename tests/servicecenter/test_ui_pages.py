@@ -81,10 +81,36 @@ async def test_switchboard_call_shows_the_county_greeting(client) -> None:
     assert '<option value="07233" selected>' in html
 
 
-async def test_numbers_that_are_no_line_get_a_german_message(client) -> None:
-    html = await _page(client, "/", 422, called="+49 30 1234567", caller="x" * 100)
-    assert "kann kein Anruf zugeordnet werden" in html
-    assert 'role="alert"' in html
+async def test_numbers_that_are_no_line_get_a_neutral_greeting_and_the_numbers_received(client) -> None:
+    html = await _page(client, "/", called="+49 30 1234567", caller="x" * 100)
+    assert "Anruf nicht zugeordnet – bitte neutral melden mit" in html
+    assert "„Servicecenter Eifel-Mosel-Hunsrück, guten Tag“" in html
+    assert "passt keine Leitung des Servicecenters" in html
+    assert "+49 30 1234567" in html and "x" * 64 in html and "x" * 65 not in html
+    assert "unbekannt – Wohnort erfragen" in html
+    assert 'role="alert"' not in html
+
+
+@pytest.mark.parametrize(
+    ("call", "source"),
+    [
+        ({"called": "115", "caller": "+49 2671 555123"}, "Vorwahl 02671 → VG Cochem"),
+        (
+            {"called": "115", "caller": "06542 1234"},
+            "Vorwahl 06542 → Cochem-Zell oder Bernkastel-Wittlich – Wohnort erfragen",
+        ),
+        (
+            {"called": "115", "caller": "+49 151 12345678"},
+            "Keine Vorwahl (Mobilnummer, unterdrückt oder Ausland)",
+        ),
+        ({"called": "+49 6592 933-0", "caller": "+49 2671 555123"}, "Telefonzentrale Vulkaneifel angerufen"),
+    ],
+)
+async def test_the_screen_pop_says_where_the_county_came_from(client, call: dict, source: str) -> None:
+    response = await client.get("/", params=call, allow_redirects=False)
+    html = await _page(client, response.headers["Location"])
+    assert source in html
+    assert "555123" not in html and "12345678" not in html
 
 
 async def test_unknown_call_id_still_shows_the_console(client) -> None:
@@ -99,7 +125,10 @@ async def test_routing_view_lists_every_rule_in_german(client) -> None:
     for rule_id in ("department-by-topic", "115-closed", "115-by-caller-area", "all-saturated-callback"):
         assert f'id="rule-{rule_id}"' in html
     assert "Anruf kommt über die 115" in html
-    assert "Zeitplan „service“ ist nicht geöffnet" in html
+    assert "außerhalb der Zeiten Mo–Fr 08:00–18:00 oder an einem Feiertag oder Schließtag" in html
+    assert "Regel 2 „115 außerhalb der Servicezeit“" in html
+    assert ">115-closed<" not in html and "<code>115-closed</code>" not in html
+    assert "24.12., 31.12." in html and "MM-TT" not in html
     assert "Kreisverwaltung Cochem-Zell, Servicecenter, guten Tag" in html
 
 

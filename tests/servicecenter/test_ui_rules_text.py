@@ -9,7 +9,7 @@ from routing.conditions import CONDITION_KINDS, Condition
 from routing.origin import AreaDirectory
 from routing.policy import load_policy
 from servicecenter.policy_service import demo_units
-from servicecenter.ui.rules_text import describe_condition, describe_policy
+from servicecenter.ui.rules_text import closing_days_text, describe_condition, describe_policy, schedule_texts
 
 EMH_RULES = Path(__file__).resolve().parents[2] / "config" / "routing" / "emh.yaml"
 POLICY = load_policy(EMH_RULES, AreaDirectory.from_places([]), demo_units(EMH_RULES.parents[1] / "catalogue"))
@@ -24,14 +24,20 @@ EXAMPLES = {
         {"any": [{"county": ["07135"]}, {"county": ["07233"]}]},
         "Kreis des Anrufs ist Cochem-Zell oder Kreis des Anrufs ist Vulkaneifel",
     ),
-    "not": ({"not": {"open": "service"}}, "Zeitplan „service“ ist nicht geöffnet"),
+    "not": (
+        {"not": {"open": "service"}},
+        "außerhalb der Zeiten Mo–Fr 08:00–18:00 oder an einem Feiertag oder Schließtag",
+    ),
     "line": ({"line": "switchboard"}, "Anruf kommt über eine Kreis-Telefonzentrale"),
     "called_county": ({"called_county": ["07232"]}, "angerufene Zentrale ist Eifelkreis Bitburg-Prüm"),
     "county": ({"county": ["07231"]}, "Kreis des Anrufs ist Bernkastel-Wittlich"),
     "county_known": ({"county_known": False}, "Kreis des Anrufs ist unbekannt"),
     "caller_area": ({"caller_area": ["06542"]}, "Vorwahl des Anrufers ist 06542"),
     "caller_county": ({"caller_county": ["07135"]}, "Anrufer kommt aus Cochem-Zell"),
-    "open": ({"open": "service"}, "Zeitplan „service“ ist geöffnet"),
+    "open": (
+        {"open": "service"},
+        "innerhalb der Zeiten Mo–Fr 08:00–18:00 und nicht an einem Feiertag oder Schließtag",
+    ),
     "topic": ({"topic": ["kfz-zulassung"]}, "gewähltes Thema ist kfz-zulassung"),
     "department_open": ({"department_open": True}, "Fachstelle zum gewählten Thema im Kreis ist geöffnet"),
     "saturated": (
@@ -62,10 +68,27 @@ def test_emh_rules_in_order_with_targets_and_fallbacks() -> None:
     rules = describe_policy(POLICY)
     assert [r.id for r in rules] == [r.id for r in POLICY.rule_file.rules]
     closed = next(r for r in rules if r.id == "115-closed")
-    assert closed.conditions == ["Anruf kommt über die 115", "Zeitplan „service“ ist nicht geöffnet"]
+    assert closed.conditions == [
+        "Anruf kommt über die 115",
+        "außerhalb der Zeiten Mo–Fr 08:00–18:00 oder an einem Feiertag oder Schließtag",
+    ]
+    assert closed.label == "Regel 2 „115 außerhalb der Servicezeit“"
     assert closed.target == "Ansage Servicezeiten 115 mit Rückrufangebot (Ansage)"
     assert closed.fallbacks == ["Rückrufwunsch aufnehmen"]
     by_area = next(r for r in rules if r.id == "115-by-caller-area")
     assert by_area.target == "Agentenpool des Kreises"
     assert by_area.fallbacks == ["EMH alle Kreise", "Rückrufwunsch aufnehmen"]
     assert rules[-1].conditions == []
+
+
+def test_every_emh_rule_has_a_german_title() -> None:
+    assert all(rule.title for rule in POLICY.rule_file.rules)
+
+
+def test_schedules_are_named_by_what_uses_them_and_dates_read_as_people_write_them() -> None:
+    texts = dict(schedule_texts(POLICY))
+    assert texts["Behördennummer 115, Telefonzentralen"] == "Mo–Fr 08:00–18:00"
+    assert texts["Fachstelle Kfz-Zulassung Cochem-Zell"].startswith(
+        "Mo, Mi, Fr 07:30–12:30; Di 07:30–12:30, 13:30–16:00"
+    )
+    assert closing_days_text(POLICY) == "24.12., 31.12."

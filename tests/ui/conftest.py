@@ -2,7 +2,8 @@
 
 Playwright never downloads a browser here: it starts the `chromium` that `.ci/run` installs from
 Debian's packages. Pages are looked at in German at 1280×800 and in a narrow window; screenshots of
-the main pages go to build/screenshots/ for review.
+the main pages go to build/screenshots/ for review. `axe` runs axe-core (vendored in tests/ui/vendor,
+see its README) in a page and fails on any violation of its default rules (WCAG 2.x A/AA and best practices).
 """
 
 from __future__ import annotations
@@ -17,6 +18,16 @@ from playwright.async_api import Browser, Page, async_playwright
 from servicecenter.app import create_app
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
+AXE_SOURCE = (Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js").read_text(
+    encoding="utf-8"
+)
+AXE_RUN = """async () => {
+  const result = await axe.run(document, {resultTypes: ["violations"]});
+  return result.violations.map((v) => ({
+    id: v.id, impact: v.impact, help: v.help,
+    nodes: v.nodes.map((n) => n.target.join(" ") + ": " + n.failureSummary),
+  }));
+}"""
 WIDE = {"width": 1280, "height": 800}
 NARROW = {"width": 400, "height": 800}
 
@@ -67,6 +78,22 @@ def log_in():
         await page.wait_for_url(lambda url: urlsplit(url).path == next_path)
 
     return log_in
+
+
+@pytest.fixture
+def axe():
+    """A function that runs axe-core in `page` as it is now and fails with every violation it finds."""
+
+    async def check(page: Page) -> None:
+        if not await page.evaluate("typeof axe !== 'undefined'"):
+            await page.evaluate(AXE_SOURCE)
+        violations = await page.evaluate(AXE_RUN)
+        report = "\n".join(
+            f"{v['id']} ({v['impact']}): {v['help']}\n    " + "\n    ".join(v["nodes"]) for v in violations
+        )
+        assert violations == [], f"axe on {page.url}:\n{report}"
+
+    return check
 
 
 @pytest.fixture

@@ -29,7 +29,7 @@ async def base_url(aiohttp_server, app) -> str:
 
 
 async def test_agent_records_a_question_the_unit_answers_through_the_link(
-    page: Page, browser: Browser, base_url: str, app, settings, make_user, log_in, screenshot
+    page: Page, browser: Browser, base_url: str, app, settings, make_user, log_in, screenshot, axe
 ) -> None:
     await make_user("anna", "agent", password=PASSWORD)
     await log_in(page, "anna", PASSWORD, next_path="/")
@@ -70,8 +70,10 @@ async def test_agent_records_a_question_the_unit_answers_through_the_link(
         "Nein, Besuchshunde bis zwei Monate sind frei."
     )
     await screenshot(unit_page, "ticket-answer")
+    await axe(unit_page)
     await unit_page.get_by_role("button", name="Antwort senden").click()
     await expect(unit_page.get_by_role("status")).to_contain_text("Vielen Dank")
+    await axe(unit_page)
     await unit_context.close()
 
     await page.goto("/anliegen")

@@ -219,6 +219,7 @@ window.SC = (() => {
     let match;
     if ((match = text.match(/at most (\d+) (characters|items)/))) return `Höchstens ${match[1]} ${match[2] === "items" ? "Einträge" : "Zeichen"}.`;
     if (/at least 1 (character|item)/.test(text) || /may not be null/.test(text)) return "Bitte ausfüllen.";
+    if ((match = text.match(/at least (\d+) characters/))) return `Mindestens ${match[1]} Zeichen.`;
     if (/should match pattern/.test(text)) return (input && input.dataset.patternMessage) || "Das Format stimmt nicht.";
     if (/closes before it opens/.test(text)) return "Das Ende liegt vor dem Beginn.";
     if (/overlap/.test(text)) return "Die Zeiträume überschneiden sich.";

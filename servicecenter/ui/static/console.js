@@ -1,4 +1,6 @@
-/* The agent console: search as you type, open a hit, see who is responsible and where to transfer. */
+/* The agent console: search as you type, open a hit, see who is responsible and where to transfer.
+   Sections: search and results · what the detail shows (transfer card, hours, other ways to reach a
+   unit) · the detail · tickets and the call's wrap-up · a new conversation (Esc Esc) · keys. */
 "use strict";
 
 (() => {
@@ -14,6 +16,8 @@
   const places = readJSON("places-data");
   const countyNames = readJSON("counties-data");
   const callId = new URLSearchParams(location.search).get("call");
+  const newButton = document.getElementById("new-conversation");
+  const emptyDetail = [...detail.childNodes].map((node) => node.cloneNode(true));
 
   let hits = [];
   let lastPlace = null;
@@ -30,6 +34,12 @@
     if (county.value) params.set("county", county.value);
     const query = params.toString();
     history.replaceState(null, "", query ? `?${query}` : location.pathname);
+  }
+
+  /** Whether the caller's whereabouts are known well enough to name one unit: a county chosen, or a
+      place in the query that lies in one county (not outside, not ambiguous). */
+  function placeKnown(place) {
+    return Boolean(place && place.county && !place.outside && !place.ambiguous);
   }
 
   async function search() {
@@ -62,7 +72,7 @@
       : place.note ? ` · ${place.name}: ${place.note}`
       : ` · Ort erkannt: ${place.name} (${place.municipality || countyNames[place.county] || place.county || ""})`;
     status.textContent = hits.length
-      ? `${body.total} Treffer${where}`
+      ? `${body.total} Treffer${where}${county.value || placeKnown(place) ? "" : " · Ort erfragen, dann steht die zuständige Stelle fest"}`
       : `Keine Treffer für „${q}“${where}. Andere Worte versuchen, z. B. den Gegenstand („Auto“, „Hund“).`;
     if (hits.length) list.reset(); else list.clear();
   }
@@ -72,15 +82,30 @@
     return [entry.unit, " · ", el("span", { class: "nowrap" }, number), " ", availabilityBadge(entry), " ", noticeBadge(entry.notices)];
   }
 
+  const stellen = (n) => (n === 1 ? "1 Stelle" : `${n} Stellen`);
+
+  /** Under a hit: the unit to transfer to only when it is clear for this caller; otherwise how many
+      units there are and that the place must be asked first — never one county's number by default. */
+  function resultMeta(hit) {
+    const responsible = hit.responsible;
+    if (!responsible.length) return el("span", { class: "result-meta muted" }, "Keine Zuständigkeit im gewählten Gebiet");
+    if (!county.value && !placeKnown(lastPlace)) {
+      return el("span", { class: "result-meta ask-place" }, `${stellen(responsible.length)} – Ort erfragen`);
+    }
+    if (responsible.length > 1 && !placeKnown(lastPlace)) {
+      const where = countyNames[county.value] || county.value;
+      return el("span", { class: "result-meta ask-place" }, `${stellen(responsible.length)} in ${where} – Ort erfragen`);
+    }
+    return el("span", { class: "result-meta" }, unitLine(responsible[0]),
+      responsible.length > 1 ? el("span", { class: "muted" }, ` · +${responsible.length - 1} weitere`) : null);
+  }
+
   function resultItem(hit, index) {
-    const first = hit.responsible[0];
     return el("li", { role: "option", id: `hit-${index}`, class: "result", "aria-selected": "false" },
       el("span", { class: "result-title" }, hit.title, hit.described ? null : el("span", { class: "muted" }, " · LeiKa, ohne Beschreibung"),
         hit.notices.length ? " " : null, noticeBadge(hit.notices)),
       el("span", { class: "result-snippet" }, snippet(hit.snippet)),
-      first ? el("span", { class: "result-meta" }, unitLine(first),
-        hit.responsible.length > 1 ? el("span", { class: "muted" }, ` · +${hit.responsible.length - 1} weitere`) : null)
-        : el("span", { class: "result-meta muted" }, "Keine Zuständigkeit im gewählten Gebiet"));
+      resultMeta(hit));
   }
 
   /** A LeiKa entry without an EMH description: what the list says, and the derived first contact. */
@@ -94,7 +119,7 @@
         entry.ozg_leistung ? el("p", { class: "lead" }, `OZG-Leistung: ${entry.ozg_leistung}`) : null),
       hit.responsible.length ? transferCard(hit.responsible[0]) : el("p", {}, "Keine zuständige Stelle hinterlegt."),
       entry.rechtsgrundlage ? textBlock("Rechtsgrundlage", entry.rechtsgrundlage) : null);
-    status.textContent = `Geöffnet: ${entry.name} (LeiKa)`;
+    status.textContent = `Angezeigt: ${entry.name} (LeiKa)`;
   }
 
   async function openHit(hit) {
@@ -120,7 +145,7 @@
     current = { service, hit, place: lastPlace };
     renderDetail();
     showOutcomeService();
-    status.textContent = `Geöffnet: ${service.title}`;
+    status.textContent = `Angezeigt: ${service.title}`;
     if (window.matchMedia("(max-width: 899px)").matches) detail.scrollIntoView({ block: "start" });
   }
 
@@ -128,7 +153,7 @@
 
   /** The responsibilities for the caller: the place named in the query, else the chosen county. */
   function focusOf({ service, hit, place }) {
-    if (place) {
+    if (placeKnown(place)) {
       const wanted = new Set(hit.responsible.map(key));
       return service.responsible.filter((r) => wanted.has(key(r)));
     }
@@ -148,28 +173,59 @@
       copyButton(value, what));
   }
 
+  const link = (href, text) => el("a", { href, target: "_blank", rel: "noopener noreferrer" }, text);
+
+  /** The other ways to reach a unit: its website, e-mail and visitor address. */
+  function otherWays(entry) {
+    return [
+      entry.website ? el("li", {}, el("span", { class: "way-label" }, "Website "), link(entry.website, entry.website)) : null,
+      entry.email ? el("li", {}, el("span", { class: "way-label" }, "E-Mail "), el("a", { href: `mailto:${entry.email}` }, entry.email), " ",
+        copyButton(entry.email, "E-Mail-Adresse")) : null,
+      entry.address ? el("li", {}, el("span", { class: "way-label" }, "Besuchsadresse "), entry.address) : null,
+    ].filter(Boolean);
+  }
+
+  /** Without a phone number there is nothing to transfer to: say so, and offer the other ways. */
+  function noPhone(entry) {
+    const ways = otherWays(entry);
+    return el("div", { class: "transfer-none" },
+      el("p", { class: "transfer-row" }, el("strong", {}, "Keine Rufnummer – nicht weiterverbinden."),
+        ways.length ? " Stattdessen:" : " Es sind keine anderen Kontaktdaten hinterlegt."),
+      ways.length ? el("ul", { class: "ways" }, ways) : null);
+  }
+
+  /** The week with equal days grouped, then today: its hours, a closure, when it opens again; notices. */
+  function hoursBlock(entry) {
+    return el("div", { class: "hours-block" },
+      el("p", { class: "hours" }, availabilityBadge(entry), " ", entry.hours || "Öffnungszeiten nicht hinterlegt"),
+      el("p", { class: "today" }, hoursToday(entry)),
+      noticeList(entry.notices));
+  }
+
   function transferCard(entry) {
     return el("section", { class: "transfer-card", "aria-labelledby": "transfer-heading" },
       el("p", { class: "eyebrow" }, `Zuständig · ${territory(entry)}`),
       el("h3", { id: "transfer-heading" }, entry.unit),
-      el("div", { class: "transfer" },
-        entry.phone ? numberRow("Weiterverbinden an", entry.phone, "Rufnummer", true)
-          : el("p", { class: "transfer-row" }, "Keine Rufnummer hinterlegt."),
-        entry.extension ? numberRow("Durchwahl", entry.extension, "Durchwahl", false) : null),
-      el("p", { class: "hours" }, availabilityBadge(entry), " ", entry.hours || "Öffnungszeiten nicht hinterlegt"),
-      el("p", { class: "today" }, hoursToday(entry)),
-      noticeList(entry.notices),
-      entry.email ? el("p", { class: "muted" }, "E-Mail: ", el("a", { href: `mailto:${entry.email}` }, entry.email)) : null,
+      entry.phone
+        ? el("div", { class: "transfer" },
+          numberRow("Weiterverbinden an", entry.phone, "Rufnummer", true),
+          entry.extension ? numberRow("Durchwahl", entry.extension, "Durchwahl", false) : null)
+        : noPhone(entry),
+      hoursBlock(entry),
+      entry.phone && entry.address ? el("p", { class: "address" }, el("span", { class: "way-label" }, "Besuchsadresse "), entry.address) : null,
+      entry.phone && entry.email ? el("p", { class: "muted" }, "E-Mail: ", el("a", { href: `mailto:${entry.email}` }, entry.email)) : null,
       entry.fees ? el("p", {}, el("strong", {}, "Gebühren hier: "), entry.fees) : null,
       entry.notes ? el("p", { class: "note" }, entry.notes) : null);
   }
 
   function compactEntry(entry) {
+    const reach = entry.phone
+      ? [entry.phone, entry.extension ? ` · DW ${entry.extension}` : ""]
+      : ["keine Nummer", entry.email ? ` · ${entry.email}` : entry.website ? ` · ${entry.website}` : ""];
     return el("li", { class: "compact-unit" },
       el("span", { class: "compact-where" }, territory(entry)),
       el("span", { class: "compact-name" }, entry.unit),
-      el("span", { class: "compact-number" },
-        entry.phone || "keine Nummer", entry.extension ? ` · DW ${entry.extension}` : "", " ",
+      el("span", { class: "compact-number" }, ...reach, " ",
         availabilityBadge(entry), " ", noticeBadge(entry.notices), " ", entry.phone ? copyButton(entry.phone, `Rufnummer ${entry.unit}`) : null));
   }
 
@@ -192,7 +248,7 @@
         noticeList(service.notices),
         el("button", { type: "button", class: "button-secondary", onclick: () => recordTicket(service, focus) }, "Anliegen aufnehmen")),
     ];
-    if (focus.length === 1 || (focus.length > 1 && current.place)) {
+    if (focus.length === 1 || (focus.length > 1 && placeKnown(current.place))) {
       parts.push(transferCard(focus[0]));
       if (focus.length > 1) parts.push(el("ul", { class: "compact-list" }, focus.slice(1).map(compactEntry)));
     } else if (focus.length > 1) {
@@ -235,7 +291,7 @@
 
   /** "Anliegen aufnehmen": a callback or a question for the responsible unit, prefilled from the hit and call. */
   function recordTicket(service, focus) {
-    const unit = focus.length === 1 || (focus.length > 1 && current && current.place) ? focus[0] : null;
+    const unit = focus.length === 1 || (focus.length > 1 && current && placeKnown(current.place)) ? focus[0] : null;
     SC.ticketForm.open(detail, {
       kinds: ["callback", "forward"],
       county: county.value || (unit && unit.county) || null,
@@ -294,12 +350,37 @@
     });
   }
 
+  // A new conversation: search, results and detail cleared, the county back to the call's (if any).
+  function newConversation() {
+    if (searchAbort) searchAbort.abort();
+    if (detailAbort) detailAbort.abort();
+    input.value = "";
+    county.value = newButton.dataset.callCounty || "";
+    hits = [];
+    lastPlace = null;
+    current = null;
+    results.replaceChildren();
+    list.clear();
+    detail.replaceChildren(...emptyDetail.map((node) => node.cloneNode(true)));
+    showOutcomeService();
+    syncUrl();
+    status.textContent = "Neues Gespräch – Suche ist leer.";
+    input.focus();
+  }
+  newButton.addEventListener("click", newConversation);
+
+  // Esc clears the search; Esc on an empty search (so Esc twice) starts a new conversation. Not while
+  // a form in the detail (a ticket) or the wrap-up is being filled in: Esc must not lose its text.
+  document.addEventListener("keydown", (event) => {
+    if (event.key !== "Escape" || event.defaultPrevented) return;
+    if (event.target.closest && event.target.closest("#detail form, #outcome-form")) return;
+    event.preventDefault();
+    if (input.value) { input.value = ""; search(); input.focus(); } else newConversation();
+  });
+
   const searchSoon = debounce(search, DEBOUNCE_MS);
   input.addEventListener("input", searchSoon);
   form.addEventListener("submit", (event) => event.preventDefault());
-  input.addEventListener("keydown", (event) => {
-    if (event.key === "Escape") { event.preventDefault(); input.value = ""; search(); }
-  });
   county.addEventListener("change", async () => {
     await search();
     if (current) {
@@ -311,5 +392,6 @@
 
   input.focus();
   input.setSelectionRange(input.value.length, input.value.length);
+  if (new URLSearchParams(location.search).has("called")) syncUrl(); // a screen pop's numbers leave the address bar
   if (input.value.trim()) search();
 })();

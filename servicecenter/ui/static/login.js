@@ -39,6 +39,10 @@
       password.value = "";
       fieldError(password, "Benutzername oder Passwort stimmt nicht.");
       password.focus();
+    } else if (answer.status === 403) {
+      password.value = "";
+      SC.showStatus(status, "error", "Dieses Konto ist gesperrt. Bitte wenden Sie sich an die Administration.");
+      status.focus();
     } else if (answer.status === 429) {
       const minutes = Math.max(1, Math.ceil(Number(answer.headers.get("Retry-After") || 900) / 60));
       SC.showStatus(status, "error", `Zu viele fehlgeschlagene Anmeldungen. Bitte warten Sie ${minutes} Minuten und versuchen Sie es dann erneut.`);

@@ -1,15 +1,21 @@
-/* "Anruf simulieren": ask the routing API about a call and show the decision with its trace. */
+/* "Anruf simulieren": ask the routing API about a call, under an assumed pool load if chosen, and show the
+   decision with its trace (German sentences from routing itself). */
 "use strict";
 
 (() => {
-  const { el, fetchJSON, readJSON } = window.SC;
+  const { el, fetchJSON, readJSON, germanMessage } = window.SC;
   const form = document.getElementById("simulate-form");
   const formError = document.getElementById("simulate-error");
   const section = document.getElementById("decision");
   const body = document.getElementById("decision-body");
   const targets = readJSON("targets-data");
   const countyNames = readJSON("counties-data");
+  const ruleLabels = readJSON("rules-data");
   const FIELDS = ["called", "caller", "at", "topic"];
+  const LOADS = {
+    free: { agents_available: 3, calls_waiting: 0, longest_wait_s: 0 },
+    saturated: { agents_available: 0, calls_waiting: 10, longest_wait_s: 3600 },
+  };
   const LINES = { "115": "Behördennummer 115", switchboard: "Telefonzentrale" };
 
   function clearErrors() {
@@ -30,13 +36,13 @@
       const name = fieldError.loc[1];
       form.elements[name].setAttribute("aria-invalid", "true");
       const message = document.getElementById(`sim-${name}-error`);
-      message.textContent = `Ungültige Eingabe: ${fieldError.msg}`;
+      message.textContent = germanMessage(fieldError.msg, form.elements[name]);
       message.hidden = false;
     }
     if (fieldErrors.length) { form.elements[fieldErrors[0].loc[1]].focus(); return; }
     const detail = problem.status === 422 && /line|phone number/.test(problem.detail || "")
       ? "Diese Nummer ist keine Leitung des Servicecenters (115 oder eine Kreis-Telefonzentrale)."
-      : `Keine Entscheidung möglich: ${error.message}`;
+      : `Keine Entscheidung möglich (Fehler ${problem.status || "ohne Verbindung"}). Bitte Angaben prüfen.`;
     formError.textContent = detail;
     formError.hidden = false;
     if (problem.status === 422) {
@@ -50,25 +56,20 @@
     return known ? `${known.name} (${known.kind})` : target.id;
   }
 
+  /** One sentence of the trace; the rule that decided is marked. */
   function traceItem(line) {
-    const match = /^rule (\S+): (match|no match) \((.*)\)$/.exec(line);
-    if (!match) return el("li", { class: "trace-step" }, line);
-    const [, id, verdict, why] = match;
-    const hit = verdict === "match";
-    return el("li", { class: hit ? "trace-rule trace-match" : "trace-rule" },
-      el("a", { href: `#rule-${id}` }, id), " ",
-      el("span", { class: hit ? "badge badge-open" : "badge badge-unknown" }, hit ? "trifft zu" : "trifft nicht zu"),
-      el("span", { class: "trace-why" }, why));
+    const hit = line.includes(": trifft zu –");
+    return el("li", { class: hit ? "trace-step trace-match" : "trace-step" }, line);
   }
 
   function render(decision) {
     const fact = (term, ...value) => el("div", {}, el("dt", {}, term), el("dd", {}, ...value));
     body.replaceChildren(
       el("dl", { class: "decision-facts" },
-        fact("Ziel", el("strong", {}, targetText(decision.target)), el("br"), el("code", {}, decision.target.uri)),
-        fact("Regel", el("a", { href: `#rule-${decision.rule}` }, decision.rule)),
+        fact("Ziel", el("strong", {}, targetText(decision.target)), el("br"), "SIP-Adresse ", el("code", {}, decision.target.uri)),
+        fact("Regel", el("a", { href: `#rule-${decision.rule}` }, ruleLabels[decision.rule] || decision.rule)),
         fact("Leitung", LINES[decision.line] || decision.line),
-        fact("Kreis", decision.county ? `${countyNames[decision.county] || decision.county} (${decision.county})` : "unbekannt"),
+        fact("Kreis", decision.county ? countyNames[decision.county] || decision.county : "unbekannt"),
         fact("Servicezeit", decision.open ? "geöffnet" : "außerhalb der Servicezeit",
           decision.closure ? ` – geschlossen: ${decision.closure.reason}` : "",
           decision.closure && decision.closure.announcement ? el("br") : null,
@@ -93,11 +94,15 @@
       const value = form.elements[name].value.trim();
       if (value) fields[name] = value;
     }
+    const pools = {};
+    for (const select of form.querySelectorAll("select[data-pool]")) {
+      if (select.value) pools[select.dataset.pool] = LOADS[select.value];
+    }
     try {
-      render(await fetchJSON("/api/v1/route?simulate=true", {
+      render(await fetchJSON("/api/v1/route/simulation", {
         method: "POST",
         headers: { "Content-Type": "application/json", Accept: "application/json" },
-        body: JSON.stringify(fields),
+        body: JSON.stringify({ ...fields, pools }),
       }));
     } catch (error) {
       section.hidden = true;
