@@ -33,6 +33,7 @@ from routing.models import Decision, PoolState
 from servicecenter.call_router import CallRouter
 from servicecenter.live_channel import LiveChannel, Message
 from servicecenter.metrics import Metrics
+from servicecenter.outages import is_database_outage
 
 __all__ = ["LiveState"]
 
@@ -141,6 +142,16 @@ class LiveState:
             if time.time() - made > FRESH_S:
                 return None
             await asyncio.sleep(FRESH_POLL_S)
+
+    async def decision_for_page(self, decision_id: str) -> Decision | None:
+        """As `decision`, but None also while the table cannot be read: a page that pops a call renders
+        without it (and says the call is unknown here) instead of failing."""
+        try:
+            return await self.decision(decision_id)
+        except Exception as error:
+            if not is_database_outage(error):
+                raise
+            return None
 
     # -- writing behind --------------------------------------------------------------------------------
 

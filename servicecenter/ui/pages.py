@@ -21,7 +21,6 @@ from routing.models import Call, Decision, PoolState
 from routing.policy import Policy
 from servicecenter.call_log import log_call_routed
 from servicecenter.keys import CALL_ROUTER, CATALOGUE_FOLLOWER, LIVE_STATE
-from servicecenter.outages import is_database_outage
 from servicecenter.ui.access import county_name, member_counties
 from servicecenter.ui.closures_page import routing_closures
 from servicecenter.ui.rendering import Message, render
@@ -134,11 +133,7 @@ async def console(request: web.Request) -> web.Response:
     messages: list[Message] = []
     status = 200
     if call_id := query.get("call"):
-        try:
-            shown = await request.app[LIVE_STATE].decision(call_id)
-        except Exception as error:  # made on another instance, and the database is away: unknown here
-            if not is_database_outage(error):
-                raise
+        shown = await request.app[LIVE_STATE].decision_for_page(call_id)
         if shown is None:
             messages, status = [Message("warning", UNKNOWN_CALL)], 404
     return await _console_page(request, policy, shown, messages, status=status)

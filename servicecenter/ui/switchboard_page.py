@@ -23,7 +23,7 @@ from routing.policy import Policy
 from servicecenter.api.directory import directory_entry
 from servicecenter.api.people import shows_internal_notes
 from servicecenter.call_log import log_call_routed
-from servicecenter.keys import CALL_ROUTER, CATALOGUE_FOLLOWER
+from servicecenter.keys import CALL_ROUTER, CATALOGUE_FOLLOWER, LIVE_STATE
 from servicecenter.ui.access import county_name, member_counties
 from servicecenter.ui.rendering import Message, render
 
@@ -92,7 +92,7 @@ async def switchboard(request: web.Request) -> web.Response:
             raise web.HTTPSeeOther(request.url.with_query({"call": decision.decision_id}).relative())
     shown: Decision | None = None
     if call_id := query.get("call"):
-        shown = router.recent.get(call_id)
+        shown = await request.app[LIVE_STATE].decision_for_page(call_id)
         if shown is None:
             messages, status = [Message("warning", UNKNOWN_CALL)], 404
     wanted = query.get("county")

@@ -103,9 +103,10 @@ async def test_a_decision_made_on_one_instance_is_read_through_the_other(client,
     response = await other.get(f"/api/v1/decisions/{decided['decision_id']}")  # waits for the write behind
     assert response.status == 200, await response.text()
     assert await response.json() == decided
-    page = await other.get("/", params={"call": decided["decision_id"]})
-    assert page.status == 200
-    assert "555123" not in await page.text()
+    for page_path in ("/", "/vermittlung"):  # the agent's and the switchboard's screen pop
+        page = await other.get(page_path, params={"call": decided["decision_id"]})
+        assert page.status == 200, page_path
+        assert "555123" not in await page.text()
 
     async with create_sessionmaker(client.app[ENGINE])() as session:
         record = await store.get_decision(session, decision_id=decided["decision_id"])
