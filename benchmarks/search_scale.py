@@ -460,22 +460,47 @@ async def measure_size(
             await judged("sqlite-fts5", fts.ids),
             await judged("tantivy", reference.searcher()),
         ]
-        print(f"  load {load()}: ours in process", flush=True)
-        latency["ours, in process"] = await measure_async(ours.one, queries, args.rounds)
-        print(f"  load {load()}: sqlite-fts5, tantivy in process", flush=True)
-        latency["sqlite-fts5, in process"] = measure_threaded(
-            lambda: Fts5.open(fts_path).ids, queries, args.rounds
+        print("\n" + format_table(quality) + "\n\n" + latency_header(), flush=True)
+        latency["ours, in process"] = show(
+            "ours, in process", await measure_async(ours.one, queries, args.rounds)
         )
-        latency["tantivy, in process"] = measure_threaded(reference.searcher, queries, args.rounds)
+        latency["sqlite-fts5, in process"] = show(
+            "sqlite-fts5, in process",
+            measure_threaded(lambda: Fts5.open(fts_path).ids, queries, args.rounds),
+        )
+        latency["tantivy, in process"] = show(
+            "tantivy, in process", measure_threaded(reference.searcher, queries, args.rounds)
+        )
         text = await profile(ours, queries) if args.profile and last else ""
     finally:
         index.close()
         await engine.dispose()
     rss = None
     if args.http:
-        print(f"  load {load()}: ours over HTTP", flush=True)
         latency["ours, HTTP"], rss = await over_http(data_dir, queries, args.rounds)
+        show("ours, HTTP", latency["ours, HTTP"])
     return SizeResult(services, len(documents), builds, latency, quality, rss, text)
+
+
+def latency_header() -> str:
+    return (
+        f"{'engine':26}"
+        + "".join(f"{f'{c} client' + ('s' if c > 1 else ''):>34}" for c in CLIENTS)
+        + f"\n{'':26}"
+        + f"{'p50':>7}{'p95':>7}{'q/s':>7}{'load 1m':>13}" * len(CLIENTS)
+    )
+
+
+def latency_row(name: str, by_clients: dict[int, Latency]) -> str:
+    return f"{name:26}" + "".join(
+        f"{m.p50:7.1f}{m.p95:7.1f}{m.qps:7.0f}{m.load:>13}" for m in (by_clients[c] for c in CLIENTS)
+    )
+
+
+def show(name: str, by_clients: dict[int, Latency]) -> dict[int, Latency]:
+    """Print one engine's latency as soon as it is measured (a long run on a loaded machine may be cut)."""
+    print(latency_row(name, by_clients), flush=True)
+    return by_clients
 
 
 def report(result: SizeResult) -> str:
@@ -484,16 +509,9 @@ def report(result: SizeResult) -> str:
         + ", ".join(f"{k} {v:.1f}" for k, v in result.build_s.items())
         + (f"; serve RSS after the run {result.rss_mb:.0f} MB" if result.rss_mb else ""),
         "",
-        f"{'engine':26}" + "".join(f"{f'{c} client' + ('s' if c > 1 else ''):>34}" for c in CLIENTS),
-        f"{'':26}" + f"{'p50':>7}{'p95':>7}{'q/s':>7}{'load 1m':>13}" * len(CLIENTS),
+        latency_header(),
     ]
-    for name, by_clients in result.latency.items():
-        lines.append(
-            f"{name:26}"
-            + "".join(
-                f"{m.p50:7.1f}{m.p95:7.1f}{m.qps:7.0f}{m.load:>13}" for m in (by_clients[c] for c in CLIENTS)
-            )
-        )
+    lines += [latency_row(name, by_clients) for name, by_clients in result.latency.items()]
     tantivy_ms = result.latency["tantivy, in process"]
     fts_ms = result.latency["sqlite-fts5, in process"]
     lines.append("")
