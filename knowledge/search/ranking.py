@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 import threading
 from bisect import bisect_left
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import chain, islice
@@ -33,7 +33,7 @@ from knowledge.search.index import KIND_LEIKA
 from knowledge.search.query import HEAD_FIELD, SCORED_FIELD, on_field, plan_query
 from knowledge.search.synonyms import SynonymTable
 
-__all__ = ["COUNT_LIMIT", "SCORING_BUDGET", "RankedHit", "RankedPage", "rank", "suggestion"]
+__all__ = ["CACHED_PAGES", "COUNT_LIMIT", "SCORING_BUDGET", "RankedHit", "RankedPage", "rank", "suggestion"]
 
 SNIPPET_FIELDS = ("short_text", "body", "title")
 COUNTY_BONUS = 1000.0
@@ -44,6 +44,10 @@ SCORING_BUDGET = 3000
 """At most this many matches are scored per query (whoosh scores in Python, about 10 µs a document).
 Services named in titles or synonyms are scored first, so a broad word at 50,000 services still ranks
 the services it names."""
+CACHED_PAGES = 2000
+"""Ranked pages kept per searcher, that is per generation of the index (a write opens a new searcher, which
+starts empty): the queries agents ask all day and the prefixes search as you type repeats are answered
+without ranking them again, with the same page."""
 FACETS = {"level": "level", "county": "counties", "kind": "kind"}
 """Facet name in the answer → index field it counts."""
 
@@ -423,7 +427,30 @@ def rank(
 ) -> RankedPage:
     """The page [offset, offset + limit) for `query_words`: strict query first, loosened to any word
     when it finds nothing; the last word is completed as a prefix while it is still being typed.
-    Services first, then the LeiKa entries no service describes; `leika_only`: every LeiKa entry, alone."""
+    Services first, then the LeiKa entries no service describes; `leika_only`: every LeiKa entry, alone.
+    The last CACHED_PAGES pages of this searcher are answered again without ranking."""
+    pages = _per_searcher(searcher).setdefault("pages", OrderedDict())
+    key = (tuple(query_words), completing, county, offset, limit, leika_only, synonyms)
+    if (page := pages.get(key)) is not None:
+        pages.move_to_end(key)
+        return page
+    page = _rank(searcher, query_words, completing, county, offset, limit, synonyms, leika_only)
+    pages[key] = page
+    if len(pages) > CACHED_PAGES:
+        pages.popitem(last=False)
+    return page
+
+
+def _rank(
+    searcher: Searcher,
+    query_words: list[str],
+    completing: bool,
+    county: str | None,
+    offset: int,
+    limit: int,
+    synonyms: SynonymTable,
+    leika_only: bool,
+) -> RankedPage:
     plan = plan_query(searcher, query_words, synonyms, completing=completing)
     if plan is None:
         return RankedPage()

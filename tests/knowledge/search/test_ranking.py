@@ -148,3 +148,17 @@ async def test_skipping_blocks_that_cannot_reach_the_page_changes_no_answer(
     entries = skipping[("eintrag",), None, 0, False]
     assert entries.total == 1 + 28 and entries.hits[0].id == "s-0005"
     assert "99000000000001" not in {h.id for h in entries.hits}, "a described entry comes as its service"
+
+
+async def test_a_repeated_query_gets_the_kept_page_and_another_synonym_table_a_new_one(index) -> None:
+    with whoosh_index.open_dir(str(current_generation(index.root))).searcher() as searcher:
+
+        def page(word: str, synonyms: SynonymTable) -> ranking.RankedPage:
+            return ranking.rank(
+                searcher, [word], completing=False, county=None, offset=0, limit=10, synonyms=synonyms
+            )
+
+        first = page("antrag", SynonymTable({}))
+        assert page("antrag", SynonymTable({})) is first
+        assert page("gesuch", SynonymTable({})).total == 0
+        assert page("gesuch", SynonymTable({("gesuch",): ("antrag",)})).total == 62
