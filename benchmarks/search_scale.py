@@ -16,12 +16,13 @@ over the same documents (every service and LeiKa entry, as knowledge.search.sync
   weights, AND then OR — in process, one searcher per client thread.
 
 Each engine answers the query mix (the judged agent queries plus queries in the generated vocabulary)
-`rounds` times, at 1 client and at 4 concurrent clients: p50, p95 and queries per second, and p50 and p95 of
-the first pass alone ("new": every query asked for the first time; ours keeps ranked pages per index
-generation, so before each concurrency it starts with new read workers, or a new service process over HTTP);
-the judged set's recall@1, recall@5 and MRR for each engine at that size. The machine is shared: the load average is printed
-beside every measurement, and the ratios ours / tantivy and ours / FTS5 within the run are the numbers to
-compare across runs. `--profile`: cProfile of our ranking at the largest size, in process, a new searcher per pass.
+`rounds` times (over HTTP once per `--http-workers` count of search workers), at 1 client and at 4
+concurrent clients: p50, p95 and queries per second, and p50 and p95 of the first pass alone ("new": every
+query asked for the first time; ours keeps ranked pages per index generation, so before each concurrency it
+starts with new read workers, or a new service process over HTTP); the judged set's recall@1, recall@5 and
+MRR for each engine at that size. The machine is shared: the load average is printed beside every
+measurement, and the ratios ours / tantivy and ours / FTS5 within the run are the numbers to compare across
+runs. `--profile`: cProfile of our ranking at the largest size, in process, a new searcher per pass.
 Issue 16's targets on the 2-core machine: at 50,000 services, HTTP p95 <= 30 ms at 1 client, <= 60 ms at 4.
 """
 
@@ -407,8 +408,8 @@ def rss_mb(pid: int) -> float:
 class Served:
     """The real service process on loopback, started anew by `fresh()` (nothing ranked before is kept)."""
 
-    def __init__(self, data_dir: Path) -> None:
-        self.data_dir = data_dir
+    def __init__(self, data_dir: Path, workers: int | None) -> None:
+        self.data_dir, self.workers = data_dir, workers
         self.process: subprocess.Popen | None = None
         self.http: aiohttp.ClientSession | None = None
 
@@ -419,7 +420,7 @@ class Served:
             **os.environ,
             "SERVICECENTER_DATA_DIR": str(self.data_dir),
             "SERVICECENTER_LOG_LEVEL": "warning",
-        }
+        } | ({"SERVICECENTER_SEARCH_WORKERS": str(self.workers)} if self.workers else {})
         self.process = subprocess.Popen(
             [sys.executable, "-m", "servicecenter", "serve", "--port", str(port)],
             env=env,
@@ -455,9 +456,11 @@ class Served:
         self.process = self.http = None
 
 
-async def over_http(data_dir: Path, queries: list[Query], rounds: int) -> tuple[dict[int, Latency], float]:
+async def over_http(
+    data_dir: Path, queries: list[Query], rounds: int, workers: int | None
+) -> tuple[dict[int, Latency], float]:
     """The real service process on loopback: latency at 1 and 4 clients, and its RSS afterwards."""
-    served = Served(data_dir)
+    served = Served(data_dir, workers)
     try:
         latency = await measure_async(served.one, queries, rounds, served.fresh)
         assert served.process is not None
@@ -536,9 +539,11 @@ async def measure_size(
         (ours.index if ours else index).close()
         await engine.dispose()
     rss = None
-    if args.http:
-        latency["ours, HTTP"], rss = await over_http(data_dir, queries, args.rounds)
-        show("ours, HTTP", latency["ours, HTTP"])
+    for workers in [int(w) for w in args.http_workers.split(",")] if args.http else []:
+        count = workers or settings.search_workers
+        name = f"ours, HTTP, {count} worker{'s' if count != 1 else ''}"
+        latency[name], rss = await over_http(data_dir, queries, args.rounds, workers or None)
+        show(name, latency[name])
     return SizeResult(services, len(documents), builds, latency, quality, rss, text)
 
 
@@ -621,6 +626,11 @@ if __name__ == "__main__":
     parser.add_argument("--keep", help="seed into DIR/SIZE once and reuse it in later runs")
     parser.add_argument(
         "--keep-index", action="store_true", help="with --keep: use the index built before when it is current"
+    )
+    parser.add_argument(
+        "--http-workers",
+        default="0",
+        help="SERVICECENTER_SEARCH_WORKERS of the service over HTTP, comma-separated (0: its default)",
     )
     parser.add_argument("--no-http", dest="http", action="store_false", help="skip the HTTP measurements")
     parser.add_argument("--profile", action="store_true", help="profile our ranking at the largest size")

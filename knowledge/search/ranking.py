@@ -314,6 +314,13 @@ class _Scope(wq.Query):
         child = wq.AndMaybe(self.child, boost)
         return _Scope(wq.And([head, child]) if head else child, self.kind, self.segments, county)
 
+    def kept(self, leaf: Searcher, matched: frozenset[int]) -> frozenset[int]:
+        """Of the documents of `leaf` that the child matches, those of this scope's kind."""
+        segment = self.segments[id(leaf)]
+        if self.kind == SERVICES:
+            return matched - segment.entries.members
+        return matched & (segment.entries if self.kind == ENTRIES else segment.open_entries).members
+
     def matcher(self, searcher: Searcher, context=None) -> Matcher:
         segment = self.segments[id(searcher)]
         matcher = self.child.matcher(searcher, context)
@@ -340,11 +347,56 @@ def _snippet(text: str, terms: frozenset[str], analyzer) -> str:
     return highlight(text, terms, analyzer, _FRAGMENTER, _FORMATTER, top=2) if text else ""
 
 
+TERM_SETS = 500_000
+"""Postings kept as sets per searcher for counting, in all (a few MB per 50,000): the words asked all day
+are counted without reading their posting lists again."""
+
+
+def _term_set(searcher: Searcher, leaf: Searcher, term: wq.Term) -> frozenset[int]:
+    """The numbers of the documents of `leaf` that hold `term`, kept per searcher up to TERM_SETS."""
+    cache = _per_searcher(searcher)
+    kept: OrderedDict[tuple, frozenset[int]] = cache.setdefault("term sets", OrderedDict())
+    key = (id(leaf), term.fieldname, term.text)
+    if (ids := kept.get(key)) is not None:
+        kept.move_to_end(key)
+        return ids
+    reader = leaf.reader()
+    has = reader.doc_frequency(term.fieldname, term.text)
+    ids = kept[key] = frozenset(reader.postings(term.fieldname, term.text).all_ids()) if has else frozenset()
+    cache["term sets size"] = cache.get("term sets size", 0) + len(ids)
+    while cache["term sets size"] > TERM_SETS and len(kept) > 1:
+        cache["term sets size"] -= len(kept.popitem(last=False)[1])
+    return ids
+
+
+def _matching(searcher: Searcher, leaf: Searcher, query: wq.Query) -> frozenset[int] | None:
+    """The documents of `leaf` that `query` matches, by set algebra over the terms' postings (in C, where
+    stepping whoosh's matchers runs Python per match); None for a kind of query it does not know."""
+    if isinstance(query, wq.Term):
+        return _term_set(searcher, leaf, query)
+    if isinstance(query, wq.And | wq.Or) and query.subqueries:
+        sets = []
+        for sub in query.subqueries:
+            if (matched := _matching(searcher, leaf, sub)) is None:
+                return None
+            sets.append(matched)
+        sets.sort(key=len)
+        if isinstance(query, wq.And):
+            return sets[0].intersection(*sets[1:])
+        return sets[0].union(*sets[1:])
+    return None
+
+
 def _count(searcher: Searcher, query: _Scope) -> list[int]:
     """The numbers of the first COUNT_LIMIT matches, unscored."""
     found: list[int] = []
     for subsearcher, offset in searcher.leaf_searchers():
-        found += islice((offset + n for n in query.matcher(subsearcher).all_ids()), COUNT_LIMIT - len(found))
+        matched = _matching(searcher, subsearcher, query.child)
+        if matched is None:
+            ids: Iterable[int] = query.matcher(subsearcher).all_ids()
+        else:
+            ids = sorted(query.kept(subsearcher, matched))
+        found += islice((offset + n for n in ids), COUNT_LIMIT - len(found))
         if len(found) >= COUNT_LIMIT:
             break
     return found
@@ -374,6 +426,19 @@ def _top(searcher: Searcher, query: _Scope, limit: int) -> list[Hit]:
     return [results[i] for i in range(results.scored_length())]
 
 
+def _named(searcher: Searcher, head: wq.Query, need: int) -> int:
+    """How many services titles or synonyms name (`head`), counted up to `need`."""
+    named = 0
+    for leaf, _ in searcher.leaf_searchers():
+        matched = _matching(searcher, leaf, head)
+        named += (
+            len(matched) if matched is not None else len(list(islice(head.matcher(leaf).all_ids(), need)))
+        )
+        if named >= need:
+            return need
+    return named
+
+
 def _ranked(
     searcher: Searcher, services: _Scope, boost: wq.Query, county: str | None, need: int
 ) -> list[Hit]:
@@ -381,7 +446,7 @@ def _ranked(
     services, only those are scored (the ranking puts them first anyway); otherwise the named ones are
     scored first and the other matches within SCORING_BUDGET, both with the same scoring, merged by score."""
     head = on_field(services.child, HEAD_FIELD)
-    named = len(list(islice(head.docs(searcher), need)))
+    named = _named(searcher, head, need)
     if named >= need:
         return _top(searcher, services.scored(boost, county, head), need)
     by_doc = {hit.docnum: hit for hit in _top(searcher, services.scored(boost, county), need)}
