@@ -56,6 +56,7 @@ from benchmarks.evaluation import CUTOFF, Evaluation, engine_search, evaluate, f
 from benchmarks.search_quality import Fts5
 from knowledge.calendar import BERLIN, ServiceCalendar
 from knowledge.catalogue import store
+from knowledge.closures.board import NoticeBoard
 from knowledge.search.agent_search import SearchRequest, search
 from knowledge.search.analysis import words as folded_words
 from knowledge.search.index import IndexDocument, SearchIndex, current_generation
@@ -323,6 +324,7 @@ class Ours:
                 gazetteer=self.gazetteer,
                 synonyms=self.synonyms,
                 calendar=ServiceCalendar(),
+                notices=NoticeBoard(),
                 request=SearchRequest(q, county),
                 now=NOW,
             )
