@@ -133,10 +133,13 @@ class Latency:
 
 def seed(data_dir: Path, size: int) -> tuple[float, int]:
     """Demo catalogue plus generated services up to `size` in total, by the real CLI; (seconds, services).
-    A data dir already seeded to the size is reused."""
-    if (data_dir / "servicecenter.db").exists() and count_services(data_dir) >= size:
-        return 0.0, count_services(data_dir)
+    A data dir already seeded to the size is reused, its schema brought up to date."""
     env = {**os.environ, "SERVICECENTER_DATA_DIR": str(data_dir)}
+    if (data_dir / "servicecenter.db").exists() and count_services(data_dir) >= size:
+        subprocess.run(
+            [sys.executable, "-m", "servicecenter", "migrate"], env=env, check=True, capture_output=True
+        )
+        return 0.0, count_services(data_dir)
     started = time.perf_counter()
     subprocess.run([sys.executable, "-m", "servicecenter", "seed"], env=env, check=True, capture_output=True)
     demo = count_services(data_dir)
