@@ -20,7 +20,7 @@ import re
 import sqlite3
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import asyncpg
@@ -63,31 +63,48 @@ def words(text: str) -> list[str]:
 
 
 class Fts5:
-    """SQLite FTS5 over the same fields, bm25-ranked."""
+    """SQLite FTS5 over the same fields, bm25-ranked; in memory, or in a file that other threads open too."""
 
-    def __init__(self, documents: Sequence[IndexDocument]) -> None:
-        self.db = sqlite3.connect(":memory:")
-        self.db.execute(
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+
+    @classmethod
+    def build(cls, documents: Iterable[IndexDocument], path: str = ":memory:") -> Fts5:
+        db = sqlite3.connect(path, check_same_thread=False)
+        db.execute(
             "CREATE VIRTUAL TABLE doc USING fts5(id UNINDEXED, counties UNINDEXED, "
             f"{', '.join(FIELDS)}, tokenize = 'unicode61 remove_diacritics 2')"
         )
-        self.db.executemany(
+        db.executemany(
             "INSERT INTO doc VALUES (?, ?, ?, ?, ?, ?)",
-            [(d.id, d.counties, d.title, d.synonyms, d.short_text, d.body) for d in documents],
+            ((d.id, d.counties, d.title, d.synonyms, d.short_text, d.body) for d in documents),
         )
+        db.commit()
+        return cls(db)
 
-    async def run(self, query: JudgedQuery) -> list[str]:
-        terms = [f'"{w}"' for w in words(query.q)]
-        county = f"%{query.county}%" if query.county else "%"
+    @classmethod
+    def open(cls, path: str) -> Fts5:
+        """Another connection to a built file, for another thread."""
+        return cls(sqlite3.connect(path, check_same_thread=False))
+
+    def ids(self, q: str, county: str | None, limit: int = CUTOFF) -> list[str]:
+        """The best `limit` ids: all words AND'd, OR'd when that finds nothing."""
+        terms = [f'"{w}"' for w in words(q)]
+        if not terms:
+            return []
+        pattern = f"%{county}%" if county else "%"
         for joiner in (" AND ", " OR ") if len(terms) > 1 else (" AND ",):
             rows = self.db.execute(
                 "SELECT id FROM doc WHERE doc MATCH ? AND counties LIKE ? "
                 "ORDER BY bm25(doc, 0, 0, 4.0, 3.0, 1.5, 1.0) LIMIT ?",
-                (joiner.join(terms), county, CUTOFF),
+                (joiner.join(terms), pattern, limit),
             ).fetchall()
             if rows:
                 return [r[0] for r in rows]
         return []
+
+    async def run(self, query: JudgedQuery) -> list[str]:
+        return self.ids(query.q, query.county)
 
 
 class PostgresGerman:
@@ -165,7 +182,10 @@ async def main(args: argparse.Namespace) -> None:
     configure_logging(log_format="console", level="warning")
     queries = load_judged()
     documents = demo_documents()
-    evaluations = [await our_engine(queries), await evaluate("sqlite-fts5", queries, Fts5(documents).run)]
+    evaluations = [
+        await our_engine(queries),
+        await evaluate("sqlite-fts5", queries, Fts5.build(documents).run),
+    ]
     url = args.postgres or os.environ.get("SERVICECENTER_TEST_DATABASE_URL")
     if url:
         postgres = await PostgresGerman.open(url, documents)

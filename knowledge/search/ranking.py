@@ -15,21 +15,25 @@ from __future__ import annotations
 
 import re
 import threading
-from collections import Counter
+from bisect import bisect_left
+from collections import Counter, OrderedDict
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import chain, islice
 
 from whoosh import query as wq
-from whoosh.collectors import Collector, FilterCollector, WrappingCollector
+from whoosh.collectors import Collector, WrappingCollector
 from whoosh.highlight import ContextFragmenter, HtmlFormatter, get_text, highlight
+from whoosh.matching import Matcher, WrappingMatcher
+from whoosh.reading import IndexReader
 from whoosh.searching import Hit, Searcher
 
 from knowledge.search.analysis import fold
-from knowledge.search.index import KIND_LEIKA, KIND_SERVICE
+from knowledge.search.index import KIND_LEIKA
 from knowledge.search.query import HEAD_FIELD, SCORED_FIELD, on_field, plan_query
 from knowledge.search.synonyms import SynonymTable
 
-__all__ = ["COUNT_LIMIT", "SCORING_BUDGET", "RankedHit", "RankedPage", "rank", "suggestion"]
+__all__ = ["CACHED_PAGES", "COUNT_LIMIT", "SCORING_BUDGET", "RankedHit", "RankedPage", "rank", "suggestion"]
 
 SNIPPET_FIELDS = ("short_text", "body", "title")
 COUNTY_BONUS = 1000.0
@@ -40,6 +44,10 @@ SCORING_BUDGET = 3000
 """At most this many matches are scored per query (whoosh scores in Python, about 10 µs a document).
 Services named in titles or synonyms are scored first, so a broad word at 50,000 services still ranks
 the services it names."""
+CACHED_PAGES = 2000
+"""Ranked pages kept per searcher, that is per generation of the index (a write opens a new searcher, which
+starts empty): the queries agents ask all day and the prefixes search as you type repeats are answered
+without ranking them again, with the same page."""
 FACETS = {"level": "level", "county": "counties", "kind": "kind"}
 """Facet name in the answer → index field it counts."""
 
@@ -118,25 +126,212 @@ def _facet_values(searcher: Searcher) -> dict[str, list[tuple[str, ...]]]:
 
 def _described(searcher: Searcher) -> frozenset[int]:
     """Numbers of the LeiKa entries whose key some service in the index carries (a few hundred)."""
+    reader = searcher.reader()
+    entries = (
+        set(reader.postings("kind", KIND_LEIKA).all_ids())
+        if reader.doc_frequency("kind", KIND_LEIKA)
+        else set()
+    )
+    found: set[int] = set()
+    for term in reader.lexicon("service_leika"):
+        if _text(term) and reader.postings("service_leika", term).is_active():
+            found.update(n for n in reader.postings("leika", term).all_ids() if n in entries)
+    return frozenset(found)
+
+
+class _DocSet:
+    """Document numbers of one segment, with what it takes to step over them or to the next of them
+    without visiting every match in between (the LeiKa entries are thousands of consecutive numbers)."""
+
+    def __init__(self, ids: Iterable[int], end: int) -> None:
+        self.end = end
+        """The segment's document count: no member is as high."""
+        self.sorted = sorted(ids)
+        self.members = frozenset(self.sorted)
+        self._run_end: dict[int, int] = {}
+        for n in reversed(self.sorted):
+            self._run_end[n] = self._run_end.get(n + 1, n + 1)
+
+    def __contains__(self, n: int) -> bool:
+        return n in self.members
+
+    def next_member(self, n: int) -> int | None:
+        """The first member >= n, None when there is none."""
+        i = bisect_left(self.sorted, n)
+        return self.sorted[i] if i < len(self.sorted) else None
+
+    def next_outside(self, n: int) -> int:
+        """The first number >= n that is not a member."""
+        return self._run_end.get(n, n)
+
+
+@dataclass
+class _Segment:
+    """Document sets of one segment of the index, numbered within the segment: what the ranking restricts
+    to or favours, looked up per match instead of intersected with a posting list of 50,000 documents."""
+
+    entries: _DocSet
+    open_entries: _DocSet
+    """LeiKa entries that no service describes."""
+    reader: IndexReader
+    counties: dict[str, frozenset[int]] = field(default_factory=dict)
+
+    def county(self, key: str) -> frozenset[int]:
+        if key not in self.counties:
+            postings = (
+                self.reader.postings("counties", key) if self.reader.doc_frequency("counties", key) else None
+            )
+            self.counties[key] = frozenset(postings.all_ids()) if postings else frozenset()
+        return self.counties[key]
+
+
+def _segments(searcher: Searcher) -> dict[int, _Segment]:
+    """The document sets of each segment (by `id` of its leaf searcher); built once per searcher."""
     cache = _per_searcher(searcher)
-    if "described" not in cache:
-        reader = searcher.reader()
-        entries = (
-            set(reader.postings("kind", KIND_LEIKA).all_ids())
-            if reader.doc_frequency("kind", KIND_LEIKA)
-            else set()
-        )
-        found: set[int] = set()
-        for term in reader.lexicon("service_leika"):
-            if _text(term) and reader.postings("service_leika", term).is_active():
-                found.update(n for n in reader.postings("leika", term).all_ids() if n in entries)
-        cache["described"] = frozenset(found)
-    return cache["described"]
+    if "segments" not in cache:
+        described = _described(searcher)
+        segments = {}
+        for leaf, offset in searcher.leaf_searchers():
+            reader = leaf.reader()
+            entries = (
+                list(reader.postings("kind", KIND_LEIKA).all_ids())
+                if reader.doc_frequency("kind", KIND_LEIKA)
+                else []
+            )
+            end = reader.doc_count_all()
+            segments[id(leaf)] = _Segment(
+                _DocSet(entries, end),
+                _DocSet((n for n in entries if n + offset not in described), end),
+                reader,
+            )
+        cache["segments"] = segments
+    return cache["segments"]
 
 
-def _of_kind(core: wq.Query, kind: str) -> wq.Query:
-    """`core` limited to one kind of document, scored as before."""
-    return wq.And([core, wq.ConstantScoreQuery(wq.Term("kind", kind), 0.0)])
+class _Restricted(WrappingMatcher):
+    """The child's matches in `ids` (or, with `exclude`, not in them), scored and bounded as the child is,
+    so that the top-N collector still skips blocks that cannot reach the page (block-max). Runs of
+    numbers outside the restriction are skipped over, not stepped through."""
+
+    def __init__(self, child: Matcher, ids: _DocSet, exclude: bool) -> None:
+        super().__init__(child)
+        self._ids, self._exclude = ids, exclude
+        self._find_next()
+
+    def _find_next(self) -> bool:
+        """Moves the child to its next match within the restriction; True when it moved."""
+        child, ids, moved = self.child, self._ids, False
+        while child.is_active():
+            n = child.id()
+            if (n in ids) != self._exclude:
+                break
+            target = ids.next_outside(n) if self._exclude else ids.next_member(n)
+            if target is None:  # no member left: past the segment's last document
+                child.skip_to(ids.end)
+                return True
+            child.skip_to(target)
+            moved = True
+        return moved
+
+    def copy(self) -> _Restricted:
+        return _Restricted(self.child.copy(), self._ids, self._exclude)
+
+    def _replacement(self, newchild: Matcher) -> _Restricted:
+        return _Restricted(newchild, self._ids, self._exclude)
+
+    def next(self) -> bool:  # type: ignore[override]  # whoosh's collectors read it: a new block began
+        moved = self.child.next()
+        return self._find_next() or bool(moved)
+
+    def skip_to(self, id: int) -> bool:  # type: ignore[override]  # as next()
+        moved = self.child.skip_to(id)
+        return self._find_next() or bool(moved)
+
+    def skip_to_quality(self, minquality: float) -> int:
+        skipped = self.child.skip_to_quality(minquality)
+        self._find_next()
+        return skipped
+
+    def all_ids(self) -> Iterator[int]:
+        if self._exclude:  # a few thousand excluded numbers at most: cheaper to pass over in bulk
+            ids = self._ids
+            yield from (n for n in self.child.all_ids() if n not in ids)
+            return
+        while self.is_active():
+            yield self.child.id()
+            self.next()
+
+
+class _Bonus(WrappingMatcher):
+    """The child's matches, `bonus` added to the score of those in `ids`; block quality counts the bonus."""
+
+    def __init__(self, child: Matcher, ids: frozenset[int], bonus: float) -> None:
+        super().__init__(child)
+        self._ids, self._bonus = ids, bonus
+
+    def copy(self) -> _Bonus:
+        return _Bonus(self.child.copy(), self._ids, self._bonus)
+
+    def replace(self, minquality: float = 0) -> Matcher:
+        replaced = self.child.replace(max(0.0, minquality - self._bonus))
+        return self if replaced is self.child else _Bonus(replaced, self._ids, self._bonus)
+
+    def next(self) -> bool:  # type: ignore[override]  # as _Restricted.next()
+        return self.child.next()
+
+    def skip_to_quality(self, minquality: float) -> int:
+        return self.child.skip_to_quality(minquality - self._bonus)
+
+    def max_quality(self) -> float:
+        return self.child.max_quality() + self._bonus
+
+    def block_quality(self) -> float:
+        return self.child.block_quality() + self._bonus
+
+    def score(self) -> float:
+        return self.child.score() + (self._bonus if self.child.id() in self._ids else 0.0)
+
+
+SERVICES, ENTRIES, OPEN_ENTRIES = "services", "entries", "open entries"
+"""What a scope holds: the services, every LeiKa entry, or the LeiKa entries no service describes."""
+
+
+class _Scope(wq.Query):
+    """`child` limited to one kind of document (services: every document but the LeiKa entries; entries:
+    the LeiKa entries no service describes), services in `county` scored COUNTY_BONUS higher."""
+
+    def __init__(
+        self, child: wq.Query, kind: str, segments: dict[int, _Segment], county: str | None = None
+    ) -> None:
+        self.child, self.kind, self.segments, self.county = child, kind, segments, county
+
+    def __repr__(self) -> str:
+        return f"_Scope({self.child!r}, {self.kind!r}, {self.county!r})"
+
+    def scored(self, boost: wq.Query, county: str | None = None, head: wq.Query | None = None) -> _Scope:
+        """The same documents (those `head` matches too, when given), the query's title words and phrase
+        as optional boosts, the county's services first."""
+        child = wq.AndMaybe(self.child, boost)
+        return _Scope(wq.And([head, child]) if head else child, self.kind, self.segments, county)
+
+    def kept(self, leaf: Searcher, matched: frozenset[int]) -> frozenset[int]:
+        """Of the documents of `leaf` that the child matches, those of this scope's kind."""
+        segment = self.segments[id(leaf)]
+        if self.kind == SERVICES:
+            return matched - segment.entries.members
+        return matched & (segment.entries if self.kind == ENTRIES else segment.open_entries).members
+
+    def matcher(self, searcher: Searcher, context=None) -> Matcher:
+        segment = self.segments[id(searcher)]
+        matcher = self.child.matcher(searcher, context)
+        if self.kind == SERVICES:
+            matcher = _Restricted(matcher, segment.entries, exclude=True)
+        else:
+            ids = segment.entries if self.kind == ENTRIES else segment.open_entries
+            matcher = _Restricted(matcher, ids, exclude=False)
+        if self.county:
+            matcher = _Bonus(matcher, segment.county(self.county), COUNTY_BONUS)
+        return matcher
 
 
 def _count_facets(searcher: Searcher, matched: list[int]) -> dict[str, dict[str, int]]:
@@ -152,19 +347,64 @@ def _snippet(text: str, terms: frozenset[str], analyzer) -> str:
     return highlight(text, terms, analyzer, _FRAGMENTER, _FORMATTER, top=2) if text else ""
 
 
-def _count(searcher: Searcher, query: wq.Query, exclude: frozenset[int] = frozenset()) -> list[int]:
-    """The numbers of the first COUNT_LIMIT matches but those in `exclude`, unscored."""
+TERM_SETS = 500_000
+"""Postings kept as sets per searcher for counting, in all (a few MB per 50,000): the words asked all day
+are counted without reading their posting lists again."""
+
+
+def _term_set(searcher: Searcher, leaf: Searcher, term: wq.Term) -> frozenset[int]:
+    """The numbers of the documents of `leaf` that hold `term`, kept per searcher up to TERM_SETS."""
+    cache = _per_searcher(searcher)
+    kept: OrderedDict[tuple, frozenset[int]] = cache.setdefault("term sets", OrderedDict())
+    key = (id(leaf), term.fieldname, term.text)
+    if (ids := kept.get(key)) is not None:
+        kept.move_to_end(key)
+        return ids
+    reader = leaf.reader()
+    has = reader.doc_frequency(term.fieldname, term.text)
+    ids = kept[key] = frozenset(reader.postings(term.fieldname, term.text).all_ids()) if has else frozenset()
+    cache["term sets size"] = cache.get("term sets size", 0) + len(ids)
+    while cache["term sets size"] > TERM_SETS and len(kept) > 1:
+        cache["term sets size"] -= len(kept.popitem(last=False)[1])
+    return ids
+
+
+def _matching(searcher: Searcher, leaf: Searcher, query: wq.Query) -> frozenset[int] | None:
+    """The documents of `leaf` that `query` matches, by set algebra over the terms' postings (in C, where
+    stepping whoosh's matchers runs Python per match); None for a kind of query it does not know."""
+    if isinstance(query, wq.Term):
+        return _term_set(searcher, leaf, query)
+    if isinstance(query, wq.And | wq.Or) and query.subqueries:
+        sets = []
+        for sub in query.subqueries:
+            if (matched := _matching(searcher, leaf, sub)) is None:
+                return None
+            sets.append(matched)
+        sets.sort(key=len)
+        if isinstance(query, wq.And):
+            return sets[0].intersection(*sets[1:])
+        return sets[0].union(*sets[1:])
+    return None
+
+
+def _count(searcher: Searcher, query: _Scope) -> list[int]:
+    """The numbers of the first COUNT_LIMIT matches, unscored."""
     found: list[int] = []
     for subsearcher, offset in searcher.leaf_searchers():
-        ids = (offset + n for n in query.matcher(subsearcher).all_ids())
-        found += islice((n for n in ids if n not in exclude), COUNT_LIMIT - len(found))
+        matched = _matching(searcher, subsearcher, query.child)
+        if matched is None:
+            ids: Iterable[int] = query.matcher(subsearcher).all_ids()
+        else:
+            ids = sorted(query.kept(subsearcher, matched))
+        found += islice((offset + n for n in ids), COUNT_LIMIT - len(found))
         if len(found) >= COUNT_LIMIT:
             break
     return found
 
 
 class _ScoringBudget(WrappingCollector):
-    """Scores at most `budget` matches over all segments of the index, then stops collecting."""
+    """Scores at most `budget` matches over all segments of the index, then stops collecting. Blocks of
+    postings that cannot reach the page are skipped unscored (block-max) and count nothing."""
 
     def __init__(self, child: Collector, budget: int) -> None:
         super().__init__(child)
@@ -178,37 +418,49 @@ class _ScoringBudget(WrappingCollector):
             self.child.collect(sub_docnum)
 
 
-def _top(searcher: Searcher, query: wq.Query, limit: int, exclude: frozenset[int] = frozenset()) -> list[Hit]:
-    child = searcher.collector(limit=limit)
-    collector = _ScoringBudget(
-        FilterCollector(child, restrict=set(exclude)) if exclude else child, SCORING_BUDGET
-    )
+def _top(searcher: Searcher, query: _Scope, limit: int) -> list[Hit]:
+    collector = _ScoringBudget(searcher.collector(limit=limit), SCORING_BUDGET)
     searcher.search_with_collector(query, collector)
-    return list(collector.results())
+    results = collector.results()
+    # not list(results): its length counts every match anew once block-max has skipped some
+    return [results[i] for i in range(results.scored_length())]
 
 
-def _ranked(searcher: Searcher, core: wq.Query, boost: wq.Query, county: str | None, need: int) -> list[Hit]:
-    """The best `need` matches of `core`. When titles or synonyms name at least `need` services, only
-    those are scored (the ranking puts them first anyway); otherwise the named ones are scored first and
-    the other matches within SCORING_BUDGET, both with the same scoring, merged by score."""
-    scored = wq.AndMaybe(core, boost)
-    if county:
-        scored = wq.AndMaybe(scored, wq.ConstantScoreQuery(wq.Term("counties", county), COUNTY_BONUS))
-    head = on_field(core, HEAD_FIELD)
-    named = len(list(islice(head.docs(searcher), need)))
+def _named(searcher: Searcher, head: wq.Query, need: int) -> int:
+    """How many services titles or synonyms name (`head`), counted up to `need`."""
+    named = 0
+    for leaf, _ in searcher.leaf_searchers():
+        matched = _matching(searcher, leaf, head)
+        named += (
+            len(matched) if matched is not None else len(list(islice(head.matcher(leaf).all_ids(), need)))
+        )
+        if named >= need:
+            return need
+    return named
+
+
+def _ranked(
+    searcher: Searcher, services: _Scope, boost: wq.Query, county: str | None, need: int
+) -> list[Hit]:
+    """The best `need` services `services` matches. When titles or synonyms name at least `need`
+    services, only those are scored (the ranking puts them first anyway); otherwise the named ones are
+    scored first and the other matches within SCORING_BUDGET, both with the same scoring, merged by score."""
+    head = on_field(services.child, HEAD_FIELD)
+    named = _named(searcher, head, need)
     if named >= need:
-        return _top(searcher, wq.And([head, scored]), need)
-    by_doc = {hit.docnum: hit for hit in _top(searcher, scored, need)}
+        return _top(searcher, services.scored(boost, county, head), need)
+    by_doc = {hit.docnum: hit for hit in _top(searcher, services.scored(boost, county), need)}
     if named:
-        by_doc |= {hit.docnum: hit for hit in _top(searcher, wq.And([head, scored]), need)}
+        by_doc |= {hit.docnum: hit for hit in _top(searcher, services.scored(boost, county, head), need)}
     return sorted(by_doc.values(), key=lambda hit: (-(hit.score or 0.0), hit.docnum))[:need]
 
 
-def _scopes(searcher: Searcher, core: wq.Query, leika_only: bool) -> tuple[wq.Query | None, wq.Query]:
+def _scopes(searcher: Searcher, core: wq.Query, leika_only: bool) -> tuple[_Scope | None, _Scope]:
     """The service part and the LeiKa part of `core`, in rank order."""
+    segments = _segments(searcher)
     if leika_only:
-        return None, _of_kind(core, KIND_LEIKA)
-    return _of_kind(core, KIND_SERVICE), _of_kind(core, KIND_LEIKA)
+        return None, _Scope(core, ENTRIES, segments)
+    return _Scope(core, SERVICES, segments), _Scope(core, OPEN_ENTRIES, segments)
 
 
 def _ranked_hit(hit: Hit, county: str | None, snippet: str) -> RankedHit:
@@ -240,22 +492,48 @@ def rank(
 ) -> RankedPage:
     """The page [offset, offset + limit) for `query_words`: strict query first, loosened to any word
     when it finds nothing; the last word is completed as a prefix while it is still being typed.
-    Services first, then the LeiKa entries no service describes; `leika_only`: every LeiKa entry, alone."""
+    Services first, then the LeiKa entries no service describes; `leika_only`: every LeiKa entry, alone.
+    The last CACHED_PAGES pages of this searcher are answered again without ranking."""
+    pages = _per_searcher(searcher).setdefault("pages", OrderedDict())
+    key = (tuple(query_words), completing, county, offset, limit, leika_only, synonyms)
+    if (page := pages.get(key)) is not None:
+        pages.move_to_end(key)
+        return page
+    page = _rank(searcher, query_words, completing, county, offset, limit, synonyms, leika_only)
+    pages[key] = page
+    if len(pages) > CACHED_PAGES:
+        pages.popitem(last=False)
+    return page
+
+
+def _rank(
+    searcher: Searcher,
+    query_words: list[str],
+    completing: bool,
+    county: str | None,
+    offset: int,
+    limit: int,
+    synonyms: SynonymTable,
+    leika_only: bool,
+) -> RankedPage:
     plan = plan_query(searcher, query_words, synonyms, completing=completing)
     if plan is None:
         return RankedPage()
-    described = frozenset() if leika_only else _described(searcher)
     services, entries = _scopes(searcher, plan.strict, leika_only)
     matched_services = _count(searcher, services) if services is not None else []
-    matched_entries = _count(searcher, entries, described)
+    matched_entries = _count(searcher, entries)
     if not matched_services and not matched_entries:
         services, entries = _scopes(searcher, plan.loose, leika_only)
         matched_services = _count(searcher, services) if services is not None else []
-        matched_entries = _count(searcher, entries, described)
+        matched_entries = _count(searcher, entries)
     need = offset + limit
-    hits = _ranked(searcher, services, plan.boost, county, need) if services and matched_services else []
+    hits = (
+        _ranked(searcher, services, plan.boost, county, need)
+        if services is not None and matched_services
+        else []
+    )
     if matched_entries and len(matched_services) < min(need, COUNT_LIMIT):
-        hits += _top(searcher, wq.AndMaybe(entries, plan.boost), need - len(matched_services), described)
+        hits += _top(searcher, entries.scored(plan.boost), need - len(matched_services))
     matched = matched_services + matched_entries
     analyzer = searcher.schema[SCORED_FIELD].analyzer
     page = RankedPage(

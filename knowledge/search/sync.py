@@ -16,7 +16,7 @@ from knowledge.catalogue import leika, store
 from knowledge.search.analysis import build_wordset
 from knowledge.search.index import KIND_SERVICE, IndexDocument, SearchIndex
 
-__all__ = ["REBUILD_THRESHOLD", "catch_up", "ensure_index", "rebuild_index"]
+__all__ = ["REBUILD_THRESHOLD", "catch_up", "ensure_index", "index_documents", "rebuild_index"]
 
 log = structlog.get_logger(__name__)
 
@@ -30,7 +30,8 @@ async def _leika_names(session: AsyncSession) -> dict[str, str]:
     return {entry.key: entry.name for entry in entries}
 
 
-async def _batches(session: AsyncSession, size: int) -> AsyncIterator[list[IndexDocument]]:
+async def index_documents(session: AsyncSession, size: int) -> AsyncIterator[list[IndexDocument]]:
+    """Every document the index holds, in batches of `size`: the services, then the LeiKa entries."""
     batch: list[IndexDocument] = []
     names = await _leika_names(session)
     async for service, counties in store.iter_services(session, batch=size):
@@ -51,7 +52,7 @@ async def _wordset(session: AsyncSession) -> frozenset[str]:
     """Compound parts from every service's texts: a first pass before indexing. LeiKa names are left out:
     their parts ("Personal", "Weiß") would split misspelt words that typo correction should catch."""
     texts: list[str] = []
-    async for batch in _batches(session, 1000):
+    async for batch in index_documents(session, 1000):
         texts += (
             " ".join((d.title, d.synonyms, d.short_text, d.body)) for d in batch if d.kind == KIND_SERVICE
         )
@@ -69,7 +70,7 @@ async def rebuild_index(
         revision = await store.catalogue_revision(session)
         wordset = await _wordset(session)
         return await index.rebuild(
-            _batches(session, 500), revision=revision, wordset=wordset, progress=progress
+            index_documents(session, 500), revision=revision, wordset=wordset, progress=progress
         )
 
 

@@ -32,6 +32,16 @@ class SynonymTable:
         self._entries = entries
         self._longest = max((len(k) for k in entries), default=1)
 
+    def __eq__(self, other: object) -> bool:
+        """Tables are equal by content: a ranked page kept for one table serves an equal one (the table
+        travels to the search workers by pickle, a new object with every query)."""
+        return isinstance(other, SynonymTable) and self._entries == other._entries
+
+    def __hash__(self) -> int:
+        if (cached := self.__dict__.get("_hash")) is None:
+            cached = self.__dict__["_hash"] = hash(frozenset(self._entries.items()))
+        return cached
+
     @classmethod
     def from_entries(cls, entries: Mapping[str, Sequence[str]]) -> SynonymTable:
         """The table of `entries` (what callers say -> catalogue terms); entries folding alike are merged."""
