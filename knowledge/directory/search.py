@@ -35,7 +35,7 @@ import datetime as dt
 import itertools
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -360,7 +360,7 @@ class Directory:
         if not q or not q.strip():
             listed = [e for e in self.entries if county is None or e.county in (county, None)]
             listed.sort(key=lambda e: (e.kind != "unit", e.county or "", fold_text(e.name)))
-            return DirectoryAnswer([self._hit(e, 0.0, today) for e in listed[:limit]], len(listed))
+            return DirectoryAnswer([self.hit(e, today) for e in listed[:limit]], len(listed))
         typed = re.findall(r"\w+", q)
         named = {i + 1 for i, word in enumerate(typed[:-1]) if fold(word) in HONORIFICS}
         names = [word for i, word in enumerate(typed) if i in named and fold(word) not in HONORIFICS]
@@ -372,10 +372,11 @@ class Directory:
         if not ranked and found.text != rest:
             territory = None
             ranked = self._rank(q, county, None)
-        hits = [self._hit(self.entries[index], score, today) for index, score in ranked[:limit]]
+        hits = [self.hit(self.entries[index], today, score) for index, score in ranked[:limit]]
         return DirectoryAnswer(hits, len(ranked), territory)
 
-    def _hit(self, entry: Entry, score: float, today: dt.date) -> Hit:
+    def hit(self, entry: Entry, today: dt.date, score: float = 0.0) -> Hit:
+        """`entry` as a hit, with the deputy of a person absent `today` (also for a call's screen pop)."""
         deputy = None
         if entry.kind == "person" and not entry.present(today) and entry.deputy_id:
             deputy = self.get("person", entry.deputy_id)
@@ -430,7 +431,3 @@ class Directory:
         names = {fold_text(territory.name), fold_text(territory.municipality_name or "")} - {""}
         topics = {fold_text(topic).removeprefix("vg ").removeprefix("stadt ") for topic in entry.topics}
         return TOPIC_PLACE_BONUS if names & topics else 0.0
-
-    def hits_for(self, entries: Sequence[Entry], today: dt.date) -> list[Hit]:
-        """Entries as hits (with the deputy of an absent person), e.g. for a call's screen pop."""
-        return [self._hit(entry, 0.0, today) for entry in entries]

@@ -34,7 +34,9 @@ __all__ = ["DirectoryEntry", "DirectoryQuery", "Reachable", "directory_entry", "
 class DirectoryQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    q: str | None = Field(default=None, max_length=200, description="a name, function, office or topic")
+    q: str | None = Field(
+        default=None, max_length=200, description="what the caller asked for, at most 200 characters"
+    )
     county: CountyKey | None = None
     limit: int = Field(default=20, ge=1, le=100)
 

@@ -54,7 +54,7 @@ async def _call_view(request: web.Request, policy: Policy, decision: Decision) -
     called = None
     if entry is not None:
         now = dt.datetime.now(BERLIN)
-        hit = request.app[CATALOGUE_FOLLOWER].directory.hits_for([entry], now.date())[0]
+        hit = request.app[CATALOGUE_FOLLOWER].directory.hit(entry, now.date())
         notes = await shows_internal_notes(request)
         notices = request.app[CATALOGUE_FOLLOWER].notices
         called = directory_entry(policy, notices, hit, now, notes=notes).model_dump(mode="json")
