@@ -118,9 +118,7 @@ async def test_the_transfer_card_shows_address_today_and_the_week_grouped(
     await expect(card.get_by_role("heading", level=3)).to_have_text("Bürgerbüro VG Daun")
     await expect(card.locator(".address")).to_have_text("Besuchsadresse Leopoldstraße 29, 54550 Daun")
     await expect(card.locator(".hours-today")).to_contain_text("Heute: ")
-    await expect(card.locator(".hours-week")).to_have_text(
-        "Mo, Di 08:00–12:00, 14:00–16:00; Mi, Fr 08:00–12:00; Do 08:00–12:00, 14:00–18:00"
-    )
+    await expect(card.locator(".hours-block .hours")).to_contain_text("Do 08:00–12:00, 14:00–18:00")
     await expect(page.locator("#search-status")).to_have_text(re.compile(r"^Angezeigt: Personalausweis"))
     await axe(page)
     await screenshot(page, "console-transfer-card", full_page=True)
@@ -143,10 +141,8 @@ async def test_a_closed_unit_says_when_it_opens_again(page: Page, make_user) -> 
     await page.keyboard.press("Enter")
     today = page.locator(".transfer-card .hours-today")
     await expect(today).to_contain_text("Heute: geschlossen")
-    await expect(today.locator(".opens-next")).to_have_text(
-        re.compile(r"^ · öffnet wieder \w\w \d\d\.\d\d\. 08:00$")
-    )
-    await expect(today.locator(".badge")).to_have_text("Jetzt geschlossen")
+    await expect(today).to_contain_text(re.compile(r"Öffnet wieder \w\w\., \d\d\.\d\d\., 08:00 Uhr"))
+    await expect(page.locator(".transfer-card .hours-block .hours .badge")).to_have_text("Jetzt geschlossen")
 
 
 async def test_a_unit_without_a_phone_offers_its_website_instead_of_a_transfer(page: Page, axe) -> None:

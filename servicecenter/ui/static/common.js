@@ -67,7 +67,7 @@ window.SC = (() => {
   /** What an agent says about an office's hours today: today's hours, why it is closed, when it opens again. */
   function hoursToday(entry) {
     const parts = [];
-    if (entry.hours_today) parts.push(`Heute: ${entry.hours_today}`);
+    if (entry.hours_today) parts.push(`Heute: ${entry.hours_today.replace(/^heute /, "")}`);
     if (entry.closure) {
       parts.push(entry.closure.text);
       if (entry.closure.announcement) parts.push(`Ansage: „${entry.closure.announcement}“`);
