@@ -228,7 +228,7 @@ async def test_a_line_closure_routes_after_hours_from_the_moment_it_is_stored(cl
         await client.get("/api/v1/route", params={"called": "115", "caller": "02671 123456"})
     ).json()
     assert (decision["open"], decision["target"]["id"]) == (False, "closed-115")
-    assert "geschlossen: Betriebsversammlung bis 24:00 (Leitung 115)" in decision["trace"]
+    assert "Behördennummer 115 geschlossen: Betriebsversammlung bis 24:00." in decision["trace"]
     assert decision["closure"]["announcement"] == "Das Servicecenter ist heute geschlossen."
 
     assert (await client.delete(f"/api/v1/closures/{stored['id']}", headers=supervisor)).status == 204

@@ -19,10 +19,14 @@ window.SC = (() => {
     return node;
   }
 
-  /** JSON from the API; a problem+json answer becomes an Error carrying the problem. */
+  /** JSON from the API; a problem+json answer becomes an Error carrying the problem. A request aborted
+      while its body arrives stays an AbortError (a newer search replaced it), never an empty answer. */
   async function fetchJSON(url, options = {}) {
     const response = await fetch(url, { headers: { Accept: "application/json" }, ...options });
-    const body = await response.json().catch(() => null);
+    const body = await response.json().catch((error) => {
+      if (error.name === "AbortError") throw error;
+      return null;
+    });
     if (!response.ok) {
       const error = new Error((body && (body.detail || body.title)) || `HTTP ${response.status}`);
       error.problem = body;
