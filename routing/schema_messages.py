@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
-from routing.wording import rule_label
+from routing.wording import rule_in_file
 
 __all__ = ["german_schema_message", "yaml_keys", "yaml_place"]
 
@@ -96,7 +96,7 @@ def yaml_place(loc: Loc, nodes: Collection[Loc], data: object) -> str:
     if len(path) >= 2 and path[0] == "rules" and isinstance(path[1], int):
         rules = data.get("rules") if isinstance(data, dict) else None
         rule = rules[path[1]] if isinstance(rules, list) and path[1] < len(rules) else None
-        title = rule.get("title") if isinstance(rule, dict) else None
-        label = rule_label(path[1] + 1, title if isinstance(title, str) else None)
+        title, rule_id = (rule.get("title"), rule.get("id")) if isinstance(rule, dict) else (None, None)
+        label = rule_in_file(path[1] + 1, title if isinstance(title, str) else None, rule_id)
         return f"{label}, {yaml_keys(path[2:])}" if path[2:] else label
     return yaml_keys(path)

@@ -23,6 +23,7 @@ __all__ = [
     "moment",
     "origin_text",
     "pool_name",
+    "rule_in_file",
     "rule_label",
     "target_name",
 ]
@@ -100,6 +101,14 @@ def pool_name(rules: RuleTables, pool_id: str) -> str:
 def rule_label(position: int, title: str | None) -> str:
     """'Regel 4 „Anrufe der 115 nach Vorwahl“', or 'Regel 4' for a rule without a title."""
     return f"Regel {position} „{title}“" if title else f"Regel {position}"
+
+
+def rule_in_file(position: int, title: str | None, rule_id: object) -> str:
+    """A rule as an admin finds it in the rule file: by its title like the trace, else by its id,
+    'Regel 3 ‚rest‘'."""
+    if title or not isinstance(rule_id, str):
+        return rule_label(position, title)
+    return f"Regel {position} ‚{rule_id}‘"
 
 
 def moment(at: dt.datetime) -> str:

@@ -32,22 +32,24 @@ def test_wrong_value_deep_in_a_condition_reports_its_line(minimal_text: str) -> 
     text = minimal_text.replace("{county_known: true}", "{county_known: maybe}")
     [(line, message)] = problems(text)
     assert line == line_of(text, "county_known: maybe")
-    assert message == "Regel 2, when.all[1].county_known: hier gehört true oder false hin"
+    assert message == "Regel 2 ‚county‘, when.all[1].county_known: hier gehört true oder false hin"
 
 
 def test_unknown_key_reports_the_line_of_the_key(minimal_text: str) -> None:
     text = minimal_text.replace("    target: closed\n", "    targt: closed\n")
     found = problems(text)
     line = line_of(text, "targt: closed")
-    assert (line, "Regel 1, targt: diesen Schlüssel gibt es hier nicht (Tippfehler?)") in found
-    assert (line - 2, "Regel 1, target: Pflichtangabe fehlt") in found
+    assert (line, "Regel 1 ‚closed‘, targt: diesen Schlüssel gibt es hier nicht (Tippfehler?)") in found
+    assert (line - 2, "Regel 1 ‚closed‘, target: Pflichtangabe fehlt") in found
 
 
 def test_condition_with_two_kinds_is_refused(minimal_text: str) -> None:
     text = minimal_text.replace("when: {not: {open: service}}", "when: {not: {open: service}, line: '115'}")
     [(line, message)] = problems(text)
     assert line == line_of(text, "line: '115'")
-    assert message.startswith("Regel 1, when: eine Bedingung braucht genau einen dieser Schlüssel: all, any,")
+    assert message.startswith(
+        "Regel 1 ‚closed‘, when: eine Bedingung braucht genau einen dieser Schlüssel: all, any,"
+    )
 
 
 def test_every_schema_problem_is_reported_at_once(minimal_text: str) -> None:
