@@ -24,6 +24,14 @@ def _expected(ctx: Mapping[str, Any]) -> str:
     return str(ctx.get("expected", "")).replace(" or ", " oder ")
 
 
+def _bound(ctx: Mapping[str, Any], key: str) -> str:
+    """A limit from the schema as German writes numbers: 0 rather than 0.0, 1,5 rather than 1.5."""
+    value = ctx.get(key)
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).replace(".", ",")
+
+
 _TEXTS: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "missing": lambda ctx: "Pflichtangabe fehlt",
     "extra_forbidden": lambda ctx: "diesen Schlüssel gibt es hier nicht (Tippfehler?)",
@@ -46,10 +54,10 @@ _TEXTS: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "enum": lambda ctx: f"erlaubt ist {_expected(ctx)}",
     "too_short": lambda ctx: f"mindestens {ctx.get('min_length')} Einträge",
     "too_long": lambda ctx: f"höchstens {ctx.get('max_length')} Einträge",
-    "greater_than": lambda ctx: f"muss größer als {ctx.get('gt')} sein",
-    "greater_than_equal": lambda ctx: f"muss mindestens {ctx.get('ge')} sein",
-    "less_than": lambda ctx: f"muss kleiner als {ctx.get('lt')} sein",
-    "less_than_equal": lambda ctx: f"darf höchstens {ctx.get('le')} sein",
+    "greater_than": lambda ctx: f"muss größer als {_bound(ctx, 'gt')} sein",
+    "greater_than_equal": lambda ctx: f"muss mindestens {_bound(ctx, 'ge')} sein",
+    "less_than": lambda ctx: f"muss kleiner als {_bound(ctx, 'lt')} sein",
+    "less_than_equal": lambda ctx: f"darf höchstens {_bound(ctx, 'le')} sein",
 }
 
 
