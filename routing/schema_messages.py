@@ -4,7 +4,9 @@ The admin page and `servicecenter check-rules` show every schema problem of a ru
 them in English. Each error is translated by its stable `type` (pydantic-core's error codes, with the
 numbers from its `ctx`), not by its English wording, which changes between pydantic versions; a type not
 in the table keeps pydantic's own message, so nothing is lost. A rule is named as the trace names it
-("Regel 2 „Titel“"), any other place by its YAML keys, list items counted from 1.
+("Regel 2 „Titel“", without a title by its id: "Regel 2 ‚county‘"), any other place by its YAML keys,
+list items counted from 1. (pydantic-i18n was not taken: it keys translations by pydantic's English
+wording and ships no German.)
 """
 
 from __future__ import annotations

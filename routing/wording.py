@@ -2,7 +2,8 @@
 
 Supervisors read a decision's trace on the routing page, so it speaks German and names things as the
 rule file names them for people (county names, target names, rule titles), never by their ids. Pure
-functions over the rule file's tables; the engine, the conditions and the plan word their lines here.
+functions over the rule file's tables; the engine, the conditions and the plan word their lines here,
+and the checks of a rule file (routing.validate) name rules, lines and counties with the same words.
 """
 
 from __future__ import annotations
