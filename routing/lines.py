@@ -31,7 +31,7 @@ class Line:
     extension: str | None = None
 
     def __str__(self) -> str:
-        return f"the {self.county} switchboard" if self.county else f"line {self.kind}"
+        return f"die Telefonzentrale von Kreis {self.county}" if self.county else "die Behördennummer 115"
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,12 +90,13 @@ def _blocks(rules: RuleTables, by_number: Mapping[str, Line]) -> tuple[dict[str,
     for (first, prefix), (second, other) in zip(ordered, ordered[1:], strict=False):
         if other.startswith(prefix):
             problems.append(
-                f"the number blocks of counties {first} ({prefix}…) and {second} ({other}…) overlap"
+                f"Die Nummernblöcke von Kreis {first} ({prefix}…) und Kreis {second} ({other}…) "
+                "überschneiden sich"
             )
     for listed, line in by_number.items():
         for key, prefix in blocks.items():
             if listed.startswith(prefix) and line.county != key:
-                problems.append(f"number {listed} of {line} lies in the number block of county {key}")
+                problems.append(f"Die Nummer {listed} ({line}) liegt im Nummernblock von Kreis {key}")
     return blocks, problems
 
 
@@ -119,7 +120,7 @@ def line_table(rules: RuleTables) -> LineTable:
             continue
         key = e164(number)
         if key in by_number:
-            duplicates.append(f"number {raw!r} is listed twice: for {by_number[key]} and for {line}")
+            duplicates.append(f"Die Nummer ‚{raw}‘ steht doppelt da: für {by_number[key]} und für {line}")
         by_number[key] = line
     blocks, problems = _blocks(rules, by_number)
     return LineTable(MappingProxyType(by_number), (*duplicates, *problems), MappingProxyType(blocks))

@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from routing.conditions import Condition
 from routing.errors import RuleFileError, RuleProblem
 from routing.models import Name, RuleTables
+from routing.schema_messages import german_schema_message, yaml_keys, yaml_place
 
 __all__ = [
     "MAX_DEPTH",
@@ -47,6 +48,15 @@ MAX_NODES = 50_000
 """Nodes after expanding aliases; the EMH rule file has about 1,500."""
 
 
+def _number(count: int) -> str:
+    """A count as German text writes it: 200.000."""
+    return f"{count:,}".replace(",", ".")
+
+
+def _too_deep() -> str:
+    return f"tiefer als {MAX_DEPTH} Ebenen verschachtelt"
+
+
 class _LimitExceeded(Exception):
     """A rule file beyond one of the limits; `line` where it was noticed."""
 
@@ -66,7 +76,7 @@ class _BoundedLoader(yaml.SafeLoader):
 
     def fetch_flow_collection_start(self, TokenClass: type) -> None:
         if self.flow_level >= MAX_DEPTH:
-            raise _LimitExceeded(self.get_mark().line + 1, f"nested deeper than {MAX_DEPTH} levels")
+            raise _LimitExceeded(self.get_mark().line + 1, _too_deep())
         super().fetch_flow_collection_start(TokenClass)
 
     def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
@@ -74,7 +84,7 @@ class _BoundedLoader(yaml.SafeLoader):
         try:
             if self._depth > MAX_DEPTH:
                 line = self.peek_event().start_mark.line + 1
-                raise _LimitExceeded(line, f"nested deeper than {MAX_DEPTH} levels")
+                raise _LimitExceeded(line, _too_deep())
             return super().compose_node(parent, index)
         finally:
             self._depth -= 1
@@ -103,10 +113,12 @@ def _check_expansion(root: yaml.Node) -> None:
             sizes[key] = 1 + sum(sizes[id(child)] for child in _children(node))
             if sizes[key] > MAX_NODES:
                 raise _LimitExceeded(
-                    node.start_mark.line + 1, f"aliases expand to more than {MAX_NODES} nodes"
+                    node.start_mark.line + 1, f"die Aliase ergeben mehr als {_number(MAX_NODES)} Knoten"
                 )
         elif key in open_nodes:
-            raise _LimitExceeded(node.start_mark.line + 1, "an alias refers to a node that contains it")
+            raise _LimitExceeded(
+                node.start_mark.line + 1, "ein Alias verweist auf einen Knoten, der ihn enthält"
+            )
         elif key not in sizes:
             open_nodes.add(key)
             pending.append((node, True))
@@ -166,7 +178,9 @@ def _mark_lines(
         for key_node, value_node in node.value:
             key = str(key_node.value)
             if key in seen:
-                problems.append(RuleProblem(file, key_node.start_mark.line + 1, f"duplicate key {key!r}"))
+                where = f"{yaml_keys(path)}: " if path else ""
+                message = f"{where}Schlüssel ‚{key}‘ kommt doppelt vor"
+                problems.append(RuleProblem(file, key_node.start_mark.line + 1, message))
             seen.add(key)
             lines[(*path, key)] = key_node.start_mark.line + 1
             _mark_lines(value_node, (*path, key), lines, problems, file)
@@ -175,15 +189,29 @@ def _mark_lines(
             _mark_lines(item, (*path, index), lines, problems, file)
 
 
-def _message(error: Mapping[str, Any]) -> str:
-    where = ".".join(str(part) for part in error["loc"])
-    return f"{where}: {error['msg']}" if where else str(error["msg"])
+def _message(error: Mapping[str, Any], source: SourceMap, data: object) -> str:
+    """A schema error in German, after the place it is at (routing.schema_messages)."""
+    where = yaml_place(tuple(error["loc"]), source.lines.keys(), data)
+    message = german_schema_message(error)
+    return f"{where}: {message}" if where else message
+
+
+def _yaml_error(exc: yaml.YAMLError) -> str:
+    """A YAML syntax error in German framing, with its line and column; the parser's detail as it is."""
+    mark = getattr(exc, "problem_mark", None)
+    detail = ", ".join(
+        str(part) for part in (getattr(exc, "context", None), getattr(exc, "problem", None)) if part
+    )
+    if mark is None:
+        return f"YAML-Fehler: {detail or exc}"
+    return f"YAML-Fehler in Zeile {mark.line + 1}, Spalte {mark.column + 1}: {detail or exc}"
 
 
 def parse_rule_file(text: str, file: str) -> tuple[RuleFile, SourceMap]:
     """Parse and schema-check rule file text; raises RuleFileError with every problem and its line."""
     if len(text) > MAX_TEXT_CHARS:
-        raise RuleFileError([RuleProblem(file, None, f"longer than {MAX_TEXT_CHARS} characters")])
+        message = f"Die Regeldatei ist länger als {_number(MAX_TEXT_CHARS)} Zeichen"
+        raise RuleFileError([RuleProblem(file, None, message)])
     try:
         loader = _BoundedLoader(text)
         try:
@@ -194,13 +222,14 @@ def parse_rule_file(text: str, file: str) -> tuple[RuleFile, SourceMap]:
             _check_expansion(node)
         data = yaml.SafeLoader("").construct_document(node) if node is not None else None
     except _LimitExceeded as exc:
-        raise RuleFileError([RuleProblem(file, exc.line, f"not accepted: {exc}")]) from None
+        raise RuleFileError([RuleProblem(file, exc.line, f"Nicht angenommen: {exc}")]) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
-        raise RuleFileError([RuleProblem(file, line, f"not valid YAML: {exc}")]) from None
+        raise RuleFileError([RuleProblem(file, line, _yaml_error(exc))]) from None
     if not isinstance(node, yaml.MappingNode):
-        raise RuleFileError([RuleProblem(file, 1, "a rule file is a YAML mapping")])
+        message = "Eine Regeldatei ist eine YAML-Zuordnung (Schlüssel: Wert), z. B. „version: 1“"
+        raise RuleFileError([RuleProblem(file, 1, message)])
     lines: dict[Loc, int] = {}
     problems: list[RuleProblem] = []
     _mark_lines(node, (), lines, problems, file)
@@ -208,7 +237,7 @@ def parse_rule_file(text: str, file: str) -> tuple[RuleFile, SourceMap]:
     try:
         rule_file = RuleFile.model_validate(data)
     except ValidationError as exc:
-        problems += [source.problem(error["loc"], _message(error)) for error in exc.errors()]
+        problems += [source.problem(error["loc"], _message(error, source, data)) for error in exc.errors()]
     if problems:
         raise RuleFileError(problems)
     return rule_file, source
@@ -219,5 +248,5 @@ def read_rule_file(path: Path) -> tuple[RuleFile, SourceMap]:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise RuleFileError([RuleProblem(str(path), None, f"cannot read rule file: {exc}")]) from None
+        raise RuleFileError([RuleProblem(str(path), None, f"Regeldatei nicht lesbar: {exc}")]) from None
     return parse_rule_file(text, str(path))

@@ -54,7 +54,7 @@ def resolve_units(
             continue
         uri, message = _extension_uri(rules, units.get(target.unit), target.unit)
         if message is not None:
-            problems.append(source.problem(("targets", target_id, "unit"), f"target {target_id}: {message}"))
+            problems.append(source.problem(("targets", target_id, "unit"), f"Ziel {target_id}: {message}"))
         targets[target_id] = target.model_copy(update={"uri": uri})
     schedules = dict(rules.schedules)
     departments = {}
@@ -66,11 +66,11 @@ def resolve_units(
                 loc = ("departments", topic, key)
                 unit = units.get(rung.unit) if rung.unit is not None else None
                 if rung.unit is None:
-                    message = f"target {department.target} names no unit, so the department needs `hours`"
-                    problems.append(source.problem(loc, f"department {topic}/{key}: {message}"))
+                    message = f"Ziel {department.target} nennt keine Stelle (unit), also braucht die Fachstelle hours"
+                    problems.append(source.problem(loc, f"Fachstelle {topic}/{key}: {message}"))
                 elif unit is not None and unit.hours is None:
-                    message = f"unit {unit.id} has no opening hours"
-                    problems.append(source.problem(loc, f"department {topic}/{key}: {message}"))
+                    message = f"Stelle {unit.id} hat keine Öffnungszeiten"
+                    problems.append(source.problem(loc, f"Fachstelle {topic}/{key}: {message}"))
                 elif unit is not None and unit.hours is not None:
                     schedules[unit_schedule(unit.id)] = unit.hours
                     department = department.model_copy(update={"hours": unit_schedule(unit.id)})
@@ -88,24 +88,26 @@ def unit_problems(rules: RuleFile, unit: UnitFacts) -> list[str]:
     for target_id in rung:
         _, message = _extension_uri(rules, unit, unit.id)
         if message is not None:
-            problems.append(f"target {target_id}: {message}")
+            problems.append(f"Ziel {target_id}: {message}")
     for topic, by_county in rules.departments.items():
         for key, department in by_county.items():
             if unit.hours is None and department.hours == unit_schedule(unit.id):
-                problems.append(f"department {topic}/{key}: unit {unit.id} has no opening hours")
+                problems.append(f"Fachstelle {topic}/{key}: Stelle {unit.id} hat keine Öffnungszeiten")
     return problems
 
 
 def _extension_uri(rules: RuleFile, unit: UnitFacts | None, unit_id: str) -> tuple[str | None, str | None]:
     """The SIP URI of a unit's extension, or the reason there is none."""
     if unit is None:
-        return None, f"unit {unit_id!r} does not exist in the catalogue"
+        return None, f"Stelle ‚{unit_id}‘ gibt es im Leistungsverzeichnis nicht"
     if not unit.extension:
-        return None, f"unit {unit_id} has no extension"
+        return None, f"Stelle {unit_id} hat keine Durchwahl"
     extension = re.sub(r"[\s-]", "", unit.extension)
     if not _DIALABLE.fullmatch(extension):
-        return None, f"unit {unit_id}: extension {unit.extension!r} is not a dialable number"
-    county = rules.counties.get(unit.county) if unit.county else None
+        return None, f"Stelle {unit_id}: Durchwahl ‚{unit.extension}‘ ist keine wählbare Nummer"
+    if unit.county is None:
+        return None, f"Stelle {unit_id} gehört zu keinem Kreis, also zu keiner extension_uri"
+    county = rules.counties.get(unit.county)
     if county is None or county.extension_uri is None:
-        return None, f"unit {unit_id}: county {unit.county or 'none'} has no extension_uri in the rule file"
+        return None, f"Stelle {unit_id}: Kreis {unit.county} hat in der Regeldatei keine extension_uri"
     return county.extension_uri.format(extension=extension), None

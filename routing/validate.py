@@ -31,6 +31,7 @@ from routing.origin import Origin
 from routing.plan import build_plan
 from routing.rulefile import Loc, Rule, RuleFile, SourceMap
 from routing.selection import SYMBOLIC_TARGETS, select_rule
+from routing.wording import LINE_NAMES, county_name, line_phrase, rule_in_file
 
 __all__ = ["check"]
 
@@ -67,6 +68,21 @@ def _conditions(condition: Condition, loc: Loc) -> Iterator[tuple[Condition, Loc
         yield from _conditions(condition.negated, (*loc, "not"))
 
 
+def _rule(rules: RuleFile, index: int) -> str:
+    """The rule at `index` as the admin finds it: 'Regel 3 „Titel“' or 'Regel 3 ‚rest‘'."""
+    rule = rules.rules[index]
+    return rule_in_file(index + 1, rule.title, rule.id)
+
+
+def _not_defined(what: str, name: str, table: str) -> str:
+    """'Zeitplan ‚office‘ steht nicht unter schedules'."""
+    return f"{what} ‚{name}‘ steht nicht unter {table}"
+
+
+def _not_a_pool(name: str) -> str:
+    return f"‚{name}‘ ist kein Pool unter targets"
+
+
 def _references(rules: RuleFile, source: SourceMap) -> list[RuleProblem]:
     problems = []
 
@@ -76,59 +92,51 @@ def _references(rules: RuleFile, source: SourceMap) -> list[RuleProblem]:
 
     pools = {target_id for target_id, target in rules.targets.items() if target.kind == "pool"}
     for index, key in enumerate(rules.members):
-        need(key in rules.counties, ("members", index), f"member {key} is not in counties")
+        need(key in rules.counties, ("members", index), f"members: Kreis {key} steht nicht unter counties")
     for key, county in rules.counties.items():
-        message = f"county {key}: unknown pool {county.pool!r}"
-        need(county.pool in pools, ("counties", key, "pool"), message)
+        need(county.pool in pools, ("counties", key, "pool"), f"Kreis {key}: {_not_a_pool(county.pool)}")
     for kind, line in rules.lines.items():
-        message = f"line {kind}: unknown schedule {line.hours!r}"
+        message = f"{LINE_NAMES.get(kind, kind)}: {_not_defined('Zeitplan', line.hours, 'schedules')}"
         need(line.hours in rules.schedules, ("lines", kind, "hours"), message)
     for topic, by_county in rules.departments.items():
         for key, department in by_county.items():
             loc: Loc = ("departments", topic, key)
-            need(key in rules.counties, loc, f"department {topic}: unknown county {key}")
+            need(key in rules.counties, loc, f"Fachstelle {topic}: Kreis {key} steht nicht unter counties")
             target, hours = department.target, department.hours
-            need(target in rules.targets, (*loc, "target"), f"department {topic}: unknown target {target!r}")
+            message = f"Fachstelle {topic}/{key}: {_not_defined('Ziel', target, 'targets')}"
+            need(target in rules.targets, (*loc, "target"), message)
             if hours is not None:
-                need(
-                    hours in rules.schedules,
-                    (*loc, "hours"),
-                    f"department {topic}: unknown schedule {hours!r}",
-                )
+                message = f"Fachstelle {topic}/{key}: {_not_defined('Zeitplan', hours, 'schedules')}"
+                need(hours in rules.schedules, (*loc, "hours"), message)
     for target_id, definition in rules.targets.items():
-        need(
-            definition.fallback is None or definition.fallback in rules.targets,
-            ("targets", target_id, "fallback"),
-            f"target {target_id}: unknown fallback target {definition.fallback!r}",
-        )
+        if definition.fallback is not None:
+            message = f"Ziel {target_id}: {_not_defined('Ausweichziel', definition.fallback, 'targets')}"
+            need(definition.fallback in rules.targets, ("targets", target_id, "fallback"), message)
     for index, rule in enumerate(rules.rules):
         loc = ("rules", index)
-        need(
-            all(earlier.id != rule.id for earlier in rules.rules[:index]),
-            (*loc, "id"),
-            f"rule id {rule.id!r} is used twice",
-        )
-        need(
-            rule.target in rules.targets or rule.target in SYMBOLIC_TARGETS,
-            (*loc, "target"),
-            f"rule {rule.id}: unknown target {rule.target!r}",
-        )
+        first = next(earlier for earlier, other in enumerate(rules.rules) if other.id == rule.id)
+        message = f"{_rule(rules, index)}: die id ‚{rule.id}‘ hat schon {_rule(rules, first)}"
+        need(first == index, (*loc, "id"), message)
+        message = f"{_rule(rules, index)}: {_not_defined('Ziel', rule.target, 'targets')}"
+        need(rule.target in rules.targets or rule.target in SYMBOLIC_TARGETS, (*loc, "target"), message)
         for condition, where in _conditions(rule.when, (*loc, "when")) if rule.when else ():
             unknown = _condition_reference(rules, condition, pools)
-            need(unknown is None, where, f"rule {rule.id}: {unknown}")
+            need(unknown is None, where, f"{_rule(rules, index)}: {unknown}")
     return problems
 
 
 def _condition_reference(rules: RuleFile, condition: Condition, pools: set[str]) -> str | None:
     """What a condition refers to that the rule file does not define, if anything."""
     if isinstance(condition, ScheduleOpen) and condition.open not in rules.schedules:
-        return f"unknown schedule {condition.open!r}"
+        return _not_defined("Zeitplan", condition.open, "schedules")
     if isinstance(condition, PoolSaturated) and condition.saturated.pool not in pools | {COUNTY_POOL}:
-        return f"unknown pool {condition.saturated.pool!r}"
+        return _not_a_pool(condition.saturated.pool)
     if isinstance(condition, CountyIn | CalledCountyIn):
         keys = condition.county if isinstance(condition, CountyIn) else condition.called_county
         unknown = [key for key in keys if key not in rules.counties]
-        return f"unknown county {', '.join(unknown)}" if unknown else None
+        if len(unknown) > 1:
+            return f"Kreise {', '.join(unknown)} stehen nicht unter counties"
+        return f"Kreis {unknown[0]} steht nicht unter counties" if unknown else None
     return None
 
 
@@ -142,9 +150,10 @@ def _fallback_loops(rules: RuleFile, source: SourceMap) -> list[RuleProblem]:
             following = rules.targets[following].fallback
         loc = ("targets", start, "fallback")
         if following == start and len(chain) == 1:
-            problems.append(source.problem(loc, f"target {start} falls back to itself"))
+            problems.append(source.problem(loc, f"Ziel {start} fällt auf sich selbst zurück"))
         elif following == start and start == min(chain):
-            problems.append(source.problem(loc, f"fallback chain loops: {' -> '.join([*chain, start])}"))
+            loop = " → ".join([*chain, start])
+            problems.append(source.problem(loc, f"Die Ausweichziele drehen sich im Kreis: {loop}"))
     return problems
 
 
@@ -167,14 +176,9 @@ def _shadowed(rules: RuleFile, source: SourceMap) -> list[RuleProblem]:
     for later in range(len(rules.rules)):
         for earlier in range(later):
             if required[earlier] <= required[later]:
-                what = "has no conditions" if not required[earlier] else "requires nothing more"
-                problems.append(
-                    source.problem(
-                        ("rules", later, "id"),
-                        f"rule {rules.rules[later].id} is never reached: "
-                        f"earlier rule {rules.rules[earlier].id} {what} and matches first",
-                    )
-                )
+                what = "hat keine Bedingung" if not required[earlier] else "verlangt nicht mehr als sie"
+                message = f"{_rule(rules, later)} wird nie erreicht: {_rule(rules, earlier)} {what} und greift vorher"
+                problems.append(source.problem(("rules", later, "id"), message))
                 break
     return problems
 
@@ -215,8 +219,8 @@ def _cases(rules: RuleFile) -> Iterator[tuple[str, str | None, str | None, str, 
         counties = with_switchboard if kind == "switchboard" else [*rules.members, None]
         for county in counties:
             for topic in [None, *rules.departments]:
-                yield kind, county, topic, "pools unknown", {}
-                yield kind, county, topic, "pools saturated", saturated
+                yield kind, county, topic, "Poolstand unbekannt", {}
+                yield kind, county, topic, "Pools ausgelastet", saturated
 
 
 def _ranges(slots: list[int]) -> str:
@@ -261,10 +265,12 @@ def _gaps(rules: RuleFile, source: SourceMap) -> list[RuleProblem]:
                 if signature in failing:
                     by_day.setdefault(label, []).append(slot)
             when = "; ".join(f"{label} {_ranges(day_slots)}" for label, day_slots in by_day.items())
-            case = f"county {county or 'unknown'}, topic {topic or 'none'}, {pools_label}"
+            place = county_name(rules, county) if county else "Kreis unbekannt"
+            case = f"{place}, {f'Thema {topic}' if topic else 'ohne Thema'}, {pools_label}"
             uncovered.setdefault((kind, when), []).append(case)
     problems = []
     for (kind, when), cases in uncovered.items():
-        shown = "; ".join(cases[:4]) + (f"; and {len(cases) - 4} more" if len(cases) > 4 else "")
-        problems.append(source.problem(("rules",), f"no rule matches line {kind} at {when} ({shown})"))
+        shown = "; ".join(cases[:4]) + (f"; und {len(cases) - 4} weitere" if len(cases) > 4 else "")
+        message = f"Keine Regel greift für Anrufe {line_phrase(rules, kind, None)} am {when} ({shown})"
+        problems.append(source.problem(("rules",), message))
     return problems

@@ -2,7 +2,8 @@
 
 Supervisors read a decision's trace on the routing page, so it speaks German and names things as the
 rule file names them for people (county names, target names, rule titles), never by their ids. Pure
-functions over the rule file's tables; the engine, the conditions and the plan word their lines here.
+functions over the rule file's tables; the engine, the conditions and the plan word their lines here,
+and the checks of a rule file (routing.validate) name rules, lines and counties with the same words.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ __all__ = [
     "moment",
     "origin_text",
     "pool_name",
+    "rule_in_file",
     "rule_label",
     "target_name",
 ]
@@ -100,6 +102,14 @@ def pool_name(rules: RuleTables, pool_id: str) -> str:
 def rule_label(position: int, title: str | None) -> str:
     """'Regel 4 „Anrufe der 115 nach Vorwahl“', or 'Regel 4' for a rule without a title."""
     return f"Regel {position} „{title}“" if title else f"Regel {position}"
+
+
+def rule_in_file(position: int, title: str | None, rule_id: object) -> str:
+    """A rule as an admin finds it in the rule file: by its title like the trace, else by its id,
+    'Regel 3 ‚rest‘'."""
+    if title or not isinstance(rule_id, str):
+        return rule_label(position, title)
+    return f"Regel {position} ‚{rule_id}‘"
 
 
 def moment(at: dt.datetime) -> str:

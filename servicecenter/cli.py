@@ -144,9 +144,9 @@ def check_rules(args: argparse.Namespace) -> int:
     except RuleFileError as error:
         for problem in error.problems:
             print(problem, file=sys.stderr)
-        print(f"{len(error.problems)} problem(s) in {path}", file=sys.stderr)
+        print(f"{len(error.problems)} Fehler in {path}", file=sys.stderr)
         return 1
-    print(f"{path}: no problems")
+    print(f"{path}: keine Fehler")
     return 0
 
 

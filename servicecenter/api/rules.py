@@ -63,8 +63,8 @@ def _invalid(error: RuleFileError) -> Problem:
     errors = [{"loc": ["body", "text"], "line": p.line, "msg": p.message} for p in error.problems]
     return Problem(
         422,
-        f"{len(errors)} problem(s) in the rule file; nothing was stored",
-        title="Invalid routing rules",
+        f"{len(errors)} Fehler in der Regeldatei; nichts wurde gespeichert",
+        title="Ungültige Routing-Regeln",
         errors=errors,
     )
 

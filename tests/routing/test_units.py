@@ -60,22 +60,22 @@ def test_an_edited_unit_changes_the_route(
 @pytest.mark.parametrize(
     ("units", "message"),
     [
-        ((), "target zulassung: unit 'cz-zulassung' does not exist in the catalogue"),
+        ((), "Ziel zulassung: Stelle ‚cz-zulassung‘ gibt es im Leistungsverzeichnis nicht"),
         (
             (UnitFacts("cz-zulassung", "07135", None, ZULASSUNG.hours),),
-            "target zulassung: unit cz-zulassung has no extension",
+            "Ziel zulassung: Stelle cz-zulassung hat keine Durchwahl",
         ),
         (
             (UnitFacts("cz-zulassung", "07135", "Zimmer 3", ZULASSUNG.hours),),
-            "target zulassung: unit cz-zulassung: extension 'Zimmer 3' is not a dialable number",
+            "Ziel zulassung: Stelle cz-zulassung: Durchwahl ‚Zimmer 3‘ ist keine wählbare Nummer",
         ),
         (
             (UnitFacts("cz-zulassung", "07233", "300", ZULASSUNG.hours),),
-            "target zulassung: unit cz-zulassung: county 07233 has no extension_uri in the rule file",
+            "Ziel zulassung: Stelle cz-zulassung: Kreis 07233 hat in der Regeldatei keine extension_uri",
         ),
         (
             (UnitFacts("cz-zulassung", "07135", "300", None),),
-            "department kfz/07135: unit cz-zulassung has no opening hours",
+            "Fachstelle kfz/07135: Stelle cz-zulassung hat keine Öffnungszeiten",
         ),
     ],
 )
@@ -102,7 +102,7 @@ def test_a_department_without_hours_needs_a_unit_target(
     with pytest.raises(RuleFileError) as caught:
         _load(write_rules(with_department), ZULASSUNG)
     assert [p.message for p in caught.value.problems] == [
-        "department kfz/07135: target pool-cz names no unit, so the department needs `hours`"
+        "Fachstelle kfz/07135: Ziel pool-cz nennt keine Stelle (unit), also braucht die Fachstelle hours"
     ]
 
 

@@ -40,35 +40,52 @@ def test_minimal_rule_file_has_no_problems(minimal: dict[str, Any]) -> None:
 def test_unknown_rule_target_is_reported_with_its_line(minimal_text: str, write_rules: Write) -> None:
     text = minimal_text.replace("target: pool-all\n", "target: pool-everyone\n")
     [problem] = problems_of(text, write_rules)
-    assert problem.message == "rule rest: unknown target 'pool-everyone'"
+    assert problem.message == "Regel 3 ‚rest‘: Ziel ‚pool-everyone‘ steht nicht unter targets"
     assert problem.line == text.splitlines().index("    target: pool-everyone") + 1
 
 
 @pytest.mark.parametrize(
     ("path", "value", "message"),
     [
-        (("targets", "pool-cz", "fallback"), "nowhere", "target pool-cz: unknown fallback target 'nowhere'"),
-        (("rules", 0, "when", "not", "open"), "office", "rule closed: unknown schedule 'office'"),
+        (
+            ("targets", "pool-cz", "fallback"),
+            "nowhere",
+            "Ziel pool-cz: Ausweichziel ‚nowhere‘ steht nicht unter targets",
+        ),
+        (
+            ("rules", 0, "when", "not", "open"),
+            "office",
+            "Regel 1 ‚closed‘: Zeitplan ‚office‘ steht nicht unter schedules",
+        ),
         (
             ("rules", 1, "when", "all", 1, "not", "saturated", "pool"),
             "closed",
-            "rule county: unknown pool 'closed'",
+            "Regel 2 ‚county‘: ‚closed‘ ist kein Pool unter targets",
         ),
-        (("counties", "07135", "pool"), "callback", "county 07135: unknown pool 'callback'"),
-        (("lines", "115", "hours"), "office", "line 115: unknown schedule 'office'"),
-        (("members",), ["07135", "07233"], "member 07233 is not in counties"),
-        (("rules", 2, "when"), {"county": ["07233"]}, "rule rest: unknown county 07233"),
-        (("rules", 2, "target"), "$somewhere", "rule rest: unknown target '$somewhere'"),
-        (("rules", 1, "id"), "closed", "rule id 'closed' is used twice"),
+        (("counties", "07135", "pool"), "callback", "Kreis 07135: ‚callback‘ ist kein Pool unter targets"),
+        (
+            ("lines", "115", "hours"),
+            "office",
+            "Behördennummer 115: Zeitplan ‚office‘ steht nicht unter schedules",
+        ),
+        (("members",), ["07135", "07233"], "members: Kreis 07233 steht nicht unter counties"),
+        (
+            ("rules", 2, "when"),
+            {"county": ["07233"]},
+            "Regel 3 ‚rest‘: Kreis 07233 steht nicht unter counties",
+        ),
+        (("rules", 2, "target"), "$somewhere", "Regel 3 ‚rest‘: Ziel ‚$somewhere‘ steht nicht unter targets"),
+        (("rules", 1, "id"), "closed", "Regel 2 ‚closed‘: die id ‚closed‘ hat schon Regel 1 ‚closed‘"),
         (
             ("lines", "115", "numbers"),
             ["115", "02671 61-0"],
-            "number '+49 2671 61-0' is listed twice: for line 115 and for the 07135 switchboard",
+            "Die Nummer ‚+49 2671 61-0‘ steht doppelt da: für die Behördennummer 115 und für die Telefonzentrale von "
+            "Kreis 07135",
         ),
         (
             ("departments",),
             {"kfz": {"07135": {"target": "kfz-cz", "hours": "service"}}},
-            "department kfz: unknown target 'kfz-cz'",
+            "Fachstelle kfz/07135: Ziel ‚kfz-cz‘ steht nicht unter targets",
         ),
     ],
 )
@@ -86,10 +103,14 @@ def test_unknown_references_are_reported(
 @pytest.mark.parametrize(
     ("earlier", "later", "why"),
     [
-        (None, {"line": "115"}, "has no conditions"),
-        ({"line": "115"}, {"line": "115"}, "requires nothing more"),
-        ({"line": "115"}, {"all": [{"county_known": False}, {"line": "115"}]}, "requires nothing more"),
-        ({"all": [{"line": "115"}]}, {"all": [{"line": "115"}, {"topic": ["kfz"]}]}, "requires nothing more"),
+        (None, {"line": "115"}, "hat keine Bedingung"),
+        ({"line": "115"}, {"line": "115"}, "verlangt nicht mehr als sie"),
+        ({"line": "115"}, {"all": [{"county_known": False}, {"line": "115"}]}, "verlangt nicht mehr als sie"),
+        (
+            {"all": [{"line": "115"}]},
+            {"all": [{"line": "115"}, {"topic": ["kfz"]}]},
+            "verlangt nicht mehr als sie",
+        ),
     ],
 )
 def test_a_rule_after_a_more_general_one_is_shadowed(
@@ -102,7 +123,7 @@ def test_a_rule_after_a_more_general_one_is_shadowed(
     first = {"id": "first", "target": "pool-all"} | ({"when": earlier} if earlier else {})
     minimal["rules"][1:1] = [first, {"id": "second", "when": later, "target": "pool-cz"}]
     found = problems_of(minimal, write_rules)
-    assert f"rule second is never reached: earlier rule first {why} and matches first" in messages(found)
+    assert f"Regel 3 ‚second‘ wird nie erreicht: Regel 2 ‚first‘ {why} und greift vorher" in messages(found)
 
 
 def test_a_rule_with_a_symbolic_target_does_not_shadow_a_later_rule(minimal: dict[str, Any]) -> None:
@@ -124,9 +145,11 @@ def test_no_rule_for_unknown_counties_during_service_hours_is_a_gap(
     del minimal["rules"][2]
     found = messages(problems_of(minimal, write_rules))
     assert len(found) == 2  # one per line, each listing the cases it was found in
-    assert found[0].startswith("no rule matches line 115 at Mo 08:00–18:00; Di 08:00–18:00; Mi")
+    assert found[0].startswith(
+        "Keine Regel greift für Anrufe über die Behördennummer 115 am Mo 08:00–18:00; Di 08:00–18:00; Mi"
+    )
     assert "Sa" not in found[0]
-    cases = "(county 07135, topic none, pools saturated; county unknown, topic none, pools unknown;"
+    cases = "(Cochem-Zell, ohne Thema, Pools ausgelastet; Kreis unbekannt, ohne Thema, Poolstand unbekannt;"
     assert cases in found[0]
 
 
@@ -138,11 +161,11 @@ def test_a_rule_set_without_closed_hours_for_the_switchboard_has_a_gap_at_night(
     minimal["rules"][2]["when"] = {"line": "115"}
     [problem] = problems_of(minimal, write_rules)
     assert problem.message == (
-        "no rule matches line switchboard at Mo 00:00–08:00, 18:00–24:00; "
+        "Keine Regel greift für Anrufe über eine Telefonzentrale am Mo 00:00–08:00, 18:00–24:00; "
         "Di 00:00–08:00, 18:00–24:00; Mi 00:00–08:00, 18:00–24:00; "
         "Do 00:00–08:00, 18:00–24:00; Fr 00:00–08:00, 18:00–24:00; "
         "Sa 00:00–24:00; So 00:00–24:00; Feiertag 00:00–24:00 "
-        "(county 07135, topic none, pools unknown; county 07135, topic none, pools saturated)"
+        "(Cochem-Zell, ohne Thema, Poolstand unbekannt; Cochem-Zell, ohne Thema, Pools ausgelastet)"
     )
     assert problem.file is not None
     assert problem.line == Path(problem.file).read_text(encoding="utf-8").splitlines().index("rules:") + 1
@@ -152,18 +175,18 @@ def test_saturated_pools_without_a_last_resort_are_a_gap(minimal: dict[str, Any]
     minimal["rules"][2]["when"] = {"not": {"saturated": {"pool": "pool-all"}}}
     found = messages(problems_of(minimal, write_rules))
     assert len(found) == 2
-    assert all("pools saturated" in message and "pools unknown" not in message for message in found)
+    assert all("Pools ausgelastet" in message and "Poolstand unbekannt" not in message for message in found)
 
 
 def test_a_target_falling_back_to_itself_is_reported(minimal: dict[str, Any], write_rules: Write) -> None:
     minimal["targets"]["closed"]["fallback"] = "closed"
-    assert messages(problems_of(minimal, write_rules)) == ["target closed falls back to itself"]
+    assert messages(problems_of(minimal, write_rules)) == ["Ziel closed fällt auf sich selbst zurück"]
 
 
 def test_a_fallback_loop_is_reported_once(minimal: dict[str, Any], write_rules: Write) -> None:
     minimal["targets"]["callback"]["fallback"] = "pool-cz"
     assert messages(problems_of(minimal, write_rules)) == [
-        "fallback chain loops: callback -> pool-cz -> pool-all -> callback"
+        "Die Ausweichziele drehen sich im Kreis: callback → pool-cz → pool-all → callback"
     ]
 
 
@@ -193,17 +216,17 @@ def _second_county(minimal: dict[str, Any], **fields: Any) -> None:
         (
             {"number_block": "+49 2671 61"},
             {"number_block": "02671 6"},
-            "the number blocks of counties 07233 (+4926716…) and 07135 (+49267161…) overlap",
+            "Die Nummernblöcke von Kreis 07233 (+4926716…) und Kreis 07135 (+49267161…) überschneiden sich",
         ),
         (
             {"number_block": "+49 2671 61"},
             {"number_block": "+49 2671 61"},
-            "the number blocks of counties 07135 (+49267161…) and 07233 (+49267161…) overlap",
+            "Die Nummernblöcke von Kreis 07135 (+49267161…) und Kreis 07233 (+49267161…) überschneiden sich",
         ),
         (
             {"number_block": "+49 2671 61"},
             {"switchboard": ["+49 2671 61-500"]},
-            "number +49267161500 of the 07233 switchboard lies in the number block of county 07135",
+            "Die Nummer +49267161500 (die Telefonzentrale von Kreis 07233) liegt im Nummernblock von Kreis 07135",
         ),
     ],
 )
@@ -214,7 +237,7 @@ def test_number_blocks_may_not_overlap_nor_take_in_another_line(
     _second_county(minimal, **daun)
     found = messages(problems_of(minimal, write_rules))
     assert message in found
-    assert all("number block" in m for m in found), found
+    assert all("Nummernbl" in m for m in found), found
 
 
 def test_a_number_block_must_be_the_start_of_a_phone_number(

@@ -52,6 +52,11 @@ async def test_an_invalid_rule_file_is_422_with_every_problem_and_line_and_chang
     assert response.status == 422
     problem = await response.json()
     assert len(problem["errors"]) >= 1 and all(e["line"] for e in problem["errors"])
+    assert problem["title"] == "Ungültige Routing-Regeln"
+    assert problem["detail"] == f"{len(problem['errors'])} Fehler in der Regeldatei; nichts wurde gespeichert"
+    assert "unknown_key: diesen Schlüssel gibt es hier nicht (Tippfehler?)" in [
+        e["msg"] for e in problem["errors"]
+    ]
     broken = await client.put("/api/v1/routing/rules", json={"text": "members: [\n"}, headers=admin)
     assert broken.status == 422
     assert await (await client.get("/api/v1/routing/rules/versions", headers=admin)).json() == []
@@ -137,7 +142,7 @@ async def test_an_alias_bomb_is_422_naming_the_problem_and_routing_goes_on(clien
         response = await client.put("/api/v1/routing/rules", json={"text": text}, headers=admin)
         assert response.status == 422, text[:20]
         [error] = (await response.json())["errors"]
-        assert error["msg"].startswith("not accepted: ")
+        assert error["msg"].startswith("Nicht angenommen: ")
     assert await _greeting(client) == GREETING
 
 
@@ -152,7 +157,7 @@ async def test_a_department_whose_unit_does_not_exist_is_422_with_its_line(
     [error] = (await response.json())["errors"]
     assert (
         error["msg"]
-        == "target kfz-zulassung-07233: unit 'kv-vulkaneifel-gibt-es-nicht' does not exist in the catalogue"
+        == "Ziel kfz-zulassung-07233: Stelle ‚kv-vulkaneifel-gibt-es-nicht‘ gibt es im Leistungsverzeichnis nicht"
     )
     assert "kv-vulkaneifel-gibt-es-nicht" in text.splitlines()[error["line"] - 1]
     assert await (await client.get("/api/v1/routing/rules/versions", headers=admin)).json() == []

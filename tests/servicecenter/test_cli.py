@@ -99,8 +99,8 @@ def test_serve_help_shows_the_defaults_of_host_port_and_data_dir(capsys: pytest.
 async def test_check_rules_accepts_the_default_policy_on_stdout(settings: Settings) -> None:
     code, out, err = await _run(settings, "check-rules")
     assert code == 0, err
-    assert out.endswith("emh.yaml: no problems\n")
-    assert "no problems" not in err
+    assert out.endswith("emh.yaml: keine Fehler\n")
+    assert "keine Fehler" not in err
 
 
 async def test_check_rules_reports_problems_with_lines(settings: Settings, tmp_path: Path) -> None:
@@ -108,7 +108,16 @@ async def test_check_rules_reports_problems_with_lines(settings: Settings, tmp_p
     rules.write_text("members: ['07135']\nrules: 3\n")
     code, out, err = await _run(settings, "check-rules", str(rules))
     assert code == 1
-    assert f"{rules}:" in err and "problem(s)" in err
+    assert err.splitlines() == [
+        f"{rules}:1: version: Pflichtangabe fehlt",
+        f"{rules}:1: center: Pflichtangabe fehlt",
+        f"{rules}:1: counties: Pflichtangabe fehlt",
+        f"{rules}:1: lines: Pflichtangabe fehlt",
+        f"{rules}:1: schedules: Pflichtangabe fehlt",
+        f"{rules}:1: targets: Pflichtangabe fehlt",
+        f"{rules}:2: rules: hier gehört eine Liste hin, z. B. [a, b]",
+        f"7 Fehler in {rules}",
+    ]
     assert out == ""
 
 
@@ -123,7 +132,8 @@ async def test_check_rules_checks_units_against_the_demo_catalogue(
     code, _, err = await _run(settings, "check-rules", str(rules))
     assert code == 1
     line = text.splitlines().index("    unit: kv-cochem-zell-zulassung") + 1
-    assert f"{rules}:{line}: target kfz-zulassung-07135: unit 'kv-cochem-zell-weg' does not exist" in err
+    message = "Ziel kfz-zulassung-07135: Stelle ‚kv-cochem-zell-weg‘ gibt es im Leistungsverzeichnis nicht"
+    assert f"{rules}:{line}: {message}" in err
 
 
 async def test_reindex_reports_the_count(settings: Settings) -> None:
