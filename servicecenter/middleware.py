@@ -129,7 +129,10 @@ COMPRESSIBLE_TYPES = frozenset(
 )
 COMPRESSIBLE_SUFFIXES = frozenset({".css", ".js", ".svg", ".json", ".txt"})
 MIN_COMPRESSED_BYTES = 1024
-"""Smaller answers (a routing decision for the PBX, a health check) go as they are: gzip saves little there."""
+"""Smaller answers (a health check, a short list) go as they are: gzip saves little there."""
+UNCOMPRESSED_PATHS = frozenset({"/api/v1/route"})
+"""The PBX's routing decision goes as it is, whatever its size (1–2 KB with its trace): on the LAN it fits
+a segment or two either way, and the PBX waits for the answer while both sides would (de)compress it."""
 STATIC_PREFIX = "/static/"
 VERSIONED_CACHE = "public, max-age=31536000, immutable"
 """A static URL carries its content hash (`?v=`), so what it names never changes."""
@@ -188,7 +191,10 @@ async def compression_middleware(request: web.Request, handler: Handler) -> web.
     Accept-Encoding allows, and give static files their cache headers. Bodies over 4 KiB are compressed
     in aiohttp's executor, so a large answer does not hold up the event loop."""
     response = await handler(request)
-    if request.path.startswith(STATIC_PREFIX) and response.status < 400:
+    path = request.path
+    if path in UNCOMPRESSED_PATHS:
+        return response
+    if path.startswith(STATIC_PREFIX) and response.status < 400:
         response.headers[hdrs.CACHE_CONTROL] = VERSIONED_CACHE if "v" in request.query else UNVERSIONED_CACHE
     if _worth_compressing(request, response):
         response.headers[hdrs.VARY] = hdrs.ACCEPT_ENCODING
