@@ -31,7 +31,9 @@ from routing.policy import Policy
 
 __all__ = ["DecisionMemo"]
 
-DEFAULT_CAPACITY = 4096
+DEFAULT_CAPACITY = 1024
+"""Enough for a minute's calls that differ in area, line, topic and pools: the PBX asks about now, so the
+decisions of past minutes are not asked for again (a decision is 1–3 KB, so this is a few MB at most)."""
 
 
 def _on_whole_minutes(policy: Policy) -> bool:
