@@ -11,6 +11,8 @@ All run as separate processes on 127.0.0.1 on the same machine in the same run:
   queueing (no coordinated omission). Client overhead is included in these numbers. For the service,
   this runs while a search storm (a separate process: 4 clients sending searches back to back) keeps the
   search workers busy; the storm's own throughput is printed too.
+The CPU time the server's processes (with their children) spent per request during the throughput run
+is printed too: unlike throughput, it hardly depends on what else the machine is doing.
 Targets: route throughput >= 70 % of the bare handler's (>= 50 % per worker with N workers); p99 < 5 ms
 at 1,000 req/s while a search storm runs.
 
@@ -155,13 +157,31 @@ async def _open_loop(url: str, rate: int, seconds: int) -> list[float]:
     return sorted(latencies)
 
 
-def _measure(name: str, base: str, seconds: int, *, storm: bool = False) -> float:
+def _cpu_seconds(root: int) -> float:
+    """CPU time (user + system) of process `root` and all its descendants so far, from /proc."""
+    parents, cpu = {}, {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError):
+            fields = stat.read_text().rpartition(")")[2].split()
+            pid = int(stat.parent.name)
+            parents[pid], cpu[pid] = int(fields[1]), int(fields[11]) + int(fields[12])
+    tree, grown = {root}, True
+    while grown:
+        before = len(tree)
+        tree |= {pid for pid, parent in parents.items() if parent in tree}
+        grown = len(tree) > before
+    return sum(cpu.get(pid, 0) for pid in tree) / os.sysconf("SC_CLK_TCK")
+
+
+def _measure(name: str, base: str, seconds: int, process: subprocess.Popen, *, storm: bool = False) -> float:
     url = base + ROUTE
     asyncio.run(_closed_loop(url, 1))  # warm-up
+    cpu_before = _cpu_seconds(process.pid)
     if shutil.which("wrk"):
         throughput, how = _wrk(url, seconds), "wrk -t1 -c32"
     else:
         throughput, how = asyncio.run(_closed_loop(url, seconds)), "Python closed loop, 32 workers"
+    cpu_per_request = (_cpu_seconds(process.pid) - cpu_before) / (throughput * seconds) * 1e6
     storming = None
     if storm:
         storming = subprocess.Popen(
@@ -185,7 +205,8 @@ def _measure(name: str, base: str, seconds: int, *, storm: bool = False) -> floa
         rate, _, statuses = (out or "0 {}").partition(" ")
         searches = f"  (search storm: {float(rate):.0f} searches/s answered, statuses {statuses.strip()})"
     print(
-        f"{name:22} throughput {throughput:8.0f} req/s ({how})   at 1,000 req/s: p50 {p50:5.2f} ms  "
+        f"{name:22} throughput {throughput:8.0f} req/s ({how}), server CPU {cpu_per_request:4.0f} µs/request   "
+        f"at 1,000 req/s: p50 {p50:5.2f} ms  "
         f"p99 {p99:6.2f} ms{searches}"
     )
     return throughput
@@ -222,7 +243,7 @@ def main(seconds: int, workers: list[int]) -> None:
             [sys.executable, "-c", BARE_HANDLER, str(bare_port)], f"http://127.0.0.1:{bare_port}/healthz"
         )
         try:
-            bare_rps = _measure("bare aiohttp", f"http://127.0.0.1:{bare_port}", seconds)
+            bare_rps = _measure("bare aiohttp", f"http://127.0.0.1:{bare_port}", seconds, bare)
         finally:
             _stop(bare)
         with _database(any(n > 1 for n in workers)) as database_url:
@@ -245,7 +266,7 @@ def main(seconds: int, workers: list[int]) -> None:
                 )
                 try:
                     base = f"http://127.0.0.1:{port}"
-                    route_rps = _measure(f"/api/v1/route workers={n}", base, seconds, storm=True)
+                    route_rps = _measure(f"/api/v1/route workers={n}", base, seconds, service, storm=True)
                 finally:
                     _stop(service)
                 print(

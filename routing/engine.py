@@ -12,6 +12,7 @@ the announcement text, for the after-hours target.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 
 from knowledge.calendar import to_berlin
@@ -25,7 +26,7 @@ from routing.policy import Policy
 from routing.selection import select_rule
 from routing.wording import LINE_NAMES, county_name, line_phrase, moment, origin_text, target_name
 
-__all__ = ["evaluate"]
+__all__ = ["evaluate", "evaluate_resolved"]
 
 
 def _context_county(policy: Policy, line: Line, origin: Origin) -> tuple[str | None, str]:
@@ -42,11 +43,24 @@ def _context_county(policy: Policy, line: Line, origin: Origin) -> tuple[str | N
 
 def evaluate(policy: Policy, call: Call, pools: Mapping[str, PoolState]) -> Decision:
     """Decide where `call` goes; raises InvalidCall, UnknownLine, or NoMatchingRule."""
-    rules = policy.rule_file
     line = policy.lines.identify(call.called)
     origin = policy.directory.resolve(call.caller)
+    return evaluate_resolved(policy, line, origin, to_berlin(call.at), call.topic, pools)
+
+
+def evaluate_resolved(
+    policy: Policy,
+    line: Line,
+    origin: Origin,
+    local: dt.datetime,
+    topic: str | None,
+    pools: Mapping[str, PoolState],
+) -> Decision:
+    """Decide a call already reduced to what routing looks at: its line, the caller's origin, the Berlin
+    time and the topic (`routing.memo` keys its remembered decisions on exactly these); raises
+    NoMatchingRule."""
+    rules = policy.rule_file
     county, county_note = _context_county(policy, line, origin)
-    local = to_berlin(call.at)
     calendar = policy.calendar
     closure = calendar.closure_at(local, line=line.kind, county=county)
     closure_text = closure.text(local) if closure is not None else None
@@ -57,7 +71,7 @@ def evaluate(policy: Policy, call: Call, pools: Mapping[str, PoolState]) -> Deci
         origin=origin,
         local=local,
         closed_because=calendar.closed_because(local.date()) or closure_text,
-        topic=call.topic,
+        topic=topic,
         pools=pools,
         rules=rules,
         closures=calendar.closures,

@@ -37,6 +37,8 @@ class PoolBoard:
         self._max_age = max_age
         self._clock = clock
         self._states: dict[str, PoolState] = {}
+        self.version = 0
+        """Counts the reports taken; with the pools `snapshot()` still holds, it names the snapshot."""
 
     def update(self, pool_id: str, state: PoolState) -> PoolState:
         """Record a pool's state, stamped now unless it carries its own time; raises UnknownPool."""
@@ -45,6 +47,7 @@ class PoolBoard:
         if state.updated_at is None:
             state = state.model_copy(update={"updated_at": self._clock()})
         self._states[pool_id] = state
+        self.version += 1
         return state
 
     def merge(self, pool_id: str, state: PoolState) -> bool:
@@ -56,6 +59,7 @@ class PoolBoard:
         if held is not None and held.updated_at is not None and held.updated_at >= state.updated_at:
             return False
         self._states[pool_id] = state
+        self.version += 1
         return True
 
     def snapshot(self) -> Mapping[str, PoolState]:

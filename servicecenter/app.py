@@ -45,8 +45,6 @@ from servicecenter.metrics import Metrics
 from servicecenter.middleware import (
     compression_middleware,
     error_middleware,
-    header_encoding_middleware,
-    nul_path_middleware,
     request_context_middleware,
 )
 from servicecenter.policy_service import PolicyService
@@ -221,8 +219,6 @@ def create_app(settings: Settings, *, worker: WorkerSlot | None = None) -> web.A
             request_context_middleware,
             compression_middleware,
             error_middleware,
-            header_encoding_middleware,
-            nul_path_middleware,
         ],
         client_max_size=MAX_BODY_BYTES,
     )

@@ -5,6 +5,8 @@ pool state arrives from the ACD, and a new rule file replaces the policy in one 
 decision the PBX asks for is counted in memory (`decisions`, a dictionary update); the statistics
 recorder writes the counts in the background. With several instances on one PostgreSQL database the
 live state (`servicecenter.live_state`) hears of every decision and pool report here and shares them.
+A decision the PBX asks for comes from `routing.memo` when an alike call was decided before (same
+policy, line, caller area, minute, topic and pool state); it is remembered and counted all the same.
 
 A call to an extension in a county's number block is decided by the pure engine, which knows only the
 digits (`called_extension`); who has that number — a unit, a person — is looked up here, in a table the
@@ -22,6 +24,7 @@ from knowledge.directory.search import Directory
 from knowledge.statistics.slots import slot_of
 from knowledge.statistics.tally import Tally
 from routing.engine import evaluate
+from routing.memo import DecisionMemo
 from routing.models import Call, Called, Decision, PoolInfo, PoolState
 from routing.policy import Policy
 from routing.pools import PoolBoard
@@ -80,6 +83,7 @@ class CallRouter:
     def __init__(self, policy: Policy) -> None:
         self.policy = policy
         self._board = PoolBoard(policy.pools())
+        self._memo = DecisionMemo(policy)
         self.recent = RecentDecisions()
         self.decisions = Tally()
         """(slot, line, county, target, rule, target kind, open, overflow) -> decisions, until flushed"""
@@ -96,12 +100,13 @@ class CallRouter:
         for pool_id, state in self._board.snapshot().items():
             if pool_id in kept:
                 board.update(pool_id, state)
-        self.policy, self._board = policy, board
+        self.policy, self._board, self._memo = policy, board, DecisionMemo(policy)
 
     def decide(self, call: Call, *, counted: bool = True) -> Decision:
         """Where `call` goes now, and why; remembered in `recent` for the agent console, and counted
         unless it is not a call the PBX routes (a simulation, the console showing a call again)."""
-        decision = self._called(evaluate(self.policy, call, self._board.snapshot()))
+        board = self._board
+        decision = self._called(self._memo.decide(call, board.snapshot(), board.version))
         self.recent.add(decision)
         if counted:
             self._count(call, decision)

@@ -40,26 +40,32 @@ _PHONE_NUMBER = re.compile(r"(?<![\w.])(?:(?:\+|0)\d(?:[ /-]?\d){5,}|\d{7,})(?!\
 hyphens as people write them, or seven or more digits in a row as a PBX sends them (dates are neither)."""
 
 
+def _cut(match: re.Match[str]) -> str:
+    number = parse(match.group())
+    if number is None:
+        return "…"
+    national = phonenumbers.national_significant_number(number)
+    length = phonenumbers.length_of_national_destination_code(number)
+    return f"+{number.country_code} {national[:length]} …" if length else f"+{number.country_code} …"
+
+
 def area_code_only(text: str) -> str:
     """`text` with every phone number cut to country and area code ("+49 2671 …"), as statistics keep them."""
+    return _PHONE_NUMBER.sub(_cut, text)
 
-    def cut(match: re.Match[str]) -> str:
-        number = parse(match.group())
-        if number is None:
-            return "…"
-        national = phonenumbers.national_significant_number(number)
-        length = phonenumbers.length_of_national_destination_code(number)
-        return f"+{number.country_code} {national[:length]} …" if length else f"+{number.country_code} …"
 
-    return _PHONE_NUMBER.sub(cut, text)
+_SHORTEST_NUMBER = 7
+"""No text shorter than this holds a phone number as `_PHONE_NUMBER` sees one (its shortest match)."""
 
 
 def redact(_logger: WrappedLogger, _method: str, event_dict: EventDict) -> EventDict:
-    """Drop secret values and cut phone numbers in every text value, the event and the traceback included."""
+    """Drop secret values and cut phone numbers in every text value, the event and the traceback included.
+    Short texts (a method, a line, a county key) cannot hold a number and are passed by: this runs for
+    every routed call."""
     for key, value in event_dict.items():
         if key.lower() in SECRET_KEYS:
             event_dict[key] = "[redacted]"
-        elif isinstance(value, str) and key not in UNTOUCHED_KEYS:
+        elif isinstance(value, str) and len(value) >= _SHORTEST_NUMBER and key not in UNTOUCHED_KEYS:
             event_dict[key] = area_code_only(value)
     return event_dict
 

@@ -22,8 +22,6 @@ from servicecenter.problems import Problem, problem_response
 __all__ = [
     "compression_middleware",
     "error_middleware",
-    "header_encoding_middleware",
-    "nul_path_middleware",
     "request_context_middleware",
 ]
 
@@ -82,8 +80,10 @@ def _as_problem(error: Exception) -> Problem | None:
 
 @web.middleware
 async def error_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Every error leaves as problem+json; unexpected ones are logged and never show a traceback."""
+    """Every error leaves as problem+json; unexpected ones are logged and never show a traceback. A request
+    no handler can take (`_refuse_malformed`) is answered here, without one more middleware per request."""
     try:
+        _refuse_malformed(request)
         return await handler(request)
     except web.HTTPException as error:
         if error.status < 400:
@@ -101,24 +101,17 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         return problem_response(mapped, {"Retry-After": "5"} if mapped.status == 503 else mapped.headers)
 
 
-@web.middleware
-async def nul_path_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """404 for a path with a NUL character (%00): no entry has one, and PostgreSQL cannot even look it up."""
-    if "\x00" in request.path:
-        raise Problem(404, "no such resource")
-    return await handler(request)
-
-
-@web.middleware
-async def header_encoding_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+def _refuse_malformed(request: web.Request) -> None:
     """400 for a header that is not UTF-8: aiohttp keeps such bytes as lone surrogates, which no token,
-    cookie or name can contain and which cannot be hashed, stored or compared."""
+    cookie or name can contain and which cannot be hashed, stored or compared. Then 404 for a path with a
+    NUL character (%00): no entry has one, and PostgreSQL cannot even look it up."""
     for name, value in request.raw_headers:
         try:
             value.decode("utf-8")
         except UnicodeDecodeError:
             raise Problem(400, f"header {name.decode('ascii', 'replace')} is not UTF-8") from None
-    return await handler(request)
+    if "\x00" in request.path:
+        raise Problem(404, "no such resource")
 
 
 COMPRESSIBLE_TYPES = frozenset(
@@ -136,7 +129,10 @@ COMPRESSIBLE_TYPES = frozenset(
 )
 COMPRESSIBLE_SUFFIXES = frozenset({".css", ".js", ".svg", ".json", ".txt"})
 MIN_COMPRESSED_BYTES = 1024
-"""Smaller answers (a routing decision for the PBX, a health check) go as they are: gzip saves little there."""
+"""Smaller answers (a health check, a short list) go as they are: gzip saves little there."""
+UNCOMPRESSED_PATHS = frozenset({"/api/v1/route"})
+"""The PBX's routing decision goes as it is, whatever its size (1–2 KB with its trace): on the LAN it fits
+a segment or two either way, and the PBX waits for the answer while both sides would (de)compress it."""
 STATIC_PREFIX = "/static/"
 VERSIONED_CACHE = "public, max-age=31536000, immutable"
 """A static URL carries its content hash (`?v=`), so what it names never changes."""
@@ -195,7 +191,10 @@ async def compression_middleware(request: web.Request, handler: Handler) -> web.
     Accept-Encoding allows, and give static files their cache headers. Bodies over 4 KiB are compressed
     in aiohttp's executor, so a large answer does not hold up the event loop."""
     response = await handler(request)
-    if request.path.startswith(STATIC_PREFIX) and response.status < 400:
+    path = request.path
+    if path in UNCOMPRESSED_PATHS:
+        return response
+    if path.startswith(STATIC_PREFIX) and response.status < 400:
         response.headers[hdrs.CACHE_CONTROL] = VERSIONED_CACHE if "v" in request.query else UNVERSIONED_CACHE
     if _worth_compressing(request, response):
         response.headers[hdrs.VARY] = hdrs.ACCEPT_ENCODING

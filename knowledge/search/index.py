@@ -182,10 +182,17 @@ _searchers: dict[Path, tuple[int, Searcher]] = {}
 """In a worker: the open searcher of each index root, with the generation it was opened at."""
 
 
+READ_WORKER_NICENESS = 5
+"""How much the read workers yield the CPU to the service's own process (routing answers from there)."""
+
+
 def _start_worker() -> None:
     """A worker leaves Ctrl-C to the service (which stops the pool), and exits when the service is gone,
     even after a kill that left no time to stop it. The modules it was forked with leave the garbage
-    collector's view: full collections stay short, and their pages stay shared with the fork server."""
+    collector's view: full collections stay short, and their pages stay shared with the fork server.
+    It runs at lower CPU priority (nice +5): on a busy machine the kernel prefers the process that routes
+    calls over a search storm."""
+    os.nice(READ_WORKER_NICENESS)
     gc.freeze()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     threading.Thread(target=_exit_when_orphaned, args=(os.getppid(),), daemon=True).start()

@@ -51,6 +51,15 @@ async def test_small_answers_go_uncompressed(client) -> None:
     assert "Content-Encoding" not in response.headers
 
 
+async def test_the_routing_decision_goes_uncompressed_though_it_is_over_a_kilobyte(client) -> None:
+    path = "/api/v1/route?called=115&caller=%2B49%202671%20555123&at=2026-11-23T09%3A30%3A00%2B01%3A00"
+    response, body = await _raw(client, path, **{"Accept-Encoding": BROWSER})
+    assert response.status == 200
+    assert len(body) >= 1024
+    assert "Content-Encoding" not in response.headers
+    assert json.loads(body)["rule"] == "115-by-caller-area"
+
+
 async def test_pages_are_compressed_and_never_cached(client) -> None:
     response, body = await _raw(client, "/", **{"Accept-Encoding": BROWSER})
     assert response.headers["Content-Encoding"] == "gzip"
