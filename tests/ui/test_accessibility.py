@@ -15,8 +15,8 @@ ANYBODY = [
     "/?county=07233&q=personalausweis+daun",
     "/?call=gibt-es-nicht",
     "/vermittlung",
-    # /vermittlung with results is left out: its options hold tel:/sip: links and copy buttons (axe:
-    # nested-interactive). The page belongs to the switchboard directory (issue 15, items 1–4).
+    "/vermittlung?q=landrat",
+    "/vermittlung?q=kfz+zulassung+cochem",
     "/routing",
     "/anmelden",
     "/anliegen/" + "x" * 43,

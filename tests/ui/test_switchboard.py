@@ -28,7 +28,7 @@ async def base_url(aiohttp_server, app) -> str:
 
 
 def _results(page: Page):
-    return page.get_by_role("listbox", name="Gefundene Personen und Stellen").get_by_role("option")
+    return page.get_by_role("grid", name="Gefundene Personen und Stellen").get_by_role("gridcell")
 
 
 async def _clipboard(page: Page) -> str:

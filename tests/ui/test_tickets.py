@@ -93,7 +93,7 @@ async def test_the_switchboard_leaves_a_message_for_a_unit(page: Page, app, make
     await make_user("vera", "agent", password=PASSWORD)
     await log_in(page, "vera", PASSWORD, next_path="/vermittlung")
     await page.get_by_role("combobox", name="Person, Funktion oder Stelle").fill("kfz zulassung cochem")
-    first = page.get_by_role("listbox", name="Gefundene Personen und Stellen").get_by_role("option").first
+    first = page.get_by_role("grid", name="Gefundene Personen und Stellen").get_by_role("gridcell").first
     await expect(first).to_contain_text("Zulassung")
     await first.get_by_role("button", name="Nachricht hinterlassen").click()
     form = page.locator("#message-area form")

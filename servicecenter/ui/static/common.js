@@ -123,10 +123,13 @@ window.SC = (() => {
     return button;
   }
 
-  /** Combobox keyboard behaviour: ↑/↓ move the active option, Enter picks it, a click picks too. */
+  /** Combobox keyboard behaviour: ↑/↓ move the active option, Enter picks it, a click picks too. The list
+      is a listbox of options, or a grid of one cell per row where an entry holds links and buttons (an
+      option may not: its content is read as plain text). */
   function combobox(input, list, onPick) {
     let active = -1;
-    const options = () => [...list.querySelectorAll('[role="option"]')];
+    const OPTION = '[role="option"], [role="gridcell"]';
+    const options = () => [...list.querySelectorAll(OPTION)];
     function setActive(index) {
       const all = options();
       active = all.length ? Math.max(0, Math.min(index, all.length - 1)) : -1;
@@ -142,7 +145,7 @@ window.SC = (() => {
       else if (event.key === "Enter") { event.preventDefault(); if (active >= 0) onPick(active); }
     });
     list.addEventListener("click", (event) => {
-      const option = event.target.closest('[role="option"]');
+      const option = event.target.closest(OPTION);
       if (!option || event.target.closest("a, button")) return;
       const index = options().indexOf(option);
       setActive(index);

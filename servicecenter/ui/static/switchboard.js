@@ -61,7 +61,7 @@
 
   function item(entry, index) {
     const where = [countyNames[entry.county] || "überregional", entry.kind === "person" ? entry.unit : null].filter(Boolean).join(" · ");
-    return el("li", { role: "option", id: `entry-${index}`, class: `result directory-entry is-${entry.kind}${entry.present ? "" : " is-absent"}`, "aria-selected": "false" },
+    return el("li", { role: "row" }, el("div", { role: "gridcell", id: `entry-${index}`, class: `result directory-entry is-${entry.kind}${entry.present ? "" : " is-absent"}`, "aria-selected": "false" },
       el("span", { class: "unit-main" },
         el("span", { class: "kind-label" }, entry.kind === "person" ? "Person" : "Stelle"),
         el("span", { class: "result-title" }, entry.name),
@@ -78,7 +78,7 @@
       entry.internal_note ? el("span", { class: "internal-note" }, `Hinweis: ${entry.internal_note}`) : null,
       el("span", { class: "entry-actions" },
         el("button", { type: "button", class: "button-copy", tabindex: "-1", onclick: () => pick(index) }, "Kopieren"),
-        el("button", { type: "button", class: "button-copy", tabindex: "-1", onclick: () => leaveMessage(entry) }, "Nachricht hinterlassen")));
+        el("button", { type: "button", class: "button-copy", tabindex: "-1", onclick: () => leaveMessage(entry) }, "Nachricht hinterlassen"))));
   }
 
   /** "Nachricht hinterlassen": a message ticket for the entry's unit (a person's: addressed to them). */
@@ -125,9 +125,9 @@
   input.addEventListener("keydown", (event) => {
     if (event.key === "Escape") { event.preventDefault(); input.value = ""; search(); }
   });
-  /** The entry whose option is selected in the list, if any. */
+  /** The entry whose cell is selected in the list, if any. */
   function selected() {
-    const index = [...list.querySelectorAll('[role="option"]')].findIndex((o) => o.getAttribute("aria-selected") === "true");
+    const index = [...list.querySelectorAll('[role="gridcell"]')].findIndex((o) => o.getAttribute("aria-selected") === "true");
     return index >= 0 ? entries[index] : null;
   }
   document.addEventListener("keydown", (event) => {
