@@ -61,7 +61,7 @@
 
   function item(entry, index) {
     const where = [countyNames[entry.county] || "überregional", entry.kind === "person" ? entry.unit : null].filter(Boolean).join(" · ");
-    return el("li", { role: "row" }, el("div", { role: "gridcell", id: `entry-${index}`, class: `result directory-entry is-${entry.kind}${entry.present ? "" : " is-absent"}`, "aria-selected": "false" },
+    return el("div", { role: "row" }, el("div", { role: "gridcell", id: `entry-${index}`, class: `result directory-entry is-${entry.kind}${entry.present ? "" : " is-absent"}`, "aria-selected": "false" },
       el("span", { class: "unit-main" },
         el("span", { class: "kind-label" }, entry.kind === "person" ? "Person" : "Stelle"),
         el("span", { class: "result-title" }, entry.name),
