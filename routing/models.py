@@ -149,14 +149,14 @@ class PoolInfo(_Strict):
 def _phone_number(raw: str) -> str:
     number = parse(raw)
     if number is None or not is_valid(number):
-        raise ValueError(f"not a valid phone number: {raw!r}")
+        raise ValueError(f"keine gültige Rufnummer: {raw!r}")
     return raw
 
 
 def _number_block(raw: str) -> str:
     number = parse(raw)
     if number is None or (number.national_number or 0) < 10:
-        raise ValueError(f"not the start of a phone number: {raw!r}")
+        raise ValueError(f"{raw!r} ist nicht der Anfang einer Rufnummer")
     return raw
 
 
@@ -189,7 +189,7 @@ class TargetDef(_Strict):
     @model_validator(mode="after")
     def _uri_or_unit(self) -> TargetDef:
         if (self.uri is None) == (self.unit is None):
-            raise ValueError("a target has either `uri` or `unit`")
+            raise ValueError("ein Ziel nennt entweder uri oder unit (genau eins von beiden)")
         return self
 
 

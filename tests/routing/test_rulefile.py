@@ -63,7 +63,7 @@ def test_invalid_switchboard_number_is_refused_with_its_line(minimal_text: str) 
     text = minimal_text.replace("+49 2671 61-0", "not a number")
     [(line, message)] = problems(text)
     assert line == line_of(text, "not a number")
-    assert "not a valid phone number" in message
+    assert "keine gültige Rufnummer" in message
 
 
 def test_unquoted_county_key_read_as_octal_is_refused(minimal_text: str) -> None:

@@ -110,5 +110,5 @@ def test_a_target_has_either_uri_or_unit(
     with_department: dict[str, Any], write_rules: Callable[[dict[str, Any]], Path]
 ) -> None:
     with_department["targets"]["zulassung"]["uri"] = "sip:1@pbx.local"
-    with pytest.raises(RuleFileError, match="either `uri` or `unit`"):
+    with pytest.raises(RuleFileError, match="entweder uri oder unit"):
         _load(write_rules(with_department), ZULASSUNG)
