@@ -122,7 +122,7 @@ async def test_every_match_gets_the_score_whoosh_gives_it(tmp_path: Path) -> Non
             ]
         for query in queries:
             expected = {hit.docnum: hit.score for hit in searcher.search(query, limit=None)}
-            scored = {}
+            scored: dict[int, float] = {}
             for leaf, offset in searcher.leaf_searchers():
                 found = LeafScorer(searcher, leaf).scores(query)
                 scored |= {offset + int(n): float(found.score[n]) for n in np.flatnonzero(found.matched)}
