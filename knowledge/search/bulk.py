@@ -33,9 +33,13 @@ BYTE_TO_LENGTH = np.asarray(_length_byte_cache, dtype=np.float64)
 POSTINGS_KEPT = 2_000_000
 """Postings kept per segment, in all (16 bytes each): the terms asked all day are not read again."""
 
+QUERIES_KEPT = 32
+"""Answers to (parts of) queries kept per segment (each an array of 9 bytes a document: 0.5 MB at 50,000)."""
+
 
 class Unsupported(Exception):
-    """A query of a kind this module does not score; the caller lets whoosh score it."""
+    """A query of a kind this module does not score, or a weighting other than BM25F: ranking.py builds
+    only the kinds above, with whoosh's default weighting."""
 
 
 @dataclass(frozen=True)
@@ -64,9 +68,22 @@ class LeafScorer:
         self._lengths: dict[str, np.ndarray] = {}
         self._postings: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
         self._kept = 0
+        self._queries: OrderedDict[wq.Query, Scores] = OrderedDict()
 
     def scores(self, query: wq.Query) -> Scores:
-        """The documents of this segment that `query` matches, with the scores whoosh gives them."""
+        """The documents of this segment that `query` matches, with the scores whoosh gives them; the last
+        QUERIES_KEPT answers are kept (a search asks the same parts again: to count, to name, to rank)."""
+        if (kept := self._queries.get(query)) is not None:
+            self._queries.move_to_end(query)
+            return kept
+        found = self._scores(query)
+        found.matched.flags.writeable = found.score.flags.writeable = False
+        self._queries[query] = found
+        if len(self._queries) > QUERIES_KEPT:
+            self._queries.popitem(last=False)
+        return found
+
+    def _scores(self, query: wq.Query) -> Scores:
         kind = type(query)
         if isinstance(query, wq.Term) and kind is wq.Term:
             ids, score = self._term(query.fieldname, query.text)

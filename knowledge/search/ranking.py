@@ -16,10 +16,8 @@ from __future__ import annotations
 
 import re
 import threading
-from collections import Counter, OrderedDict
-from collections.abc import Iterable
+from collections import OrderedDict
 from dataclasses import dataclass, field
-from itertools import chain, islice
 
 import numpy as np
 from whoosh import query as wq
@@ -102,20 +100,21 @@ def _per_searcher(searcher: Searcher) -> dict:
     return _local.cache
 
 
-def _facet_values(searcher: Searcher) -> dict[str, list[tuple[str, ...]]]:
-    """For each facet, the values of every document by number; built once per searcher and thread."""
+def _facet_values(searcher: Searcher) -> dict[str, dict[str, np.ndarray]]:
+    """For each facet, the documents (numbered over the whole index) holding each of its values, as arrays;
+    built once per searcher and thread."""
     cache = _per_searcher(searcher)
     if "facets" not in cache:
-        reader = searcher.reader()
-        values: dict[str, list[tuple[str, ...]]] = {}
+        size = searcher.reader().doc_count_all()
+        values: dict[str, dict[str, np.ndarray]] = {}
         for name, fieldname in FACETS.items():
-            by_doc: list[tuple[str, ...]] = [()] * reader.doc_count_all()
-            for term in reader.lexicon(fieldname):
-                if not (value := _text(term)):
-                    continue
-                for docnum in reader.postings(fieldname, term).all_ids():
-                    by_doc[docnum] += (value,)
-            values[name] = by_doc
+            holding = values[name] = {}
+            for leaf, offset in searcher.leaf_searchers():
+                postings = _leaf_scorer(searcher, leaf).postings
+                for term in leaf.reader().lexicon(fieldname):
+                    if value := _text(term):
+                        found = holding.setdefault(value, np.zeros(size, dtype=bool))
+                        found[postings(fieldname, value)[0] + offset] = True
         cache["facets"] = values
     return cache["facets"]
 
@@ -218,19 +217,14 @@ class _Scope:
         child = wq.AndMaybe(self.child, boost)
         return _Scope(wq.And([head, child]) if head else child, self.kind, self.segments, county)
 
-    def kept(self, leaf: Searcher, matched: frozenset[int]) -> frozenset[int]:
-        """Of the documents of `leaf` that the child matches, those of this scope's kind."""
-        segment = self.segments[id(leaf)]
-        if self.kind == SERVICES:
-            return matched - segment.entries
-        return matched & (segment.entries if self.kind == ENTRIES else segment.open_entries)
-
 
 def _count_facets(searcher: Searcher, matched: list[int]) -> dict[str, dict[str, int]]:
-    values = _facet_values(searcher)
+    ids = np.asarray(matched, dtype=np.int64)
     return {
-        name: dict(sorted(Counter(chain.from_iterable(map(by_doc.__getitem__, matched))).items()))
-        for name, by_doc in values.items()
+        name: {
+            value: count for value in sorted(holding) if (count := int(np.count_nonzero(holding[value][ids])))
+        }
+        for name, holding in _facet_values(searcher).items()
     }
 
 
@@ -239,57 +233,14 @@ def _snippet(text: str, terms: frozenset[str], analyzer) -> str:
     return highlight(text, terms, analyzer, _FRAGMENTER, _FORMATTER, top=2) if text else ""
 
 
-TERM_SETS = 500_000
-"""Postings kept as sets per searcher for counting, in all (a few MB per 50,000): the words asked all day
-are counted without reading their posting lists again."""
-
-
-def _term_set(searcher: Searcher, leaf: Searcher, term: wq.Term) -> frozenset[int]:
-    """The numbers of the documents of `leaf` that hold `term`, kept per searcher up to TERM_SETS."""
-    cache = _per_searcher(searcher)
-    kept: OrderedDict[tuple, frozenset[int]] = cache.setdefault("term sets", OrderedDict())
-    key = (id(leaf), term.fieldname, term.text)
-    if (ids := kept.get(key)) is not None:
-        kept.move_to_end(key)
-        return ids
-    ids = kept[key] = frozenset(_leaf_scorer(searcher, leaf).postings(term.fieldname, term.text)[0].tolist())
-    cache["term sets size"] = cache.get("term sets size", 0) + len(ids)
-    while cache["term sets size"] > TERM_SETS and len(kept) > 1:
-        cache["term sets size"] -= len(kept.popitem(last=False)[1])
-    return ids
-
-
-def _matching(searcher: Searcher, leaf: Searcher, query: wq.Query) -> frozenset[int] | None:
-    """The documents of `leaf` that `query` matches, by set algebra over the terms' postings (in C, where
-    stepping whoosh's matchers runs Python per match); None for a kind of query it does not know."""
-    if isinstance(query, wq.Term):
-        return _term_set(searcher, leaf, query)
-    if isinstance(query, wq.And | wq.Or) and query.subqueries:
-        sets = []
-        for sub in query.subqueries:
-            if (matched := _matching(searcher, leaf, sub)) is None:
-                return None
-            sets.append(matched)
-        sets.sort(key=len)
-        if isinstance(query, wq.And):
-            return sets[0].intersection(*sets[1:])
-        return sets[0].union(*sets[1:])
-    return None
-
-
 def _count(searcher: Searcher, query: _Scope) -> list[int]:
-    """The numbers of the first COUNT_LIMIT matches, unscored."""
+    """The numbers of the first COUNT_LIMIT matches."""
     found: list[int] = []
-    for subsearcher, offset in searcher.leaf_searchers():
-        matched = _matching(searcher, subsearcher, query.child)
-        if matched is None:
-            scores = _leaf_scorer(searcher, subsearcher).scores(query.child)
-            ids: Iterable[int] = np.flatnonzero(
-                scores.matched & query.segments[id(subsearcher)].mask(query.kind)
-            )
-        else:
-            ids = sorted(query.kept(subsearcher, matched))
-        found += islice((offset + n for n in ids), COUNT_LIMIT - len(found))
+    for leaf, offset in searcher.leaf_searchers():
+        matched = _leaf_scorer(searcher, leaf).scores(query.child).matched & query.segments[id(leaf)].mask(
+            query.kind
+        )
+        found += (np.flatnonzero(matched)[: COUNT_LIMIT - len(found)] + offset).tolist()
         if len(found) >= COUNT_LIMIT:
             break
     return found
@@ -332,17 +283,12 @@ def _top(searcher: Searcher, query: _Scope, limit: int) -> list[_Scored]:
     return [_Scored(n, s, reader.stored_fields(n)) for s, n in best[:limit]]
 
 
-def _named(searcher: Searcher, head: wq.Query, need: int) -> int:
-    """How many services titles or synonyms name (`head`), counted up to `need`."""
-    named = 0
-    for leaf, _ in searcher.leaf_searchers():
-        matched = _matching(searcher, leaf, head)
-        named += (
-            len(matched) if matched is not None else len(list(islice(head.matcher(leaf).all_ids(), need)))
-        )
-        if named >= need:
-            return need
-    return named
+def _named(searcher: Searcher, head: wq.Query) -> int:
+    """How many services titles or synonyms name (`head`)."""
+    return sum(
+        int(np.count_nonzero(_leaf_scorer(searcher, leaf).scores(head).matched))
+        for leaf, _ in searcher.leaf_searchers()
+    )
 
 
 def _ranked(
@@ -351,7 +297,7 @@ def _ranked(
     """The best `need` services `services` matches, those that titles or synonyms name (`head`) scored with
     their title and synonym words too. When they name at least `need` services, only those are ranked."""
     head = on_field(services.child, HEAD_FIELD)
-    named = _named(searcher, head, need)
+    named = _named(searcher, head)
     if named >= need:
         return _top(searcher, services.scored(boost, county, head), need)
     by_doc = {hit.docnum: hit for hit in _top(searcher, services.scored(boost, county), need)}
