@@ -173,7 +173,7 @@ class LeafScorer:
             live = self.live[found[0]]
             found = found[0][live], found[1][live]
         self._postings[key] = found
-        self._kept += len(ids)
+        self._kept += len(found[0])
         while self._kept > POSTINGS_KEPT and len(self._postings) > 1:
             self._kept -= len(self._postings.popitem(last=False)[1][0])
         return found
