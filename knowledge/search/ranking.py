@@ -25,7 +25,7 @@ from whoosh.highlight import ContextFragmenter, HtmlFormatter, get_text, highlig
 from whoosh.reading import IndexReader
 from whoosh.searching import Searcher
 
-from knowledge.search.analysis import fold
+from knowledge.search.analysis import fold, fold_text
 from knowledge.search.bulk import LeafScorer
 from knowledge.search.index import KIND_LEIKA
 from knowledge.search.query import HEAD_FIELD, SCORED_FIELD, on_field, plan_query
@@ -229,8 +229,15 @@ def _count_facets(searcher: Searcher, matched: list[int]) -> dict[str, dict[str,
 
 
 def _snippet(text: str, terms: frozenset[str], analyzer) -> str:
-    """Up to two fragments of `text` around the query's terms, the terms marked."""
-    return highlight(text, terms, analyzer, _FRAGMENTER, _FORMATTER, top=2) if text else ""
+    """Up to two fragments of `text` around the query's terms, the terms marked. Every term the analyzer
+    makes is a stem or compound part of a folded word, so a text whose folded words hold none of the terms
+    has no fragment, and is not analysed (the highlighter analyses every word: most of a snippet's cost)."""
+    if not text:
+        return ""
+    folded = fold_text(text)
+    if not any(term in folded for term in terms):
+        return ""
+    return highlight(text, terms, analyzer, _FRAGMENTER, _FORMATTER, top=2)
 
 
 def _count(searcher: Searcher, query: _Scope) -> list[int]:
