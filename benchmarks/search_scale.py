@@ -45,7 +45,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import aiohttp
@@ -318,6 +318,9 @@ class Ours:
     sessionmaker: object
     gazetteer: Gazetteer
     synonyms: SynonymTable
+    calendar: ServiceCalendar = field(default_factory=ServiceCalendar)
+    """One calendar and one notice board for every query, as the service holds them."""
+    notices: NoticeBoard = field(default_factory=NoticeBoard)
 
     async def one(self, q: str, county: str | None) -> None:
         async with self.sessionmaker() as session:
@@ -326,8 +329,8 @@ class Ours:
                 session=session,
                 gazetteer=self.gazetteer,
                 synonyms=self.synonyms,
-                calendar=ServiceCalendar(),
-                notices=NoticeBoard(),
+                calendar=self.calendar,
+                notices=self.notices,
                 request=SearchRequest(q, county),
                 now=NOW,
             )

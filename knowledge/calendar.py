@@ -138,6 +138,11 @@ class WeeklyHours(BaseModel):
         return ranges
 
     @cached_property
+    def key(self) -> str:
+        """The hours as stored (JSON text), worked out once: what caches of answers derived from them key on."""
+        return self.model_dump_json()
+
+    @cached_property
     def _parsed(self) -> tuple[tuple[tuple[dt.time, dt.time], ...], ...]:
         return tuple(tuple(_parse_range(r) for r in getattr(self, day)) for day in WEEKDAYS)
 
@@ -246,6 +251,10 @@ class Closures:
                 if moment < period.end and (found is None or period.end > found.end):
                     found = period
         return found
+
+    def changes(self, scopes: Iterable[Scope]) -> Iterator[dt.datetime]:
+        """Every start and end of the closures of `scopes` (UTC): the moments what is closed changes."""
+        return (t for scope in scopes for p in self._by_scope.get(scope, ()) for t in (p.start, p.end))
 
     def intervals(self, scopes: Iterable[Scope]) -> tuple[Interval, ...]:
         """The closed periods of `scopes` as sorted UTC intervals, e.g. for a deadline's service clock."""

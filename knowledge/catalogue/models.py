@@ -6,6 +6,7 @@ read model) and a table class. Identifiers are stable slugs so that export and i
 
 from __future__ import annotations
 
+import functools
 from enum import StrEnum
 from typing import Any
 
@@ -47,7 +48,18 @@ class HoursJSON(TypeDecorator):
         return WeeklyHours.model_validate(value).model_dump()
 
     def process_result_value(self, value: Any, dialect: Dialect) -> WeeklyHours | None:
-        return None if value is None else WeeklyHours.model_validate(value)
+        if value is None:
+            return None
+        if not isinstance(value, dict):
+            return WeeklyHours.model_validate(value)
+        return _stored_hours(tuple((k, tuple(v) if isinstance(v, list) else v) for k, v in value.items()))
+
+
+@functools.lru_cache(maxsize=4096)
+def _stored_hours(items: tuple[tuple[str, Any], ...]) -> WeeklyHours:
+    """Stored hours read back, checked once per distinct text: a page of search hits reads the same few
+    opening hours hundreds of times, and the (frozen) hours are shared."""
+    return WeeklyHours.model_validate({k: list(v) if isinstance(v, tuple) else v for k, v in items})
 
 
 class PlaceKind(StrEnum):

@@ -68,6 +68,15 @@ class NoticeBoard:
     def __len__(self) -> int:
         return sum(len(found) for found in self._by_scope.values())
 
+    def changes(self, scopes: Iterable[NoticeScope]) -> Iterator[dt.datetime]:
+        """Every start and end of the notices of `scopes` (UTC): the moments what is in force changes."""
+        return (
+            t
+            for scope in scopes
+            for n in self._by_scope.get(scope, ())
+            for t in (n.valid_from, n.valid_until)
+        )
+
     def in_force(self, at: dt.datetime, scopes: Iterable[NoticeScope]) -> list[PostedNotice]:
         """The notices of `scopes` in force at `at`: warnings first, then the newest first."""
         found = [n for scope in scopes for n in self._by_scope.get(scope, ()) if n.in_force(at)]

@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import time
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -59,19 +58,12 @@ def responsible_entry(
     calendar: ServiceCalendar,
     notices: NoticeBoard,
     now: dt.datetime,
-    statuses: dict[tuple, dict[str, Any]] | None = None,
 ) -> Responsible:
     """How an agent sees one responsibility: who, which number, where to go (address, website), open now
-    (closures considered), today's hours, when it opens next, and the notices for the unit and its county.
-    `statuses` holds the offices already worked out for this answer, since hits often name the same office
-    (at 50,000 services three in ten of the fifty offices a page names), and each costs the calendar about
-    half a millisecond."""
-    hours = responsibility.hours or unit.hours
-    key = (hours.model_dump_json() if hours else None, unit.id, unit.county)
-    if statuses is None or (status := statuses.get(key)) is None:
-        status = office_status(calendar, notices, hours=hours, unit=unit.id, county=unit.county, now=now)
-        if statuses is not None:
-            statuses[key] = status
+    (closures considered), today's hours, when it opens next, and the notices for the unit and its county."""
+    status = office_status(
+        calendar, notices, hours=responsibility.hours or unit.hours, unit=unit.id, county=unit.county, now=now
+    )
     return Responsible(
         county=responsibility.county,
         place=responsibility.place,
@@ -176,7 +168,6 @@ async def search(
     responsible = await store.responsibilities_for(
         session, service_ids=[h.id for h in page.hits if h.described]
     )
-    statuses: dict[tuple, dict[str, Any]] = {}
     hits = [
         SearchHit(
             id=hit.id,
@@ -189,7 +180,7 @@ async def search(
             typisierung=hit.typisierung,
             notices=service_notices(notices, hit.id, now),
             responsible=[
-                responsible_entry(r, u, calendar, notices, now, statuses)
+                responsible_entry(r, u, calendar, notices, now)
                 for r, u in responsible.get(hit.id, [])
                 if _applies(r, found, county)
             ]

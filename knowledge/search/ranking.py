@@ -1,8 +1,9 @@
 """Ranking one agent query with a whoosh searcher: the part of a search that costs CPU.
 
 Runs where the searcher lives (a read worker process) and returns plain data. Its cost is bounded by
-counts, never by the clock: matches are counted up to COUNT_LIMIT and at most SCORING_BUDGET of them
-are scored, so a loaded server gives the same answer as an idle one.
+counts, never by the clock: matches are counted up to COUNT_LIMIT, and every match is scored at once over
+whole posting lists (bulk.py, with the scores whoosh's matchers would give), so a loaded server gives the
+same answer as an idle one.
 
 Services and LeiKa entries share the index. EMH services always come first; after them the LeiKa entries
 that no service describes (a key some service carries is described: read from the index's
@@ -15,35 +16,28 @@ from __future__ import annotations
 
 import re
 import threading
-from bisect import bisect_left
-from collections import Counter, OrderedDict
-from collections.abc import Iterable, Iterator
+from collections import OrderedDict
 from dataclasses import dataclass, field
-from itertools import chain, islice
 
+import numpy as np
 from whoosh import query as wq
-from whoosh.collectors import Collector, WrappingCollector
 from whoosh.highlight import ContextFragmenter, HtmlFormatter, get_text, highlight
-from whoosh.matching import Matcher, WrappingMatcher
 from whoosh.reading import IndexReader
-from whoosh.searching import Hit, Searcher
+from whoosh.searching import Searcher
 
-from knowledge.search.analysis import fold
+from knowledge.search.analysis import fold, fold_text
+from knowledge.search.bulk import LeafScorer
 from knowledge.search.index import KIND_LEIKA
 from knowledge.search.query import HEAD_FIELD, SCORED_FIELD, on_field, plan_query
 from knowledge.search.synonyms import SynonymTable
 
-__all__ = ["CACHED_PAGES", "COUNT_LIMIT", "SCORING_BUDGET", "RankedHit", "RankedPage", "rank", "suggestion"]
+__all__ = ["CACHED_PAGES", "COUNT_LIMIT", "RankedHit", "RankedPage", "rank", "suggestion"]
 
 SNIPPET_FIELDS = ("short_text", "body", "title")
 COUNTY_BONUS = 1000.0
 """Added to the score of services with a responsibility in the agent's county, so they come first."""
 COUNT_LIMIT = 1000
 """Matches are counted (total, facets) exactly up to this many; beyond, `total` is a lower bound."""
-SCORING_BUDGET = 3000
-"""At most this many matches are scored per query (whoosh scores in Python, about 10 µs a document).
-Services named in titles or synonyms are scored first, so a broad word at 50,000 services still ranks
-the services it names."""
 CACHED_PAGES = 2000
 """Ranked pages kept per searcher, that is per generation of the index (a write opens a new searcher, which
 starts empty): the queries agents ask all day and the prefixes search as you type repeats are answered
@@ -106,20 +100,21 @@ def _per_searcher(searcher: Searcher) -> dict:
     return _local.cache
 
 
-def _facet_values(searcher: Searcher) -> dict[str, list[tuple[str, ...]]]:
-    """For each facet, the values of every document by number; built once per searcher and thread."""
+def _facet_values(searcher: Searcher) -> dict[str, dict[str, np.ndarray]]:
+    """For each facet, the documents (numbered over the whole index) holding each of its values, as arrays;
+    built once per searcher and thread."""
     cache = _per_searcher(searcher)
     if "facets" not in cache:
-        reader = searcher.reader()
-        values: dict[str, list[tuple[str, ...]]] = {}
+        size = searcher.reader().doc_count_all()
+        values: dict[str, dict[str, np.ndarray]] = {}
         for name, fieldname in FACETS.items():
-            by_doc: list[tuple[str, ...]] = [()] * reader.doc_count_all()
-            for term in reader.lexicon(fieldname):
-                if not (value := _text(term)):
-                    continue
-                for docnum in reader.postings(fieldname, term).all_ids():
-                    by_doc[docnum] += (value,)
-            values[name] = by_doc
+            holding = values[name] = {}
+            for leaf, offset in searcher.leaf_searchers():
+                postings = _leaf_scorer(searcher, leaf).postings
+                for term in leaf.reader().lexicon(fieldname):
+                    if value := _text(term):
+                        found = holding.setdefault(value, np.zeros(size, dtype=bool))
+                        found[postings(fieldname, value)[0] + offset] = True
         cache["facets"] = values
     return cache["facets"]
 
@@ -139,42 +134,31 @@ def _described(searcher: Searcher) -> frozenset[int]:
     return frozenset(found)
 
 
-class _DocSet:
-    """Document numbers of one segment, with what it takes to step over them or to the next of them
-    without visiting every match in between (the LeiKa entries are thousands of consecutive numbers)."""
-
-    def __init__(self, ids: Iterable[int], end: int) -> None:
-        self.end = end
-        """The segment's document count: no member is as high."""
-        self.sorted = sorted(ids)
-        self.members = frozenset(self.sorted)
-        self._run_end: dict[int, int] = {}
-        for n in reversed(self.sorted):
-            self._run_end[n] = self._run_end.get(n + 1, n + 1)
-
-    def __contains__(self, n: int) -> bool:
-        return n in self.members
-
-    def next_member(self, n: int) -> int | None:
-        """The first member >= n, None when there is none."""
-        i = bisect_left(self.sorted, n)
-        return self.sorted[i] if i < len(self.sorted) else None
-
-    def next_outside(self, n: int) -> int:
-        """The first number >= n that is not a member."""
-        return self._run_end.get(n, n)
-
-
 @dataclass
 class _Segment:
     """Document sets of one segment of the index, numbered within the segment: what the ranking restricts
-    to or favours, looked up per match instead of intersected with a posting list of 50,000 documents."""
+    to or favours, as sets (for counting) and as arrays over the segment (for scoring)."""
 
-    entries: _DocSet
-    open_entries: _DocSet
+    size: int
+    entries: frozenset[int]
+    open_entries: frozenset[int]
     """LeiKa entries that no service describes."""
     reader: IndexReader
     counties: dict[str, frozenset[int]] = field(default_factory=dict)
+    masks: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def mask(self, kind: str) -> np.ndarray:
+        """The documents a scope of `kind` holds (services, entries, open entries), as an array."""
+        if kind not in self.masks:
+            inside = self._array(self.open_entries if kind == OPEN_ENTRIES else self.entries)
+            self.masks[kind] = ~inside if kind == SERVICES else inside
+        return self.masks[kind]
+
+    def county_mask(self, key: str) -> np.ndarray:
+        """The documents with a responsibility in county `key`, as an array."""
+        if (name := f"county {key}") not in self.masks:
+            self.masks[name] = self._array(self.county(key))
+        return self.masks[name]
 
     def county(self, key: str) -> frozenset[int]:
         if key not in self.counties:
@@ -183,6 +167,11 @@ class _Segment:
             )
             self.counties[key] = frozenset(postings.all_ids()) if postings else frozenset()
         return self.counties[key]
+
+    def _array(self, ids: frozenset[int]) -> np.ndarray:
+        inside = np.zeros(self.size, dtype=bool)
+        inside[sorted(ids)] = True
+        return inside
 
 
 def _segments(searcher: Searcher) -> dict[int, _Segment]:
@@ -193,120 +182,34 @@ def _segments(searcher: Searcher) -> dict[int, _Segment]:
         segments = {}
         for leaf, offset in searcher.leaf_searchers():
             reader = leaf.reader()
-            entries = (
-                list(reader.postings("kind", KIND_LEIKA).all_ids())
+            entries = frozenset(
+                reader.postings("kind", KIND_LEIKA).all_ids()
                 if reader.doc_frequency("kind", KIND_LEIKA)
-                else []
+                else ()
             )
-            end = reader.doc_count_all()
             segments[id(leaf)] = _Segment(
-                _DocSet(entries, end),
-                _DocSet((n for n in entries if n + offset not in described), end),
+                reader.doc_count_all(),
+                entries,
+                frozenset(n for n in entries if n + offset not in described),
                 reader,
             )
         cache["segments"] = segments
     return cache["segments"]
 
 
-class _Restricted(WrappingMatcher):
-    """The child's matches in `ids` (or, with `exclude`, not in them), scored and bounded as the child is,
-    so that the top-N collector still skips blocks that cannot reach the page (block-max). Runs of
-    numbers outside the restriction are skipped over, not stepped through."""
-
-    def __init__(self, child: Matcher, ids: _DocSet, exclude: bool) -> None:
-        super().__init__(child)
-        self._ids, self._exclude = ids, exclude
-        self._find_next()
-
-    def _find_next(self) -> bool:
-        """Moves the child to its next match within the restriction; True when it moved."""
-        child, ids, moved = self.child, self._ids, False
-        while child.is_active():
-            n = child.id()
-            if (n in ids) != self._exclude:
-                break
-            target = ids.next_outside(n) if self._exclude else ids.next_member(n)
-            if target is None:  # no member left: past the segment's last document
-                child.skip_to(ids.end)
-                return True
-            child.skip_to(target)
-            moved = True
-        return moved
-
-    def copy(self) -> _Restricted:
-        return _Restricted(self.child.copy(), self._ids, self._exclude)
-
-    def _replacement(self, newchild: Matcher) -> _Restricted:
-        return _Restricted(newchild, self._ids, self._exclude)
-
-    def next(self) -> bool:  # type: ignore[override]  # whoosh's collectors read it: a new block began
-        moved = self.child.next()
-        return self._find_next() or bool(moved)
-
-    def skip_to(self, id: int) -> bool:  # type: ignore[override]  # as next()
-        moved = self.child.skip_to(id)
-        return self._find_next() or bool(moved)
-
-    def skip_to_quality(self, minquality: float) -> int:
-        skipped = self.child.skip_to_quality(minquality)
-        self._find_next()
-        return skipped
-
-    def all_ids(self) -> Iterator[int]:
-        if self._exclude:  # a few thousand excluded numbers at most: cheaper to pass over in bulk
-            ids = self._ids
-            yield from (n for n in self.child.all_ids() if n not in ids)
-            return
-        while self.is_active():
-            yield self.child.id()
-            self.next()
-
-
-class _Bonus(WrappingMatcher):
-    """The child's matches, `bonus` added to the score of those in `ids`; block quality counts the bonus."""
-
-    def __init__(self, child: Matcher, ids: frozenset[int], bonus: float) -> None:
-        super().__init__(child)
-        self._ids, self._bonus = ids, bonus
-
-    def copy(self) -> _Bonus:
-        return _Bonus(self.child.copy(), self._ids, self._bonus)
-
-    def replace(self, minquality: float = 0) -> Matcher:
-        replaced = self.child.replace(max(0.0, minquality - self._bonus))
-        return self if replaced is self.child else _Bonus(replaced, self._ids, self._bonus)
-
-    def next(self) -> bool:  # type: ignore[override]  # as _Restricted.next()
-        return self.child.next()
-
-    def skip_to_quality(self, minquality: float) -> int:
-        return self.child.skip_to_quality(minquality - self._bonus)
-
-    def max_quality(self) -> float:
-        return self.child.max_quality() + self._bonus
-
-    def block_quality(self) -> float:
-        return self.child.block_quality() + self._bonus
-
-    def score(self) -> float:
-        return self.child.score() + (self._bonus if self.child.id() in self._ids else 0.0)
-
-
 SERVICES, ENTRIES, OPEN_ENTRIES = "services", "entries", "open entries"
 """What a scope holds: the services, every LeiKa entry, or the LeiKa entries no service describes."""
 
 
-class _Scope(wq.Query):
+@dataclass(frozen=True)
+class _Scope:
     """`child` limited to one kind of document (services: every document but the LeiKa entries; entries:
     the LeiKa entries no service describes), services in `county` scored COUNTY_BONUS higher."""
 
-    def __init__(
-        self, child: wq.Query, kind: str, segments: dict[int, _Segment], county: str | None = None
-    ) -> None:
-        self.child, self.kind, self.segments, self.county = child, kind, segments, county
-
-    def __repr__(self) -> str:
-        return f"_Scope({self.child!r}, {self.kind!r}, {self.county!r})"
+    child: wq.Query
+    kind: str
+    segments: dict[int, _Segment]
+    county: str | None = None
 
     def scored(self, boost: wq.Query, county: str | None = None, head: wq.Query | None = None) -> _Scope:
         """The same documents (those `head` matches too, when given), the query's title words and phrase
@@ -314,139 +217,94 @@ class _Scope(wq.Query):
         child = wq.AndMaybe(self.child, boost)
         return _Scope(wq.And([head, child]) if head else child, self.kind, self.segments, county)
 
-    def kept(self, leaf: Searcher, matched: frozenset[int]) -> frozenset[int]:
-        """Of the documents of `leaf` that the child matches, those of this scope's kind."""
-        segment = self.segments[id(leaf)]
-        if self.kind == SERVICES:
-            return matched - segment.entries.members
-        return matched & (segment.entries if self.kind == ENTRIES else segment.open_entries).members
-
-    def matcher(self, searcher: Searcher, context=None) -> Matcher:
-        segment = self.segments[id(searcher)]
-        matcher = self.child.matcher(searcher, context)
-        if self.kind == SERVICES:
-            matcher = _Restricted(matcher, segment.entries, exclude=True)
-        else:
-            ids = segment.entries if self.kind == ENTRIES else segment.open_entries
-            matcher = _Restricted(matcher, ids, exclude=False)
-        if self.county:
-            matcher = _Bonus(matcher, segment.county(self.county), COUNTY_BONUS)
-        return matcher
-
 
 def _count_facets(searcher: Searcher, matched: list[int]) -> dict[str, dict[str, int]]:
-    values = _facet_values(searcher)
+    ids = np.asarray(matched, dtype=np.int64)
     return {
-        name: dict(sorted(Counter(chain.from_iterable(map(by_doc.__getitem__, matched))).items()))
-        for name, by_doc in values.items()
+        name: {
+            value: count for value in sorted(holding) if (count := int(np.count_nonzero(holding[value][ids])))
+        }
+        for name, holding in _facet_values(searcher).items()
     }
 
 
 def _snippet(text: str, terms: frozenset[str], analyzer) -> str:
-    """Up to two fragments of `text` around the query's terms, the terms marked."""
-    return highlight(text, terms, analyzer, _FRAGMENTER, _FORMATTER, top=2) if text else ""
-
-
-TERM_SETS = 500_000
-"""Postings kept as sets per searcher for counting, in all (a few MB per 50,000): the words asked all day
-are counted without reading their posting lists again."""
-
-
-def _term_set(searcher: Searcher, leaf: Searcher, term: wq.Term) -> frozenset[int]:
-    """The numbers of the documents of `leaf` that hold `term`, kept per searcher up to TERM_SETS."""
-    cache = _per_searcher(searcher)
-    kept: OrderedDict[tuple, frozenset[int]] = cache.setdefault("term sets", OrderedDict())
-    key = (id(leaf), term.fieldname, term.text)
-    if (ids := kept.get(key)) is not None:
-        kept.move_to_end(key)
-        return ids
-    reader = leaf.reader()
-    has = reader.doc_frequency(term.fieldname, term.text)
-    ids = kept[key] = frozenset(reader.postings(term.fieldname, term.text).all_ids()) if has else frozenset()
-    cache["term sets size"] = cache.get("term sets size", 0) + len(ids)
-    while cache["term sets size"] > TERM_SETS and len(kept) > 1:
-        cache["term sets size"] -= len(kept.popitem(last=False)[1])
-    return ids
-
-
-def _matching(searcher: Searcher, leaf: Searcher, query: wq.Query) -> frozenset[int] | None:
-    """The documents of `leaf` that `query` matches, by set algebra over the terms' postings (in C, where
-    stepping whoosh's matchers runs Python per match); None for a kind of query it does not know."""
-    if isinstance(query, wq.Term):
-        return _term_set(searcher, leaf, query)
-    if isinstance(query, wq.And | wq.Or) and query.subqueries:
-        sets = []
-        for sub in query.subqueries:
-            if (matched := _matching(searcher, leaf, sub)) is None:
-                return None
-            sets.append(matched)
-        sets.sort(key=len)
-        if isinstance(query, wq.And):
-            return sets[0].intersection(*sets[1:])
-        return sets[0].union(*sets[1:])
-    return None
+    """Up to two fragments of `text` around the query's terms, the terms marked. Every term the analyzer
+    makes is a stem or compound part of a folded word, so a text whose folded words hold none of the terms
+    has no fragment, and is not analysed (the highlighter analyses every word: most of a snippet's cost)."""
+    if not text:
+        return ""
+    folded = fold_text(text)
+    if not any(term in folded for term in terms):
+        return ""
+    return highlight(text, terms, analyzer, _FRAGMENTER, _FORMATTER, top=2)
 
 
 def _count(searcher: Searcher, query: _Scope) -> list[int]:
-    """The numbers of the first COUNT_LIMIT matches, unscored."""
+    """The numbers of the first COUNT_LIMIT matches."""
     found: list[int] = []
-    for subsearcher, offset in searcher.leaf_searchers():
-        matched = _matching(searcher, subsearcher, query.child)
-        if matched is None:
-            ids: Iterable[int] = query.matcher(subsearcher).all_ids()
-        else:
-            ids = sorted(query.kept(subsearcher, matched))
-        found += islice((offset + n for n in ids), COUNT_LIMIT - len(found))
+    for leaf, offset in searcher.leaf_searchers():
+        matched = _leaf_scorer(searcher, leaf).scores(query.child).matched & query.segments[id(leaf)].mask(
+            query.kind
+        )
+        found += (np.flatnonzero(matched)[: COUNT_LIMIT - len(found)] + offset).tolist()
         if len(found) >= COUNT_LIMIT:
             break
     return found
 
 
-class _ScoringBudget(WrappingCollector):
-    """Scores at most `budget` matches over all segments of the index, then stops collecting. Blocks of
-    postings that cannot reach the page are skipped unscored (block-max) and count nothing."""
+@dataclass(frozen=True)
+class _Scored:
+    """A scored document: its number, score and stored fields (by name, as whoosh's Hit reads them)."""
 
-    def __init__(self, child: Collector, budget: int) -> None:
-        super().__init__(child)
-        self.left = budget
+    docnum: int
+    score: float
+    fields: dict
 
-    def collect_matches(self) -> None:
-        for sub_docnum in self.child.matches():
-            if self.left <= 0:
-                return
-            self.left -= 1
-            self.child.collect(sub_docnum)
+    def __getitem__(self, name: str):
+        return self.fields[name]
 
 
-def _top(searcher: Searcher, query: _Scope, limit: int) -> list[Hit]:
-    collector = _ScoringBudget(searcher.collector(limit=limit), SCORING_BUDGET)
-    searcher.search_with_collector(query, collector)
-    results = collector.results()
-    # not list(results): its length counts every match anew once block-max has skipped some
-    return [results[i] for i in range(results.scored_length())]
+def _leaf_scorer(searcher: Searcher, leaf: Searcher) -> LeafScorer:
+    scorers = _per_searcher(searcher).setdefault("scorers", {})
+    if id(leaf) not in scorers:
+        scorers[id(leaf)] = LeafScorer(searcher, leaf)
+    return scorers[id(leaf)]
 
 
-def _named(searcher: Searcher, head: wq.Query, need: int) -> int:
-    """How many services titles or synonyms name (`head`), counted up to `need`."""
-    named = 0
-    for leaf, _ in searcher.leaf_searchers():
-        matched = _matching(searcher, leaf, head)
-        named += (
-            len(matched) if matched is not None else len(list(islice(head.matcher(leaf).all_ids(), need)))
-        )
-        if named >= need:
-            return need
-    return named
+def _top(searcher: Searcher, query: _Scope, limit: int) -> list[_Scored]:
+    """The best `limit` documents of `query` by score, then number (as whoosh's top-N collector orders
+    them), every match scored at once (bulk.py)."""
+    best: list[tuple[float, int]] = []
+    for leaf, offset in searcher.leaf_searchers():
+        scores = _leaf_scorer(searcher, leaf).scores(query.child)
+        segment = query.segments[id(leaf)]
+        score = scores.score
+        if query.county:
+            score = score + np.where(segment.county_mask(query.county), COUNTY_BONUS, 0.0)
+        found = np.flatnonzero(scores.matched & segment.mask(query.kind))
+        top = found[np.lexsort((found, -score[found]))[:limit]]
+        best += [(float(score[n]), offset + int(n)) for n in top]
+    best.sort(key=lambda pair: (-pair[0], pair[1]))
+    reader = searcher.reader()
+    return [_Scored(n, s, reader.stored_fields(n)) for s, n in best[:limit]]
+
+
+def _named(searcher: Searcher, head: wq.Query) -> int:
+    """How many services titles or synonyms name (`head`)."""
+    return sum(
+        int(np.count_nonzero(_leaf_scorer(searcher, leaf).scores(head).matched))
+        for leaf, _ in searcher.leaf_searchers()
+    )
 
 
 def _ranked(
     searcher: Searcher, services: _Scope, boost: wq.Query, county: str | None, need: int
-) -> list[Hit]:
-    """The best `need` services `services` matches. When titles or synonyms name at least `need`
-    services, only those are scored (the ranking puts them first anyway); otherwise the named ones are
-    scored first and the other matches within SCORING_BUDGET, both with the same scoring, merged by score."""
+) -> list[_Scored]:
+    """The best `need` services `services` matches, those that titles or synonyms name (`head`) scored with
+    their title and synonym words too. When they name at least `need` services, only those are ranked."""
     head = on_field(services.child, HEAD_FIELD)
-    named = _named(searcher, head, need)
+    named = _named(searcher, head)
     if named >= need:
         return _top(searcher, services.scored(boost, county, head), need)
     by_doc = {hit.docnum: hit for hit in _top(searcher, services.scored(boost, county), need)}
@@ -463,7 +321,7 @@ def _scopes(searcher: Searcher, core: wq.Query, leika_only: bool) -> tuple[_Scop
     return _Scope(core, SERVICES, segments), _Scope(core, OPEN_ENTRIES, segments)
 
 
-def _ranked_hit(hit: Hit, county: str | None, snippet: str) -> RankedHit:
+def _ranked_hit(hit: _Scored, county: str | None, snippet: str) -> RankedHit:
     in_county = county is not None and county in hit["counties"].split(",")
     described = hit["kind"] != KIND_LEIKA
     return RankedHit(

@@ -6,6 +6,8 @@ import datetime as dt
 import pytest
 
 from knowledge.calendar import BERLIN, ClosedPeriod, Closures, ServiceCalendar, WeeklyHours
+from knowledge.closures.board import NoticeBoard, PostedNotice
+from knowledge.closures.schemas import office_status
 
 HOURS = WeeklyHours(
     mon=["08:00-12:00", "14:00-16:00"],
@@ -154,3 +156,24 @@ def test_swapping_closures_leaves_the_calendar_in_force_unchanged() -> None:
     with_meeting = base.with_closures(Closures([MEETING]))
     assert len(base.closures) == 0 and len(with_meeting.closures) == 1
     assert with_meeting.closed_because(dt.date(2026, 12, 24)) == "Schließtag"
+
+
+def test_an_office_status_given_again_changes_with_a_closure_starting_within_the_minute() -> None:
+    """office_status keeps what it worked out; a closure or notice that starts or ends between two
+    questions in the same minute still shows at once, both ways round."""
+    starts = berlin(2026, 3, 10, 10, 0, 30)
+    board = NoticeBoard(
+        [PostedNotice(7, "Telefonstörung", "warning", "unit", UNIT, COUNTY, starts.astimezone(dt.UTC),
+                      berlin(2026, 3, 10, 11).astimezone(dt.UTC))]
+    )  # fmt: skip
+    cal = calendar(closed(starts, berlin(2026, 3, 10, 11)))
+
+    def status(at: dt.datetime) -> tuple[bool | None, int]:
+        found = office_status(cal, board, hours=HOURS, unit=UNIT, county=COUNTY, now=at)
+        return found["open_now"], len(found["notices"])
+
+    assert status(berlin(2026, 3, 10, 10, 0, 40)) == (False, 1)
+    assert status(berlin(2026, 3, 10, 10, 0, 10)) == (True, 0)
+    assert status(berlin(2026, 3, 10, 10, 0, 50)) == (False, 1)
+    assert status(berlin(2026, 3, 10, 10, 1)) == (False, 1)
+    assert status(berlin(2026, 3, 10, 9, 59, 59)) == (True, 0)
