@@ -9,6 +9,7 @@ word is analysed and looked up as terms, AND first and loosened to OR when nothi
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import time
 from dataclasses import dataclass
@@ -168,27 +169,31 @@ async def search(
     responsible = await store.responsibilities_for(
         session, service_ids=[h.id for h in page.hits if h.described]
     )
-    hits = [
-        SearchHit(
-            id=hit.id,
-            title=hit.title,
-            leika=hit.leika,
-            score=hit.score,
-            snippet=hit.snippet,
-            level=ServiceLevel(hit.level) if hit.level else None,
-            described=hit.described,
-            typisierung=hit.typisierung,
-            notices=service_notices(notices, hit.id, now),
-            responsible=[
-                responsible_entry(r, u, calendar, notices, now)
-                for r, u in responsible.get(hit.id, [])
-                if _applies(r, found, county)
-            ]
-            if hit.described
-            else await _leika_responsible(session, hit, found, county, calendar, notices, now),
-        )  # fmt: skip
-        for hit in page.hits
-    ]
+    hits = []
+    for hit in page.hits:
+        hits.append(
+            SearchHit(
+                id=hit.id,
+                title=hit.title,
+                leika=hit.leika,
+                score=hit.score,
+                snippet=hit.snippet,
+                level=ServiceLevel(hit.level) if hit.level else None,
+                described=hit.described,
+                typisierung=hit.typisierung,
+                notices=service_notices(notices, hit.id, now),
+                responsible=[
+                    responsible_entry(r, u, calendar, notices, now)
+                    for r, u in responsible.get(hit.id, [])
+                    if _applies(r, found, county)
+                ]
+                if hit.described
+                else await _leika_responsible(session, hit, found, county, calendar, notices, now),
+            )  # fmt: skip
+        )
+        # The process that answers searches also routes the PBX's calls: a route request waiting meanwhile
+        # is answered between two hits, not after the whole page (up to fifty offices' statuses).
+        await asyncio.sleep(0)
     return SearchResult(
         query=request.q,
         total=page.total,
