@@ -18,6 +18,7 @@ import yaml
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from knowledge.calendar import BERLIN, ServiceCalendar
+from knowledge.catalogue.kept_responsibilities import KeptResponsibilities
 from knowledge.closures.board import NoticeBoard
 from knowledge.search.agent_search import SearchRequest, search
 from knowledge.search.index import SearchIndex
@@ -170,6 +171,8 @@ def engine_search(
     calendar = calendar or ServiceCalendar()
     moment = now or dt.datetime(2025, 3, 5, 10, 0, tzinfo=BERLIN)
 
+    responsibilities = KeptResponsibilities()
+
     async def run(query: JudgedQuery) -> list[str]:
         async with sessionmaker() as session:
             body = await search(
@@ -179,6 +182,7 @@ def engine_search(
                 synonyms=synonyms,
                 calendar=calendar,
                 notices=NoticeBoard(),
+                responsibilities=responsibilities,
                 request=SearchRequest(query.q, query.county, CUTOFF, 0),
                 now=moment,
             )

@@ -56,6 +56,7 @@ from benchmarks.evaluation import CUTOFF, Evaluation, engine_search, evaluate, f
 from benchmarks.search_quality import Fts5
 from knowledge.calendar import BERLIN, ServiceCalendar
 from knowledge.catalogue import store
+from knowledge.catalogue.kept_responsibilities import KeptResponsibilities
 from knowledge.closures.board import NoticeBoard
 from knowledge.search.agent_search import SearchRequest, search
 from knowledge.search.analysis import words as folded_words
@@ -321,6 +322,7 @@ class Ours:
     calendar: ServiceCalendar = field(default_factory=ServiceCalendar)
     """One calendar and one notice board for every query, as the service holds them."""
     notices: NoticeBoard = field(default_factory=NoticeBoard)
+    responsibilities: KeptResponsibilities = field(default_factory=KeptResponsibilities)
 
     async def one(self, q: str, county: str | None) -> None:
         async with self.sessionmaker() as session:
@@ -331,6 +333,7 @@ class Ours:
                 synonyms=self.synonyms,
                 calendar=self.calendar,
                 notices=self.notices,
+                responsibilities=self.responsibilities,
                 request=SearchRequest(q, county),
                 now=NOW,
             )

@@ -33,6 +33,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from knowledge.catalogue import store
+from knowledge.catalogue.kept_responsibilities import KeptResponsibilities
 from knowledge.catalogue.models import PlaceKind
 from knowledge.closures.board import NoticeBoard
 from knowledge.closures.store import load_closures, load_notices
@@ -99,6 +100,8 @@ class CatalogueFollower:
         self.synonyms = SynonymTable({})
         self.notices = NoticeBoard()
         """The notices in force or still to come; the closures are in routing's calendar."""
+        self.responsibilities = KeptResponsibilities()
+        """What search answers name as responsible, kept per catalogue revision."""
         self._closure_reads = itertools.count(1)
         self._closures_read = 0
         """The number of the newest read of closures and notices swapped in."""

@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from knowledge.calendar import ServiceCalendar
-from knowledge.catalogue import leika, store
+from knowledge.catalogue import leika
+from knowledge.catalogue.kept_responsibilities import KeptResponsibilities
 from knowledge.catalogue.models import Responsibility, ServiceLevel, Unit
 from knowledge.closures.board import NoticeBoard
 from knowledge.closures.schemas import office_status, service_notices
@@ -145,6 +146,7 @@ async def search(
     synonyms: SynonymTable,
     calendar: ServiceCalendar,
     notices: NoticeBoard,
+    responsibilities: KeptResponsibilities,
     request: SearchRequest,
     now: dt.datetime,
 ) -> SearchResult:
@@ -166,7 +168,7 @@ async def search(
             limit=request.limit,
             synonyms=synonyms,
         )
-    responsible = await store.responsibilities_for(
+    responsible = await responsibilities.for_services(
         session, service_ids=[h.id for h in page.hits if h.described]
     )
     hits = []

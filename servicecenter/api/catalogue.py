@@ -129,6 +129,7 @@ async def _search(request: web.Request, query: SearchQuery) -> web.Response:
             synonyms=follower.synonyms,
             calendar=request.app[CALL_ROUTER].policy.calendar,
             notices=follower.notices,
+            responsibilities=follower.responsibilities,
             request=SearchRequest(query.q, query.county, query.limit, query.offset),
             now=_now(),
         )

@@ -51,6 +51,22 @@ async def test_a_place_in_the_query_narrows_the_responsible_unit(client) -> None
     assert [r["place"] for r in first["responsible"]] == ["vg-gerolstein"]
 
 
+async def test_an_edited_unit_shows_in_the_very_next_answer(client, make_user) -> None:
+    """Search answers keep the responsible units per catalogue revision: an edit moves the revision, so
+    the next answer reads them again."""
+    admin = await make_user("anna", "admin")
+    [before] = (await _search(client, q="Hundesteuer Gerolstein"))["hits"][0]["responsible"]
+    path = f"/api/v1/units/{before['unit_id']}"
+    unit = await client.get(path)
+    assert unit.status == 200
+    edited = await client.patch(
+        path, json={"phone": "+49 6591 13-4711"}, headers={**admin, "If-Match": unit.headers["ETag"]}
+    )
+    assert edited.status == 200, await edited.text()
+    [after] = (await _search(client, q="Hundesteuer Gerolstein"))["hits"][0]["responsible"]
+    assert before["phone"] != after["phone"] == "+49 6591 13-4711"
+
+
 async def test_a_postal_code_picks_the_county_for_county_matters(client) -> None:
     body = await _search(client, q="Wunschkennzeichen 56812")
     assert {r["county"] for r in body["hits"][0]["responsible"]} == {"07135"}

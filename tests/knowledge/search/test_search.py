@@ -8,6 +8,7 @@ import pytest
 
 from knowledge.calendar import BERLIN, ServiceCalendar
 from knowledge.catalogue import store
+from knowledge.catalogue.kept_responsibilities import KeptResponsibilities
 from knowledge.catalogue.models import Place
 from knowledge.closures.board import NoticeBoard
 from knowledge.search.agent_search import SearchRequest, search
@@ -118,6 +119,7 @@ async def test_services_of_the_selected_county_come_first(settings, tmp_path: Pa
                     synonyms=SynonymTable({}),
                     calendar=ServiceCalendar([]),
                     notices=NoticeBoard(),
+                    responsibilities=KeptResponsibilities(),
                     request=SearchRequest("Hundesteuer", county),
                     now=dt.datetime.now(BERLIN),
                 )
