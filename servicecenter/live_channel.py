@@ -33,6 +33,16 @@ Message = dict
 """A notification's payload: a JSON object with at least `topic`."""
 APPLICATION_NAME = "servicecenter-live"
 """How the listening connections show in pg_stat_activity."""
+LOST = (
+    OSError,
+    TimeoutError,
+    asyncpg.PostgresError,
+    asyncpg.InterfaceError,
+    # asyncpg's protocol still busy with a failed operation (the server ended the connection mid-command,
+    # e.g. while its database was being dropped): the connection is gone all the same
+    asyncpg.exceptions.InternalClientError,
+)
+"""What ends a listening connection; the channel connects again and catches up."""
 KEEPALIVE_S = 5.0
 QUERY_TIMEOUT_S = 3.0
 BACKOFF_S = (0.2, 0.5, 1.0, 2.0, 5.0)
@@ -81,7 +91,7 @@ class LiveChannel:
         while True:
             try:
                 await self._listen()
-            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError) as error:
+            except LOST as error:
                 log.warning("live_channel_lost", error=type(error).__name__)
             except SQLAlchemyError as error:  # a catch-up could not read: connect and catch up again
                 log.warning("live_catch_up_failed", error=type(error).__name__)
