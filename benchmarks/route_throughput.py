@@ -1,5 +1,5 @@
-"""/api/v1/route over HTTP: the real service (`serve --workers N` for each N given) against a bare aiohttp
-JSON handler process.
+"""/api/v1/route over HTTP: the real service (`serve --workers N --route-port P` for each N given), on the
+workers' port and on the routing process's own port, against a bare aiohttp JSON handler process.
 
 All run as separate processes on 127.0.0.1 on the same machine in the same run:
 - throughput under concurrent load (closed loop): `wrk` (Debian package `wrk`, C, so the load
@@ -9,16 +9,17 @@ All run as separate processes on 127.0.0.1 on the same machine in the same run:
 - latency at a fixed 1,000 requests per second (open loop): a Python asyncio client that sends on a
   fixed schedule and measures each request from its scheduled start, so a slow server cannot hide
   queueing (no coordinated omission). Client overhead is included in these numbers. For the service,
-  this runs while a search storm (a separate process: 4 clients sending searches back to back) keeps the
-  search workers busy; the storm's own throughput is printed too.
+  this runs while a search storm (a separate process: 4 clients sending searches back to back to the
+  workers' port) keeps the workers and their search processes busy; the storm's own throughput is
+  printed too.
 The CPU time the server's processes (with their children) spent per request during the throughput run
 is printed too: unlike throughput, it hardly depends on what else the machine is doing.
 Targets: route throughput >= 70 % of the bare handler's (>= 50 % per worker with N workers); p99 < 5 ms
 at 1,000 req/s while a search storm runs.
 
-Several workers share live state through PostgreSQL: with any N > 1 every service run uses PostgreSQL
-(SERVICECENTER_DATABASE_URL if set, else a throwaway server from Debian's binaries, as tests/cluster
-starts it); with only N = 1, SQLite as before.
+The routing process shares live state with the workers through PostgreSQL, so every service run uses
+PostgreSQL (SERVICECENTER_DATABASE_URL if set, else a throwaway server from Debian's binaries, as
+tests/cluster starts it).
 
     .venv/bin/python benchmarks/route_throughput.py [SECONDS] [--workers 1 2]
 """
@@ -92,17 +93,25 @@ def _free_port() -> int:
 
 def _start(argv: list[str], ready_url: str, env: dict[str, str] | None = None) -> subprocess.Popen:
     process = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        _wait_ready(ready_url, process)
+    except SystemExit:
+        process.kill()
+        raise
+    return process
+
+
+def _wait_ready(ready_url: str, process: subprocess.Popen | None = None) -> None:
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         try:
             urllib.request.urlopen(ready_url, timeout=2).close()
-            return process
+            return
         except OSError:
-            if process.poll() is not None:
-                raise SystemExit(f"{argv[:3]} exited during start-up") from None
+            if process is not None and process.poll() is not None:
+                raise SystemExit(f"{process.args!r} exited during start-up") from None
             time.sleep(0.2)
-    process.kill()
-    raise SystemExit(f"{argv[:3]} did not start")
+    raise SystemExit(f"{ready_url} did not answer")
 
 
 def _stop(process: subprocess.Popen) -> None:
@@ -173,7 +182,17 @@ def _cpu_seconds(root: int) -> float:
     return sum(cpu.get(pid, 0) for pid in tree) / os.sysconf("SC_CLK_TCK")
 
 
-def _measure(name: str, base: str, seconds: int, process: subprocess.Popen, *, storm: bool = False) -> float:
+def _measure(
+    name: str,
+    base: str,
+    seconds: int,
+    process: subprocess.Popen,
+    *,
+    storm: bool = False,
+    storm_base: str | None = None,
+) -> float:
+    """Throughput, CPU per request and open-loop latency of /route at `base`; the search storm (if any) goes
+    to `storm_base` (default: `base`)."""
     url = base + ROUTE
     asyncio.run(_closed_loop(url, 1))  # warm-up
     cpu_before = _cpu_seconds(process.pid)
@@ -189,7 +208,7 @@ def _measure(name: str, base: str, seconds: int, process: subprocess.Popen, *, s
                 sys.executable,
                 "-c",
                 SEARCH_STORM,
-                f"{base}/api/v1/search",
+                f"{storm_base or base}/api/v1/search",
                 str(seconds + 1),
                 str(STORM_CLIENTS),
             ],
@@ -220,11 +239,9 @@ def _load_rig():
 
 
 @contextlib.contextmanager
-def _database(needed: bool) -> Iterator[str | None]:
-    """The PostgreSQL URL the service runs on (None: SQLite)."""
-    if not needed:
-        yield None
-    elif os.environ.get("SERVICECENTER_DATABASE_URL"):
+def _database() -> Iterator[str]:
+    """The PostgreSQL URL the service runs on."""
+    if os.environ.get("SERVICECENTER_DATABASE_URL"):
         yield os.environ["SERVICECENTER_DATABASE_URL"]
     else:
         rig = _load_rig()
@@ -246,33 +263,44 @@ def main(seconds: int, workers: list[int]) -> None:
             bare_rps = _measure("bare aiohttp", f"http://127.0.0.1:{bare_port}", seconds, bare)
         finally:
             _stop(bare)
-        with _database(any(n > 1 for n in workers)) as database_url:
-            print(f"service database: {'PostgreSQL' if database_url else 'SQLite'}")
+        with _database() as database_url:
+            print("service database: PostgreSQL")
             for n in workers:
-                port = _free_port()
+                port, route_port = _free_port(), _free_port()
                 env = {
                     **os.environ,
                     "SERVICECENTER_DATA_DIR": str(Path(tmp) / f"data-{n}"),
                     "SERVICECENTER_LOG_FORMAT": "json",
                     "SERVICECENTER_WORKERS": str(n),
+                    "SERVICECENTER_DATABASE_URL": database_url,
+                    "SERVICECENTER_ROUTE_PORT": str(route_port),
                 }
-                env.pop("SERVICECENTER_DATABASE_URL", None)
-                if database_url:
-                    env["SERVICECENTER_DATABASE_URL"] = database_url
                 service = _start(
                     [sys.executable, "-m", "servicecenter", "serve", "--port", str(port)],
                     f"http://127.0.0.1:{port}/readyz",
                     env,
                 )
                 try:
+                    _wait_ready(f"http://127.0.0.1:{route_port}/readyz")
                     base = f"http://127.0.0.1:{port}"
                     route_rps = _measure(f"/api/v1/route workers={n}", base, seconds, service, storm=True)
+                    print(
+                        f"  workers={n}: route throughput is {route_rps / bare_rps:.0%} of the bare handler's, "
+                        f"{route_rps / n / bare_rps:.0%} per worker"
+                    )
+                    own_rps = _measure(
+                        "  routing process",
+                        f"http://127.0.0.1:{route_port}",
+                        seconds,
+                        service,
+                        storm=True,
+                        storm_base=base,
+                    )
+                    print(
+                        f"  routing process: route throughput is {own_rps / bare_rps:.0%} of the bare handler's"
+                    )
                 finally:
                     _stop(service)
-                print(
-                    f"  workers={n}: route throughput is {route_rps / bare_rps:.0%} of the bare handler's, "
-                    f"{route_rps / n / bare_rps:.0%} per worker"
-                )
 
 
 if __name__ == "__main__":

@@ -74,14 +74,16 @@ async def database_ctx(app: web.Application) -> AsyncIterator[None]:
 
 async def search_ctx(app: web.Application) -> AsyncIterator[None]:
     """The search index, rebuilt first if it is missing, damaged or behind the database, then kept current
-    (by the one process that writes it); its read workers start with the application and stop with it."""
+    (by the one process that writes it); its read workers start with the application (not in a routing
+    worker, which searches nothing) and stop with it."""
     settings = app[SETTINGS]
-    writes_index = app[WORKER].writes_index
+    slot = app[WORKER]
     index = SearchIndex(settings.index_dir, read_workers=settings.search_workers)
     try:
-        if writes_index:
+        if slot.writes_index:
             await ensure_index(index, app[SESSIONMAKER])
-        await index.start_readers()
+        if not slot.routing_only:  # a routing worker only follows the catalogue for routing's sake
+            await index.start_readers()
         follower = CatalogueFollower(
             index,
             app[SESSIONMAKER],
@@ -89,7 +91,7 @@ async def search_ctx(app: web.Application) -> AsyncIterator[None]:
             place_words=PlaceWords.load(settings.place_words_file),
             metrics=app[METRICS],
             channel=app[LIVE_STATE].channel,
-            writes_index=writes_index,
+            writes_index=slot.writes_index,
         )
         await follower.start()
         app[SEARCH_INDEX], app[CATALOGUE_FOLLOWER] = index, follower
@@ -185,7 +187,7 @@ async def tickets_ctx(app: web.Application) -> AsyncIterator[None]:
     engine = create_engine(settings.database, pool_size=2)
     worker = TicketWorker(create_sessionmaker(engine), settings)
     app[TICKET_WORKER] = worker
-    runs_here = settings.ticket_worker and app[WORKER].index == 0  # one worker of `serve --workers N`
+    runs_here = settings.ticket_worker and app[WORKER].runs_ticket_worker
     working = asyncio.create_task(worker.run(), name="ticket-worker") if runs_here else None
     yield
     if working is not None:

@@ -51,7 +51,7 @@ def _settings(args: argparse.Namespace, **overrides: Any) -> Settings:
 
 def serve(args: argparse.Namespace) -> int:
     """Run the service until interrupted, in one process or `--workers N`; SIGHUP reloads the routing rules."""
-    overrides = {k: v for k in ("host", "port") if (v := getattr(args, k)) is not None}
+    overrides = {k: v for k in ("host", "port", "route_port") if (v := getattr(args, k)) is not None}
     settings = _settings(args, **overrides)
     try:
         count = resolve_workers(settings, args.workers)
@@ -59,7 +59,7 @@ def serve(args: argparse.Namespace) -> int:
         print(f"servicecenter serve: {error}", file=sys.stderr)
         return 2
     configure_logging(log_format=settings.log_format, level=settings.log_level)
-    if count == 1:
+    if count == 1 and settings.route_port is None:
         run_worker(settings, WorkerSlot())
         return 0
     return serve_workers(settings, count)
@@ -403,6 +403,13 @@ def _parser() -> argparse.ArgumentParser:
         metavar="N",
         help="processes sharing the port (default: the number of cores on PostgreSQL, 1 on SQLite; "
         "SERVICECENTER_WORKERS overrides it)",
+    )
+    sub.add_argument(
+        "--route-port",
+        type=int,
+        metavar="PORT",
+        help="also answer the PBX's routing requests on PORT, in a process that does nothing else, so a "
+        "decision never waits behind a search (PostgreSQL only)",
     )
     command("migrate", migrate, "bring the database schema up to date")
     sub = command("seed", seed, "load the demo catalogue")

@@ -159,12 +159,16 @@ class Operation:
 class ApiRoutes:
     """The JSON API's routes: each registered on the router and described in the OpenAPI document."""
 
-    def __init__(self, router: web.UrlDispatcher) -> None:
+    def __init__(self, router: web.UrlDispatcher, *, only: frozenset[str] | None = None) -> None:
         self.router = router
+        self.only = only
+        """The paths to serve (None: all); the others are left out."""
         self.operations: list[tuple[str, str, Operation]] = []
 
     def add(self, method: str, path: str, handler: Handler, operation: Operation) -> None:
         """Serve `method path` with `handler` (GET also answers HEAD) and describe it as `operation`."""
+        if self.only is not None and path not in self.only:
+            return
         if method == "GET":
             self.router.add_get(path, handler)
         else:

@@ -54,6 +54,7 @@ from servicecenter.api.responses import (
     UnitState,
     UnitView,
 )
+from servicecenter.keys import WORKER
 from servicecenter.openapi import API_ROUTES, ApiRoutes, Operation, Reply, ok, openapi_json, problem
 from servicecenter.ui import (
     STATIC_DIR,
@@ -70,7 +71,11 @@ from servicecenter.ui import (
 )
 from servicecenter.ui import tickets as ticket_pages
 
-__all__ = ["setup_routes"]
+__all__ = ["ROUTING_SURFACE", "setup_routes"]
+
+ROUTING_SURFACE = frozenset({"/healthz", "/readyz", "/metrics", "/api/v1/route", "/api/v1/decisions/{id}"})
+"""What a routing worker answers: the PBX's decisions, the agent's screen pop reading one again, and the
+checks of the balancer and of Prometheus."""
 
 NOT_FOUND = {404: problem("no such entry")}
 SESSION_PROBLEMS = {
@@ -87,8 +92,10 @@ STATES = {
 
 
 def setup_routes(app: web.Application) -> None:
-    """Register every route on `app`, and the OpenAPI description of the JSON ones."""
-    api = ApiRoutes(app.router)
+    """Register every route on `app`, and the OpenAPI description of the JSON ones; a routing worker
+    (`serve --route-port`) gets only what the PBX asks, and what operators and the balancer check."""
+    routing_only = app[WORKER].routing_only
+    api = ApiRoutes(app.router, only=ROUTING_SURFACE if routing_only else None)
 
     # Operations
     api.add(
@@ -485,46 +492,6 @@ def setup_routes(app: web.Application) -> None:
             auth=True,
             path_params={"id": "`id` of a notice"},
         ),
-    )
-
-    # Agent and switchboard UI (HTML, German)
-    app.router.add_get("/", pages.console, name="console")
-    app.router.add_get("/vermittlung", switchboard_page.switchboard, name="switchboard")
-    app.router.add_get("/routing", pages.routing_view, name="routing")
-    app.router.add_get("/statistik", statistics_page.statistics, name="statistics")
-    app.router.add_static("/static/", STATIC_DIR, name="static", append_version=True)
-
-    # Tickets for agents (login), and the answer page units reach through the link in their mail (no login)
-    app.router.add_get("/anliegen", ticket_pages.worklist, name="tickets")
-    app.router.add_get("/anliegen/vorgang/{id}", ticket_pages.ticket_page, name="ticket")
-    app.router.add_get("/anliegen/{token}", ticket_pages.answer_page, name="answer")
-    app.router.add_post("/anliegen/{token}", ticket_pages.submit_answer)
-
-    # Admin UI (HTML, German; writes go through the JSON API below)
-    app.router.add_get("/anmelden", account.login_page, name="login")
-    app.router.add_get("/verwaltung", admin.start, name="admin")
-    app.router.add_get("/verwaltung/suchanfragen", insights_page.search_insights, name="search_insights")
-    app.router.add_get("/verwaltung/synonyme", insights_page.synonyms, name="synonyms")
-    app.router.add_get("/verwaltung/schliessungen", closures_page.closures_admin, name="closures")
-    app.router.add_get("/verwaltung/stellen/{id}", admin.edit_unit, name="edit_unit")
-    app.router.add_get("/verwaltung/leistungen/{id}", admin.edit_service, name="edit_service")
-    app.router.add_get(
-        "/verwaltung/leistungen/{id}/zustaendigkeiten", admin.responsibilities, name="edit_responsibilities"
-    )
-    app.router.add_get("/verwaltung/neue-person", people_admin.new_person, name="new_person")
-    app.router.add_get("/verwaltung/personen/{id}", people_admin.edit_person, name="edit_person")
-    app.router.add_get("/verwaltung/benutzer", operations.users_page, name="users")
-    app.router.add_get("/verwaltung/benutzer/{name}", operations.user_page, name="user")
-    app.router.add_get("/verwaltung/routing", operations.rules_page, name="rules")
-    app.router.add_get(
-        "/verwaltung/routing/versionen/{n}", operations.rules_version_page, name="rules_version"
-    )
-    app.router.add_get("/verwaltung/import", operations.import_page, name="catalogue_import")
-    app.router.add_get("/verwaltung/pools", operations.pools_page, name="pools")
-    app.router.add_get(
-        "/verwaltung/{section:stellen|leistungen|zustaendigkeiten|personen}/{id}/verlauf",
-        history.history_page,
-        name="history",
     )
 
     # Catalogue editing (permissions in servicecenter/auth.py)
@@ -946,3 +913,48 @@ def setup_routes(app: web.Application) -> None:
     )
 
     app[API_ROUTES] = api
+    if not routing_only:
+        _setup_pages(app)
+
+
+def _setup_pages(app: web.Application) -> None:
+    """The HTML pages (German) and their static files."""
+    # Agent and switchboard UI (HTML, German)
+    app.router.add_get("/", pages.console, name="console")
+    app.router.add_get("/vermittlung", switchboard_page.switchboard, name="switchboard")
+    app.router.add_get("/routing", pages.routing_view, name="routing")
+    app.router.add_get("/statistik", statistics_page.statistics, name="statistics")
+    app.router.add_static("/static/", STATIC_DIR, name="static", append_version=True)
+
+    # Tickets for agents (login), and the answer page units reach through the link in their mail (no login)
+    app.router.add_get("/anliegen", ticket_pages.worklist, name="tickets")
+    app.router.add_get("/anliegen/vorgang/{id}", ticket_pages.ticket_page, name="ticket")
+    app.router.add_get("/anliegen/{token}", ticket_pages.answer_page, name="answer")
+    app.router.add_post("/anliegen/{token}", ticket_pages.submit_answer)
+
+    # Admin UI (HTML, German; writes go through the JSON API below)
+    app.router.add_get("/anmelden", account.login_page, name="login")
+    app.router.add_get("/verwaltung", admin.start, name="admin")
+    app.router.add_get("/verwaltung/suchanfragen", insights_page.search_insights, name="search_insights")
+    app.router.add_get("/verwaltung/synonyme", insights_page.synonyms, name="synonyms")
+    app.router.add_get("/verwaltung/schliessungen", closures_page.closures_admin, name="closures")
+    app.router.add_get("/verwaltung/stellen/{id}", admin.edit_unit, name="edit_unit")
+    app.router.add_get("/verwaltung/leistungen/{id}", admin.edit_service, name="edit_service")
+    app.router.add_get(
+        "/verwaltung/leistungen/{id}/zustaendigkeiten", admin.responsibilities, name="edit_responsibilities"
+    )
+    app.router.add_get("/verwaltung/neue-person", people_admin.new_person, name="new_person")
+    app.router.add_get("/verwaltung/personen/{id}", people_admin.edit_person, name="edit_person")
+    app.router.add_get("/verwaltung/benutzer", operations.users_page, name="users")
+    app.router.add_get("/verwaltung/benutzer/{name}", operations.user_page, name="user")
+    app.router.add_get("/verwaltung/routing", operations.rules_page, name="rules")
+    app.router.add_get(
+        "/verwaltung/routing/versionen/{n}", operations.rules_version_page, name="rules_version"
+    )
+    app.router.add_get("/verwaltung/import", operations.import_page, name="catalogue_import")
+    app.router.add_get("/verwaltung/pools", operations.pools_page, name="pools")
+    app.router.add_get(
+        "/verwaltung/{section:stellen|leistungen|zustaendigkeiten|personen}/{id}/verlauf",
+        history.history_page,
+        name="history",
+    )

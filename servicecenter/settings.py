@@ -36,6 +36,13 @@ class Settings(BaseSettings):
     database_url: str | None = Field(default=None, description="unset: SQLite in the data dir")
     host: str = "127.0.0.1"
     port: int = Field(default=8115, ge=1, le=65535)
+    route_port: int | None = Field(
+        default=None,
+        ge=1,
+        le=65535,
+        description="a port of its own for the PBX's routing requests, answered by a process that does nothing "
+        "else (PostgreSQL only); unset: routing is answered on PORT only",
+    )
     log_format: Literal["console", "json"] = "console"
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     rules_file: Path = CONFIG_DIR / "routing" / "emh.yaml"

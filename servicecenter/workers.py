@@ -1,4 +1,5 @@
-"""`servicecenter serve --workers N`: N processes answering on one port, so every core serves.
+"""`servicecenter serve --workers N [--route-port P]`: N processes answering on one port, so every core
+serves, and a routing process of its own for the PBX.
 
 Design: a small supervisor process prepares once (schema migrated, demo catalogue and synonyms seeded,
 the search index built), then starts N worker processes (multiprocessing "spawn": each a clean
@@ -16,8 +17,18 @@ their own pool state: `serve` refuses more than one worker on SQLite and says wh
 The search index in DATA_DIR/index is written by worker 0 alone (`WorkerSlot.writes_index`), which
 announces each update; the others read it and reopen it when told. Each worker keeps its own search
 read processes, so routing stays isolated from search CPU in every worker as before; the ticket worker
-runs in worker 0. Prometheus event metrics are kept per process in a directory the supervisor makes
-(PROMETHEUS_MULTIPROC_DIR) and summed on every scrape.
+runs in worker 0.
+
+The PBX's own port (`--route-port`, PostgreSQL only): one more process, a routing worker, answers there
+what the PBX and the balancer ask (`servicecenter.routes.ROUTING_SURFACE`) and nothing else. It is one more
+instance on the shared database, so pool reports, rules and closures reach it, and its decisions reach
+the others, within a second. Within a worker, a routing request waits for whatever the event loop is
+doing — a search's answer being assembled, a page, an import; in the routing worker there is nothing else.
+A separate port rather than a path on the shared one, because SO_REUSEPORT spreads connections, not
+requests: only a port of its own keeps the PBX's requests away from the search traffic.
+
+Prometheus event metrics are kept per process in a directory the supervisor makes (PROMETHEUS_MULTIPROC_DIR)
+and summed on every scrape.
 """
 
 from __future__ import annotations
@@ -59,6 +70,10 @@ STOP_WAIT_S = 50
 """How long stopping waits for a worker (its ticket worker may finish an SMTP attempt of up to 40 s)."""
 RESTART_PAUSE_S = 1.0
 ORPHAN_CHECK_S = 1.0
+YIELD_TO_ROUTING_NICENESS = 5
+"""With a routing process, how much the other workers (searches, pages, imports, and their search processes
+after them) yield the CPU to it: on a saturated machine the kernel then runs the PBX's decisions first and
+lets searches wait, instead of sharing the cores evenly and letting both queue."""
 
 
 class WorkerCountError(ValueError):
@@ -67,9 +82,17 @@ class WorkerCountError(ValueError):
 
 def resolve_workers(settings: Settings, requested: int | None) -> int:
     """How many workers to run: as requested (the flag, else the setting), by default the number of cores on
-    PostgreSQL and 1 on SQLite; more than 1 on SQLite raises WorkerCountError."""
-    wanted = requested if requested is not None else settings.workers
+    PostgreSQL and 1 on SQLite; more than 1, or a routing process, on SQLite raises WorkerCountError."""
     postgres = make_url(settings.database).get_backend_name() == "postgresql"
+    if settings.route_port is not None and not postgres:
+        raise WorkerCountError(
+            "the routing process shares pool state and decisions with the workers through PostgreSQL; on SQLite "
+            "it would route with its own: leave out --route-port, or set SERVICECENTER_DATABASE_URL to a "
+            "PostgreSQL database"
+        )
+    if settings.route_port == settings.port:
+        raise WorkerCountError("--route-port must differ from --port")
+    wanted = requested if requested is not None else settings.workers
     if wanted is None:
         return (os.cpu_count() or 1) if postgres else 1
     if wanted < 1:
@@ -111,7 +134,10 @@ def run_worker(settings: Settings, slot: WorkerSlot, parent: int | None = None) 
     if parent is not None:
         os.setpgid(0, 0)
         configure_logging(log_format=settings.log_format, level=settings.log_level)
-    url = f"http://{settings.host}:{settings.port}"
+    if settings.route_port is not None and not slot.routing_only:
+        os.nice(YIELD_TO_ROUTING_NICENESS)
+    port = settings.route_port if slot.routing_only else settings.port
+    url = f"http://{settings.host}:{port}"
     app = create_app(settings, worker=slot)
     app.cleanup_ctx.extend([reload_rules_on_sighup, frozen_startup_ctx])
     if parent is not None:
@@ -119,7 +145,7 @@ def run_worker(settings: Settings, slot: WorkerSlot, parent: int | None = None) 
     web.run_app(
         app,
         host=settings.host,
-        port=settings.port,
+        port=port,
         reuse_port=parent is not None,
         print=lambda _: log.info(
             "serving",
@@ -127,6 +153,7 @@ def run_worker(settings: Settings, slot: WorkerSlot, parent: int | None = None) 
             data_dir=str(settings.data_dir.resolve()),
             worker=slot.index,
             workers=slot.count,
+            routing_only=slot.routing_only,
         ),
         access_log=None,
     )
@@ -163,22 +190,22 @@ def _port_is_free(host: str, port: int) -> bool:
 class _Supervisor:
     """Starts, restarts and stops the workers."""
 
-    def __init__(self, settings: Settings, count: int) -> None:
+    def __init__(self, settings: Settings, slots: list[WorkerSlot]) -> None:
         self.settings = settings
-        self.count = count
+        self.slots = slots
         self.context = multiprocessing.get_context("spawn")
-        self.workers: dict[int, BaseProcess] = {}
+        self.workers: dict[WorkerSlot, BaseProcess] = {}
         self.stopping = False
 
-    def start(self, index: int) -> None:
+    def start(self, slot: WorkerSlot) -> None:
         process = self.context.Process(
             target=run_worker,
-            args=(self.settings, WorkerSlot(index, self.count), os.getpid()),
-            name=f"servicecenter-worker-{index}",
+            args=(self.settings, slot, os.getpid()),
+            name=f"servicecenter-{'routing' if slot.routing_only else 'worker'}-{slot.index}",
         )
         process.start()
-        self.workers[index] = process
-        log.info("worker_started", worker=index, pid=process.pid)
+        self.workers[slot] = process
+        log.info("worker_started", worker=slot.index, routing_only=slot.routing_only, pid=process.pid)
 
     def signal_all(self, signum: int) -> None:
         for process in self.workers.values():
@@ -189,19 +216,25 @@ class _Supervisor:
     def watch(self) -> None:
         """Until stopped: restart each worker that exits (its metrics files are marked dead first)."""
         while not self.stopping:
-            sentinels = {process.sentinel: index for index, process in self.workers.items()}
+            sentinels = {process.sentinel: slot for slot, process in self.workers.items()}
             for sentinel in wait(list(sentinels), timeout=0.5):
                 if self.stopping:
                     break
-                index = sentinels[sentinel]  # type: ignore[index]
-                process = self.workers[index]
+                slot = sentinels[sentinel]  # type: ignore[index]
+                process = self.workers[slot]
                 process.join()
-                log.error("worker_exited", worker=index, pid=process.pid, exitcode=process.exitcode)
+                log.error(
+                    "worker_exited",
+                    worker=slot.index,
+                    routing_only=slot.routing_only,
+                    pid=process.pid,
+                    exitcode=process.exitcode,
+                )
                 if process.pid is not None:
                     multiprocess.mark_process_dead(process.pid)
                 time.sleep(RESTART_PAUSE_S)
                 if not self.stopping:
-                    self.start(index)
+                    self.start(slot)
 
     def stop(self) -> None:
         """Stop every worker gracefully (SIGINT), killing one that does not end in STOP_WAIT_S."""
@@ -216,16 +249,21 @@ class _Supervisor:
 
 
 def serve_workers(settings: Settings, count: int) -> int:
-    """Run `count` workers on one port until SIGINT or SIGTERM; SIGHUP reaches every worker."""
-    if not _port_is_free(settings.host, settings.port):
-        log.error("port_in_use", host=settings.host, port=settings.port)
-        return 1
+    """Run `count` workers on one port, and a routing worker on the route port if one is set, until SIGINT or
+    SIGTERM; SIGHUP reaches every worker."""
+    for port in (settings.port, settings.route_port):
+        if port is not None and not _port_is_free(settings.host, port):
+            log.error("port_in_use", host=settings.host, port=port)
+            return 1
     asyncio.run(_prepare(settings))
     metrics_dir = tempfile.mkdtemp(prefix="servicecenter-metrics-")
     os.environ[MULTIPROCESS_DIR] = metrics_dir
     if "search_workers" not in settings.model_fields_set:
         settings = settings.model_copy(update={"search_workers": max(1, (os.cpu_count() or 1) // count)})
-    supervisor = _Supervisor(settings, count)
+    slots = [WorkerSlot(index, count) for index in range(count)]
+    if settings.route_port is not None:
+        slots.append(WorkerSlot(count, count, routing_only=True))
+    supervisor = _Supervisor(settings, slots)
 
     def on_stop(_signum: int, _frame: object) -> None:
         supervisor.stopping = True
@@ -238,8 +276,8 @@ def serve_workers(settings: Settings, count: int) -> int:
         for signum, handler in ((signal.SIGINT, on_stop), (signal.SIGTERM, on_stop), (signal.SIGHUP, on_hup))
     }
     try:
-        for index in range(count):
-            supervisor.start(index)
+        for slot in slots:
+            supervisor.start(slot)
         supervisor.watch()
     finally:
         supervisor.stop()

@@ -68,7 +68,7 @@ async def readyz(request: web.Request) -> web.Response:
         "status": "ready" if ready else "degraded",
         "checks": checks,
         "routing": {"rules": len(request.app[CALL_ROUTER].policy.rule_file.rules)},
-        "worker": {"index": worker.index, "count": worker.count},
+        "worker": {"index": worker.index, "count": worker.count, "routing_only": worker.routing_only},
     }
     if not ready:
         body["detail"] = "routing answers from memory; search and catalogue may fail"

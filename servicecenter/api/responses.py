@@ -49,6 +49,10 @@ class RoutingReadiness(BaseModel):
 class WorkerInfo(BaseModel):
     index: int = Field(description="which process of `serve --workers N` answered, from 0")
     count: int = Field(description="N")
+    routing_only: bool = Field(
+        default=False,
+        description="the routing process of `serve --route-port`, which answers nothing but routing",
+    )
 
 
 class Readiness(BaseModel):

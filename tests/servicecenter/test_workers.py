@@ -1,9 +1,11 @@
-"""`servicecenter serve --workers N`: how many, refused on SQLite, and N real processes acting as one."""
+"""`servicecenter serve --workers N [--route-port P]`: how many, refused on SQLite, and N real processes
+(and the routing process) acting as one."""
 
 from __future__ import annotations
 
 import asyncio
 import os
+import signal
 import time
 from collections.abc import Awaitable, Callable
 
@@ -13,6 +15,7 @@ import pytest
 from servicecenter.cli import main
 from servicecenter.settings import Settings
 from servicecenter.workers import WorkerCountError, resolve_workers
+from tests.conftest import free_port
 
 POSTGRES = "postgresql+asyncpg://sc@127.0.0.1:1/sc"
 DEADLINE_S = 30.0
@@ -34,6 +37,18 @@ def test_several_workers_on_sqlite_are_refused_with_the_reason(tmp_path, capsys,
     with pytest.raises(WorkerCountError, match="PostgreSQL"):
         resolve_workers(Settings(data_dir=tmp_path, database_url=None), 2)
     assert main(["serve", "--workers", "2", "--data-dir", str(tmp_path), "--port", "1"]) == 2
+    assert "PostgreSQL" in capsys.readouterr().err
+    assert not (tmp_path / "servicecenter.db").exists(), "nothing was started"
+
+
+def test_a_routing_process_on_sqlite_is_refused_with_the_reason(tmp_path, capsys, monkeypatch) -> None:
+    monkeypatch.delenv("SERVICECENTER_DATABASE_URL", raising=False)
+    monkeypatch.delenv("SERVICECENTER_WORKERS", raising=False)
+    with pytest.raises(WorkerCountError, match="PostgreSQL"):
+        resolve_workers(Settings(data_dir=tmp_path, database_url=None, route_port=8116), None)
+    with pytest.raises(WorkerCountError, match="differ"):
+        resolve_workers(Settings(data_dir=tmp_path, database_url=POSTGRES, port=8116, route_port=8116), None)
+    assert main(["serve", "--route-port", "2", "--data-dir", str(tmp_path), "--port", "1"]) == 2
     assert "PostgreSQL" in capsys.readouterr().err
     assert not (tmp_path / "servicecenter.db").exists(), "nothing was started"
 
@@ -105,3 +120,69 @@ async def test_two_workers_share_the_port_pool_state_and_the_search_index(start_
     )
     assert routed == routes, "a scrape of one worker adds up the route counts of both"
     assert "06592" not in text
+
+
+@pytest.mark.skipif(
+    not os.environ.get("SERVICECENTER_TEST_DATABASE_URL"), reason="the routing process needs PostgreSQL"
+)
+async def test_the_routing_process_answers_the_pbx_on_its_own_port_as_one_service(
+    start_service, make_user
+) -> None:
+    route_port = free_port()
+    service = start_service(SERVICECENTER_ROUTE_PORT=str(route_port), SERVICECENTER_SEARCH_WORKERS="1")
+    pbx_port = f"http://127.0.0.1:{route_port}"
+    acd = await make_user("acd", "pbx")
+
+    async def route_via(base: str) -> dict | None:
+        async with aiohttp.ClientSession(base) as http, http.get("/api/v1/route", params=CALL) as response:
+            return await response.json() if response.status == 200 else None
+
+    async def answers() -> bool:
+        try:
+            return await route_via(pbx_port) is not None
+        except aiohttp.ClientConnectionError:
+            return False
+
+    await _until(answers, "the routing process listens on its port")
+    async with aiohttp.ClientSession(pbx_port) as http:
+        async with http.get("/readyz") as ready:
+            assert (await ready.json())["worker"]["routing_only"] is True
+        for path in ("/api/v1/search?q=Personalausweis", "/", "/api/v1/units"):
+            async with http.get(path) as response:
+                assert response.status == 404, f"{path} is not answered on the PBX's port"
+    decision = await route_via(pbx_port)
+    assert decision is not None and decision["target"]["id"] == "emh-vulkaneifel"
+
+    async def readable_on_the_main_port() -> bool:
+        path = f"/api/v1/decisions/{decision['decision_id']}"
+        async with aiohttp.ClientSession(service.url) as http, http.get(path) as response:
+            return response.status == 200 and (await response.json())["target"] == decision["target"]
+
+    await _until(
+        readable_on_the_main_port, "the agent's screen pop reads the PBX's decision on the main port"
+    )
+
+    report = "/api/v1/pools/emh-vulkaneifel/state"
+    async with (
+        aiohttp.ClientSession(service.url) as http,
+        http.put(report, json=BUSY, headers=acd) as response,
+    ):
+        assert response.status == 200
+
+    async def overflows() -> bool:
+        answer = await route_via(pbx_port)
+        return answer is not None and answer["target"]["id"] == "emh-all"
+
+    await _until(overflows, "a pool report to the main port reaches the routing process")
+
+    started = [line for line in service.log_lines() if line.get("event") == "worker_started"]
+    routing_pid = next(line["pid"] for line in started if line["routing_only"])
+    os.kill(routing_pid, signal.SIGKILL)
+
+    async def restarted() -> bool:
+        lines = [line for line in service.log_lines() if line.get("event") == "worker_started"]
+        return len(lines) > len(started) and await answers()
+
+    await _until(restarted, "the supervisor starts the routing process again")
+    assert (await route_via(pbx_port))["target"]["id"] == "emh-all", "it starts with the shared pool state"
+    assert (await route_via(service.url))["target"]["id"] == "emh-all"
