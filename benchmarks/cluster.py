@@ -1,6 +1,7 @@
 """Three instances behind HAProxy on one PostgreSQL database (the rig of tests/cluster), under a bounded load.
 
-Prints, all through HAProxy unless said otherwise:
+Prints, all through HAProxy unless said otherwise (routing through its PBX frontend, to the instances'
+routing processes; the rest through its main frontend):
 - per endpoint (route, search, decision by id, pools): requests sent on a fixed schedule (open loop, so a
   slow answer cannot hold the load back), answered per second, p50/p99 measured from each request's
   scheduled start, and failures;
@@ -107,17 +108,19 @@ async def _open_loop(http: aiohttp.ClientSession, rate: float, seconds: float, r
 async def steady(cluster, seconds: float, rate: float, search_rate: float) -> None:
     """Route, search, decisions and pools at once, each on its own schedule."""
     decision_ids = []
-    async with aiohttp.ClientSession(cluster.haproxy.url) as http:
+    async with aiohttp.ClientSession(cluster.haproxy.pbx_url) as http:
         for _ in range(20):
             async with http.get("/api/v1/route", params=ROUTE) as response:
                 decision_ids.append((await response.json())["decision_id"])
     series = {name: Series() for name in ("route", "search", "decision by id", "pools")}
     agent = cluster.headers("agent")  # agents search logged in
-    connector = aiohttp.TCPConnector(limit=512)
-    async with aiohttp.ClientSession(cluster.haproxy.url, connector=connector) as http:
+    async with (
+        aiohttp.ClientSession(cluster.haproxy.url, connector=aiohttp.TCPConnector(limit=512)) as http,
+        aiohttp.ClientSession(cluster.haproxy.pbx_url, connector=aiohttp.TCPConnector(limit=512)) as pbx,
+    ):
         await asyncio.gather(
             _open_loop(
-                http, rate, seconds, lambda t, i: _one(http, "/api/v1/route", ROUTE, series["route"], t)
+                pbx, rate, seconds, lambda t, i: _one(pbx, "/api/v1/route", ROUTE, series["route"], t)
             ),
             _open_loop(
                 http,
@@ -176,7 +179,7 @@ async def propagation(cluster, samples: int) -> None:
             pool_times.append(time.perf_counter() - started)
 
             started = time.perf_counter()
-            async with http.get(f"{source.url}/api/v1/route", params=ROUTE) as response:
+            async with http.get(f"{source.route_url}/api/v1/route", params=ROUTE) as response:
                 decision_id = (await response.json())["decision_id"]
             async with http.get(f"{others[0].url}/api/v1/decisions/{decision_id}") as response:
                 assert response.status == 200, await response.text()
@@ -194,7 +197,7 @@ async def failover(cluster, rate: float) -> None:
     series = Series()
     kill_at: list[float] = []
     connector = aiohttp.TCPConnector(limit=512)
-    async with aiohttp.ClientSession(cluster.haproxy.url, connector=connector) as http:
+    async with aiohttp.ClientSession(cluster.haproxy.pbx_url, connector=connector) as http:
 
         async def request(scheduled: float, i: int) -> None:
             await _one(http, "/api/v1/route", ROUTE, series, scheduled)
@@ -203,7 +206,7 @@ async def failover(cluster, rate: float) -> None:
             await asyncio.sleep(2)
             kill_at.append(time.perf_counter())
             cluster.instances[2].process.kill()
-            while not (await asyncio.to_thread(cluster.haproxy.servers))["sc3"].startswith("DOWN"):
+            while not (await asyncio.to_thread(cluster.haproxy.servers, "routing"))["sc3"].startswith("DOWN"):
                 await asyncio.sleep(0.01)
             return time.perf_counter() - kill_at[0]
 

@@ -145,6 +145,7 @@ class Instance:
 
     name: str
     port: int
+    route_port: int
     data_dir: Path
     env: dict[str, str]
     process: subprocess.Popen | None = None
@@ -152,6 +153,11 @@ class Instance:
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def route_url(self) -> str:
+        """The instance's routing process (`serve --route-port`)."""
+        return f"http://127.0.0.1:{self.route_port}"
 
     @property
     def log(self) -> Path:
@@ -169,6 +175,8 @@ class Instance:
                     "127.0.0.1",
                     "--port",
                     str(self.port),
+                    "--route-port",
+                    str(self.route_port),
                 ],
                 env=self.env,
                 stdin=subprocess.DEVNULL,
@@ -180,6 +188,7 @@ class Instance:
     def wait_ready(self) -> None:
         assert self.process is not None
         wait_for(f"{self.url}/readyz", self.process, self.log)
+        wait_for(f"{self.route_url}/readyz", self.process, self.log)
 
     def kill(self) -> None:
         """SIGKILL: the instance vanishes mid-request, as on a crash or a pulled cable."""
@@ -197,6 +206,7 @@ class HAProxy:
     """HAProxy in the foreground (-db) on the shipped configuration."""
 
     port: int
+    pbx_port: int
     socket_path: Path
     log: Path
     process: subprocess.Popen | None = None
@@ -205,12 +215,22 @@ class HAProxy:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    @property
+    def pbx_url(self) -> str:
+        """Where the PBX asks for decisions: the instances' routing processes behind it."""
+        return f"http://127.0.0.1:{self.pbx_port}"
+
     def start(self, binary: str, instances: list[Instance]) -> None:
         env = {
             **os.environ,
             "SC_LISTEN": f"127.0.0.1:{self.port}",
+            "SC_PBX_LISTEN": f"127.0.0.1:{self.pbx_port}",
             "SC_STATS_SOCKET": str(self.socket_path),
             **{f"SC_INSTANCE_{i}": f"127.0.0.1:{instance.port}" for i, instance in enumerate(instances, 1)},
+            **{
+                f"SC_ROUTING_{i}": f"127.0.0.1:{instance.route_port}"
+                for i, instance in enumerate(instances, 1)
+            },
         }
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
@@ -221,8 +241,9 @@ class HAProxy:
                 stderr=log,
             )
 
-    def servers(self) -> dict[str, str]:
-        """Each server's status as HAProxy sees it now (`UP`, `DOWN`, …), from `show stat`."""
+    def servers(self, backend: str = "instances") -> dict[str, str]:
+        """Each server's status in `backend` (`instances`, or `routing` for the routing processes) as HAProxy
+        sees it now (`UP`, `DOWN`, …), from `show stat`."""
         with socket.socket(socket.AF_UNIX) as s:
             s.settimeout(5)
             s.connect(str(self.socket_path))
@@ -234,19 +255,19 @@ class HAProxy:
         return {
             row["svname"]: row["status"]
             for row in rows
-            if row["pxname"] == "instances" and row["svname"].startswith("sc")
+            if row["pxname"] == backend and row["svname"].startswith("sc")
         }
 
     def wait_all_up(self, count: int) -> None:
         deadline = time.monotonic() + 60
-        seen: dict[str, str] = {}
+        seen: dict[str, dict[str, str]] = {}
         while time.monotonic() < deadline:
             assert self.process is not None and self.process.poll() is None, self.log.read_text()[-3000:]
             try:
-                seen = self.servers()
+                seen = {backend: self.servers(backend) for backend in ("instances", "routing")}
             except OSError:  # the stats socket is not there yet
                 seen = {}
-            if list(seen.values()).count("UP") == count:
+            if seen and all(list(up.values()).count("UP") == count for up in seen.values()):
                 return
             time.sleep(0.1)
         raise AssertionError(f"HAProxy does not see {count} instances up: {seen}")
@@ -292,7 +313,7 @@ def running_cluster(
     ports = Ports()
     postgres = Postgres(ports())
     instances: list[Instance] = []
-    haproxy = HAProxy(ports(), tmp / "haproxy.sock", tmp / "haproxy.log")
+    haproxy = HAProxy(ports(), ports(), tmp / "haproxy.sock", tmp / "haproxy.log")
     try:
         postgres.start(pg_bin)
         for n in (1, 2, 3):
@@ -307,7 +328,7 @@ def running_cluster(
                 "SERVICECENTER_SEARCH_WORKERS": str(search_workers),
                 "SERVICECENTER_TICKET_WORKER": "true" if n == 1 else "false",
             }
-            instances.append(Instance(f"sc{n}", ports(), data_dir, env))
+            instances.append(Instance(f"sc{n}", ports(), ports(), data_dir, env))
         first, *others = instances
         first.start()
         first.wait_ready()
