@@ -190,9 +190,8 @@ def _port_is_free(host: str, port: int) -> bool:
 class _Supervisor:
     """Starts, restarts and stops the workers."""
 
-    def __init__(self, settings: Settings, slots: list[WorkerSlot]) -> None:
+    def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.slots = slots
         self.context = multiprocessing.get_context("spawn")
         self.workers: dict[WorkerSlot, BaseProcess] = {}
         self.stopping = False
@@ -263,7 +262,7 @@ def serve_workers(settings: Settings, count: int) -> int:
     slots = [WorkerSlot(index, count) for index in range(count)]
     if settings.route_port is not None:
         slots.append(WorkerSlot(count, count, routing_only=True))
-    supervisor = _Supervisor(settings, slots)
+    supervisor = _Supervisor(settings)
 
     def on_stop(_signum: int, _frame: object) -> None:
         supervisor.stopping = True
