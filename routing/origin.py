@@ -17,7 +17,7 @@ from typing import Literal
 import phonenumbers
 from phonenumbers import PhoneNumberType
 
-from routing.numbers import parse
+from routing.numbers import parse_typed
 
 __all__ = ["ANONYMOUS_MARKERS", "AreaDirectory", "Origin", "OriginKind"]
 
@@ -82,12 +82,12 @@ class AreaDirectory:
         """The caller's origin; never raises, and never keeps more of the number than the area code."""
         if caller is None or caller.strip().lower() in ANONYMOUS_MARKERS:
             return Origin(None, None, kind="anonymous")
-        number = parse(caller)
-        if number is None:
+        read = parse_typed(caller)
+        if read is None:
             return Origin(None, None, kind="unreadable")
+        number, kind = read
         if number.country_code != 49:
             return Origin(None, None, kind="foreign", country_code=number.country_code)
-        kind = phonenumbers.number_type(number)
         if kind == PhoneNumberType.UNKNOWN:
             return Origin(None, None, kind="invalid")
         if kind == PhoneNumberType.MOBILE:

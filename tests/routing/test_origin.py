@@ -36,11 +36,14 @@ def test_fixed_line_callers_resolve_through_the_area_code(
         ("Anonymous ", "anonymous"),
         ("", "anonymous"),
         ("+49 151 12345678", "mobile"),
+        ("015112345678", "mobile"),
         ("+33 1 42 68 53 00", "foreign"),
         ("+352 12 34 56", "foreign"),
         ("0800 1234567", "non_geographic"),
+        ("+49 800 1234567", "non_geographic"),
         ("not a number", "unreadable"),
         ("02671 1", "invalid"),
+        ("+49 2671 1", "invalid"),
     ],
 )
 def test_callers_without_an_area_code_get_no_county_and_a_reason(
@@ -49,6 +52,16 @@ def test_callers_without_an_area_code_get_no_county_and_a_reason(
     origin = directory.resolve(caller)
     assert (origin.area_code, origin.county, origin.candidates) == (None, None, [])
     assert origin.kind == kind
+
+
+@pytest.mark.parametrize(
+    "caller",
+    ["+492671555123", "+49 2671 555123", "0049-2671-555123", "02671/555123", " 492671555123", "0 2671 555123"]
+    + ["+49 (0)2671 555123", "+49 2671 55 51 23", "02671 55-51-23", "+49.2671.555123"],
+)
+def test_every_notation_of_a_number_resolves_alike(directory: AreaDirectory, caller: str) -> None:
+    assert directory.resolve(caller) == directory.resolve("02671555123")
+    assert directory.resolve(caller).kind == "listed"
 
 
 def test_a_foreign_caller_keeps_its_country_code_only(directory: AreaDirectory) -> None:
