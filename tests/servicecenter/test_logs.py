@@ -1,14 +1,16 @@
 """What reaches the log of a real `servicecenter serve`: never a body, password, token or caller number,
 never a traceback's local variables, and client errors without a traceback — in both log formats."""
 
+import datetime as dt
 import http.client
 import socket
 import subprocess
 import sys
 
 import pytest
+import structlog
 
-from servicecenter.logs import area_code_only
+from servicecenter.logs import area_code_only, render_json
 
 PASSWORD = "geheim-pferd-batterie-42"
 CALLER_DIGITS = "2671987654"
@@ -91,3 +93,9 @@ def test_phone_numbers_are_cut_to_their_area_code() -> None:
     assert (
         area_code_only(line) == "caller +49 2671 …, also +49 6592 …, +49 6571 … and +49 2671 … at 2026-11-26"
     )
+
+
+def test_json_lines_are_what_structlog_would_render() -> None:
+    event = {"event": "call_routed", "county": "07135", "at": dt.datetime(2026, 11, 27, tzinfo=dt.UTC)}
+    event |= {"unknown": object(), "text": 'Behördennummer 115 "…"', "count": 3, "open": True, "none": None}
+    assert render_json(None, "info", dict(event)) == structlog.processors.JSONRenderer()(None, "info", event)
