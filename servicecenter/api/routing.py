@@ -102,8 +102,14 @@ async def simulate(request: web.Request) -> web.Response:
 
 
 def _decision_response(decision: Decision) -> web.Response:
-    """The decision as JSON, serialised by pydantic in one step: this is the PBX's hot path."""
-    return web.Response(text=decision.model_dump_json(), content_type="application/json")
+    """The decision as JSON, serialised by pydantic in one step: this is the PBX's hot path. The UTF-8 bytes
+    go out as pydantic writes them (`model_dump_json` would decode them to text, for aiohttp to encode
+    that again: the greeting and trace are German)."""
+    return web.Response(
+        body=Decision.__pydantic_serializer__.to_json(decision),
+        content_type="application/json",
+        charset="utf-8",
+    )
 
 
 async def get_decision(request: web.Request) -> web.Response:

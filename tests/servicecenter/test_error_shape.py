@@ -78,6 +78,8 @@ async def test_request_id_is_echoed(client) -> None:
     [
         ("GET", "/api/v1/units", {"params": {"q": "Standesamt\x00"}}, 422, ["query", "q"]),
         ("GET", "/api/v1/search", {"params": {"q": "\x00"}}, 422, ["query", "q"]),
+        ("GET", "/api/v1/route", {"params": {"called": "115", "caller": "0\x00"}}, 422, ["query", "caller"]),
+        ("GET", "/api/v1/route", {"params": {"called": "115", "x\x00": "1"}}, 422, ["query", "x\x00"]),
         ("POST", "/api/v1/session", {"json": {"name": "anna\x00", "password": "x"}}, 422, ["body", "name"]),
         (
             "PATCH",
