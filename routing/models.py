@@ -60,8 +60,12 @@ class Call(_Strict):
     @field_validator("at", mode="before")
     @classmethod
     def _restore_plus(cls, value: object) -> object:
-        """A PBX that puts '+01:00' unescaped into a query string sends ' 01:00'."""
-        return _UNESCAPED_PLUS.sub(r"\1+\2", value.strip()) if isinstance(value, str) else value
+        """A PBX that puts '+01:00' unescaped into a query string sends ' 01:00'. A time without a space, as
+        most PBXs send it, cannot hold that and is passed by without the costlier substitution."""
+        if not isinstance(value, str):
+            return value
+        text = value.strip()
+        return _UNESCAPED_PLUS.sub(r"\1+\2", text) if " " in text else text
 
     @field_validator("at")
     @classmethod

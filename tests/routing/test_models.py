@@ -16,6 +16,19 @@ def test_a_call_without_a_time_is_a_call_now() -> None:
     assert before <= Call(called="115").at <= dt.datetime.now(BERLIN)
 
 
+@pytest.mark.parametrize(
+    "at",
+    [
+        "2026-11-23T09:30:00+01:00",
+        "2026-11-23T09:30:00 01:00",
+        " 2026-11-23T09:30:00 0100 ",
+        "2026-11-23T08:30Z",
+    ],
+)
+def test_call_time_with_an_offset_whose_plus_got_lost_in_the_query_is_read_alike(at: str) -> None:
+    assert Call(called="115", at=at).at == dt.datetime(2026, 11, 23, 8, 30, tzinfo=dt.UTC)  # type: ignore[arg-type]
+
+
 def test_call_time_without_offset_is_kept_naive_for_berlin() -> None:
     assert Call(called="115", at="2026-03-10T09:00").at.tzinfo is None  # type: ignore[arg-type]
 
