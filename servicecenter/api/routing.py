@@ -6,7 +6,7 @@ import time
 from typing import Literal
 
 from aiohttp import web
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from routing.models import Call, Decision, PoolState
 from routing.rtjson import to_rtjson
@@ -22,6 +22,8 @@ AnswerFormat = Literal["json", "rtjson", "text"]
 """`json`: the decision; `rtjson`: Kamailio's routing document; `text`: one SIP URI per line, target
 then fallbacks, for dialplans that cannot read JSON (Asterisk)."""
 
+
+_DECISION = TypeAdapter(Decision)
 
 SIMULATE = "true: a simulated call (the routing page), decided but not counted in the statistics"
 
@@ -105,11 +107,7 @@ def _decision_response(decision: Decision) -> web.Response:
     """The decision as JSON, serialised by pydantic in one step: this is the PBX's hot path. The UTF-8 bytes
     go out as pydantic writes them (`model_dump_json` would decode them to text, for aiohttp to encode
     that again: the greeting and trace are German)."""
-    return web.Response(
-        body=Decision.__pydantic_serializer__.to_json(decision),
-        content_type="application/json",
-        charset="utf-8",
-    )
+    return web.Response(body=_DECISION.dump_json(decision), content_type="application/json", charset="utf-8")
 
 
 async def get_decision(request: web.Request) -> web.Response:
