@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from knowledge.calendar import BERLIN, ServiceCalendar
 from knowledge.catalogue.kept_responsibilities import KeptResponsibilities
 from knowledge.closures.board import NoticeBoard
-from knowledge.search.agent_search import SearchRequest, search
+from knowledge.search.agent_search import ResponsibleOffice, SearchRequest, search
 from knowledge.search.index import SearchIndex
 from knowledge.search.places import Gazetteer
 from knowledge.search.synonyms import SynonymTable
@@ -171,7 +171,7 @@ def engine_search(
     calendar = calendar or ServiceCalendar()
     moment = now or dt.datetime(2025, 3, 5, 10, 0, tzinfo=BERLIN)
 
-    responsibilities = KeptResponsibilities()
+    responsibilities = KeptResponsibilities(ResponsibleOffice.of)
 
     async def run(query: JudgedQuery) -> list[str]:
         async with sessionmaker() as session:

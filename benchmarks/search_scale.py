@@ -61,7 +61,7 @@ from knowledge.calendar import BERLIN, ServiceCalendar
 from knowledge.catalogue import store
 from knowledge.catalogue.kept_responsibilities import KeptResponsibilities
 from knowledge.closures.board import NoticeBoard
-from knowledge.search.agent_search import SearchRequest, search
+from knowledge.search.agent_search import ResponsibleOffice, SearchRequest, search
 from knowledge.search.analysis import words as folded_words
 from knowledge.search.index import IndexDocument, SearchIndex, current_generation
 from knowledge.search.places import Gazetteer, PlaceWords
@@ -362,7 +362,9 @@ class Ours:
     calendar: ServiceCalendar = field(default_factory=ServiceCalendar)
     """One calendar and one notice board for every query, as the service holds them."""
     notices: NoticeBoard = field(default_factory=NoticeBoard)
-    responsibilities: KeptResponsibilities = field(default_factory=KeptResponsibilities)
+    responsibilities: KeptResponsibilities[ResponsibleOffice] = field(
+        default_factory=lambda: KeptResponsibilities(ResponsibleOffice.of)
+    )
 
     async def one(self, q: str, county: str | None) -> None:
         async with self.sessionmaker() as session:

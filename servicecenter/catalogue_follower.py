@@ -41,6 +41,7 @@ from knowledge.counties import short_name
 from knowledge.directory.people import list_people
 from knowledge.directory.search import Directory
 from knowledge.live import store as live_store
+from knowledge.search.agent_search import ResponsibleOffice
 from knowledge.search.index import SearchIndex
 from knowledge.search.places import Gazetteer, PlaceWords
 from knowledge.search.sync import catch_up
@@ -100,7 +101,7 @@ class CatalogueFollower:
         self.synonyms = SynonymTable({})
         self.notices = NoticeBoard()
         """The notices in force or still to come; the closures are in routing's calendar."""
-        self.responsibilities = KeptResponsibilities()
+        self.responsibilities = KeptResponsibilities(ResponsibleOffice.of)
         """What search answers name as responsible, kept per catalogue revision."""
         self._closure_reads = itertools.count(1)
         self._closures_read = 0

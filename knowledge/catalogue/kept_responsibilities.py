@@ -5,11 +5,15 @@ services, about 5 ms of ORM work on the event loop of the process that also rout
 Agents ask for the same services all day, and every write to the catalogue counts its revision up, so the
 rows of a service are kept until the revision moves: one small query per answer tells whether it did, and
 an edit shows in the very next answer, as before.
+
+What is kept of a row is the caller's `shape` of it, worked out once per revision: search keeps what does
+not change with the time of day (names, numbers, the visitor address), ready to be answered as is.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Generic, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -18,38 +22,44 @@ from knowledge.catalogue.models import Responsibility, Unit
 
 __all__ = ["KeptResponsibilities"]
 
-Responsible = list[tuple[Responsibility, Unit]]
+T = TypeVar("T")
 
 CAPACITY = 20_000
 """Services kept at most (a few hundred bytes each); when full, everything kept is dropped at once."""
 
 
-class KeptResponsibilities:
-    """`store.responsibilities_for`, answered from memory for services asked since the last revision."""
+class KeptResponsibilities(Generic[T]):
+    """`store.responsibilities_for`, each row in the form `shape` gives it, answered from memory for
+    services asked since the last revision."""
 
-    def __init__(self) -> None:
+    def __init__(self, shape: Callable[[Responsibility, Unit], T]) -> None:
+        self._shape = shape
         self._revision: int | None = None
-        self._kept: dict[str, Responsible] = {}
+        self._kept: dict[str, list[T]] = {}
 
-    async def for_services(
-        self, session: AsyncSession, *, service_ids: Sequence[str]
-    ) -> dict[str, Responsible]:
-        """Responsibilities with their units by service, in county and place order (as `store` gives them).
-        The rows are read-only: they are shared by every answer until the revision moves."""
+    async def for_services(self, session: AsyncSession, *, service_ids: Sequence[str]) -> dict[str, list[T]]:
+        """The shaped responsibilities by service, in county and place order (as `store` gives them). They
+        are read-only: they are shared by every answer until the revision moves."""
         if not service_ids:
             return {}
         revision = await store.catalogue_revision(session)
         if revision != self._revision:
             self._revision, self._kept = revision, {}
-        missing = [service_id for service_id in service_ids if service_id not in self._kept]
-        found = await store.responsibilities_for(session, service_ids=missing) if missing else {}
+        # What this revision kept, held for this answer: another answer may drop it meanwhile (a newer
+        # revision, or capacity), and the services kept at this revision must still be answered.
+        kept = self._kept
+        missing = [service_id for service_id in service_ids if service_id not in kept]
+        rows = await store.responsibilities_for(session, service_ids=missing) if missing else {}
+        found = {
+            service_id: [self._shape(r, u) for r, u in rows.get(service_id, [])] for service_id in missing
+        }
         # Kept only if no newer revision was seen meanwhile: rows read before another answer saw a write
         # must not outlive that write.
         if missing and self._revision == revision:
             if len(self._kept) + len(missing) > CAPACITY:
                 self._kept = {}
-            self._kept.update((service_id, found.get(service_id, [])) for service_id in missing)
+            self._kept.update(found)
         return {
-            service_id: self._kept[service_id] if service_id in self._kept else found.get(service_id, [])
+            service_id: kept[service_id] if service_id in kept else found[service_id]
             for service_id in service_ids
         }

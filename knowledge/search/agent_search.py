@@ -13,10 +13,11 @@ import asyncio
 import datetime as dt
 import time
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from knowledge.calendar import ServiceCalendar
+from knowledge.calendar import ServiceCalendar, WeeklyHours
 from knowledge.catalogue import leika
 from knowledge.catalogue.kept_responsibilities import KeptResponsibilities
 from knowledge.catalogue.models import Responsibility, ServiceLevel, Unit
@@ -29,7 +30,7 @@ from knowledge.search.ranking import RankedHit, RankedPage, rank, suggestion
 from knowledge.search.results import PlaceCandidate, Responsible, SearchHit, SearchPlace, SearchResult
 from knowledge.search.synonyms import SynonymTable
 
-__all__ = ["SearchRequest", "responsible_entry", "search"]
+__all__ = ["ResponsibleOffice", "SearchRequest", "responsible_entry", "search"]
 
 LEIKA_NOTE = (
     "Keine Leistungsbeschreibung im Servicecenter; nach der LeiKa-Typisierung ist die Kreisverwaltung "
@@ -54,6 +55,53 @@ def _visitor_address(unit: Unit) -> str | None:
     return ", ".join(part for part in (unit.street, town) if part) or None
 
 
+@dataclass(frozen=True)
+class ResponsibleOffice:
+    """One responsibility as search answers it, minus what changes with the time: the fields of its
+    `Responsible` entry that come from the catalogue alone (names, numbers, the visitor address), worked
+    out once per catalogue revision (see KeptResponsibilities) instead of through the ORM for every hit of
+    every answer, on the event loop that also routes calls."""
+
+    responsibility: Responsibility
+    """Where it applies (`_applies` reads its county and place)."""
+    hours: WeeklyHours | None
+    unit_id: str
+    unit_county: str | None
+    fields: dict[str, Any]
+    """The `Responsible` fields that do not depend on the time; read-only."""
+
+    @classmethod
+    def of(cls, responsibility: Responsibility, unit: Unit) -> ResponsibleOffice:
+        """The time-independent part of how an agent sees `responsibility` of `unit`."""
+        return cls(
+            responsibility=responsibility,
+            hours=responsibility.hours or unit.hours,
+            unit_id=unit.id,
+            unit_county=unit.county,
+            fields={
+                "county": responsibility.county,
+                "place": responsibility.place,
+                "unit_id": unit.id,
+                "unit": unit.name,
+                "phone": unit.phone,
+                "extension": unit.extension,
+                "email": unit.email,
+                "website": unit.website,
+                "address": _visitor_address(unit),
+                "fees": responsibility.fees,
+                "notes": responsibility.notes,
+            },
+        )
+
+    def at(self, calendar: ServiceCalendar, notices: NoticeBoard, now: dt.datetime) -> Responsible:
+        """The entry at `now`: open now (closures considered), today's hours, when it opens next, and the
+        notices for the unit and its county."""
+        status = office_status(
+            calendar, notices, hours=self.hours, unit=self.unit_id, county=self.unit_county, now=now
+        )
+        return Responsible(**self.fields, **status)
+
+
 def responsible_entry(
     responsibility: Responsibility,
     unit: Unit,
@@ -63,23 +111,7 @@ def responsible_entry(
 ) -> Responsible:
     """How an agent sees one responsibility: who, which number, where to go (address, website), open now
     (closures considered), today's hours, when it opens next, and the notices for the unit and its county."""
-    status = office_status(
-        calendar, notices, hours=responsibility.hours or unit.hours, unit=unit.id, county=unit.county, now=now
-    )
-    return Responsible(
-        county=responsibility.county,
-        place=responsibility.place,
-        unit_id=unit.id,
-        unit=unit.name,
-        phone=unit.phone,
-        extension=unit.extension,
-        email=unit.email,
-        website=unit.website,
-        address=_visitor_address(unit),
-        fees=responsibility.fees,
-        notes=responsibility.notes,
-        **status,
-    )
+    return ResponsibleOffice.of(responsibility, unit).at(calendar, notices, now)
 
 
 def _applies(responsibility: Responsibility, found: PlaceMatch, county: str | None) -> bool:
@@ -146,7 +178,7 @@ async def search(
     synonyms: SynonymTable,
     calendar: ServiceCalendar,
     notices: NoticeBoard,
-    responsibilities: KeptResponsibilities,
+    responsibilities: KeptResponsibilities[ResponsibleOffice],
     request: SearchRequest,
     now: dt.datetime,
 ) -> SearchResult:
@@ -185,9 +217,9 @@ async def search(
                 typisierung=hit.typisierung,
                 notices=service_notices(notices, hit.id, now),
                 responsible=[
-                    responsible_entry(r, u, calendar, notices, now)
-                    for r, u in responsible.get(hit.id, [])
-                    if _applies(r, found, county)
+                    office.at(calendar, notices, now)
+                    for office in responsible.get(hit.id, [])
+                    if _applies(office.responsibility, found, county)
                 ]
                 if hit.described
                 else await _leika_responsible(session, hit, found, county, calendar, notices, now),

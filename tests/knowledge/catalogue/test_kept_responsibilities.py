@@ -10,7 +10,7 @@ SERVICES = ["personalausweis-beantragen", "hundesteuer-anmelden", "gibt-es-nicht
 async def test_kept_rows_are_the_stores_until_the_revision_moves(settings) -> None:
     engine = create_engine(settings.database)
     sessionmaker = create_sessionmaker(engine)
-    kept = KeptResponsibilities()
+    kept = KeptResponsibilities(lambda responsibility, unit: (responsibility, unit))
     try:
         async with sessionmaker() as session:
             expected = await store.responsibilities_for(session, service_ids=SERVICES)

@@ -11,7 +11,7 @@ from knowledge.catalogue import store
 from knowledge.catalogue.kept_responsibilities import KeptResponsibilities
 from knowledge.catalogue.models import Place
 from knowledge.closures.board import NoticeBoard
-from knowledge.search.agent_search import SearchRequest, search
+from knowledge.search.agent_search import ResponsibleOffice, SearchRequest, search
 from knowledge.search.index import IndexDocument, SearchIndex
 from knowledge.search.places import Gazetteer
 from knowledge.search.query import max_edits
@@ -119,7 +119,7 @@ async def test_services_of_the_selected_county_come_first(settings, tmp_path: Pa
                     synonyms=SynonymTable({}),
                     calendar=ServiceCalendar([]),
                     notices=NoticeBoard(),
-                    responsibilities=KeptResponsibilities(),
+                    responsibilities=KeptResponsibilities(ResponsibleOffice.of),
                     request=SearchRequest("Hundesteuer", county),
                     now=dt.datetime.now(BERLIN),
                 )
