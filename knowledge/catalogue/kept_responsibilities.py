@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Generic, TypeVar
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from knowledge.catalogue import store
 from knowledge.catalogue.models import Responsibility, Unit
@@ -26,6 +26,16 @@ T = TypeVar("T")
 
 CAPACITY = 20_000
 """Services kept at most (a few hundred bytes each); when full, everything kept is dropped at once."""
+
+
+async def _revision(session: AsyncSession) -> int:
+    """The catalogue revision, read on a connection of its own: on the session, which an answer whose rows
+    are all kept uses for nothing else, closing it costs one more round trip to the database (the session's
+    rollback, then the pool's), on every answer."""
+    engine = session.bind
+    assert isinstance(engine, AsyncEngine), "sessions are bound to an engine (knowledge.storage.db)"
+    async with engine.connect() as connection:
+        return await store.catalogue_revision(connection)
 
 
 class KeptResponsibilities(Generic[T]):
@@ -42,7 +52,7 @@ class KeptResponsibilities(Generic[T]):
         are read-only: they are shared by every answer until the revision moves."""
         if not service_ids:
             return {}
-        revision = await store.catalogue_revision(session)
+        revision = await _revision(session)
         if revision != self._revision:
             self._revision, self._kept = revision, {}
         # What this revision kept, held for this answer: another answer may drop it meanwhile (a newer
