@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -69,6 +69,9 @@ class ResponsibleOffice:
     unit_county: str | None
     fields: dict[str, Any]
     """The `Responsible` fields that do not depend on the time; read-only."""
+    _last: list[tuple[dict[str, Any], Responsible]] = field(default_factory=list, compare=False, repr=False)
+    """The last entry given, with the office status it was built from: the status stays the same for a
+    minute at least (see `office_status`), and answering it again saves validating the entry anew."""
 
     @classmethod
     def of(cls, responsibility: Responsibility, unit: Unit) -> ResponsibleOffice:
@@ -99,7 +102,11 @@ class ResponsibleOffice:
         status = office_status(
             calendar, notices, hours=self.hours, unit=self.unit_id, county=self.unit_county, now=now
         )
-        return Responsible(**self.fields, **status)
+        if self._last and self._last[0][0] == status:
+            return self._last[0][1]
+        entry = Responsible(**self.fields, **status)
+        self._last[:] = [(status, entry)]
+        return entry
 
 
 def responsible_entry(
