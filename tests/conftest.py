@@ -273,7 +273,10 @@ def start_service(settings: Settings, tmp_path: Path) -> Iterator[Callable[..., 
             try:
                 service.get_json("/readyz")
                 return service
-            except (OSError, urllib.error.HTTPError):
+            except urllib.error.HTTPError as error:  # not ready yet; the error holds the answer's connection
+                error.close()
+                time.sleep(0.1)
+            except OSError:
                 time.sleep(0.1)
         raise AssertionError("the service did not become ready within 60 s")
 

@@ -93,7 +93,10 @@ def wait_for(url: str, process: subprocess.Popen, log: Path, seconds: float = ST
         try:
             with urllib.request.urlopen(url, timeout=5):
                 return
-        except (OSError, urllib.error.HTTPError):
+        except urllib.error.HTTPError as error:  # not ready yet; the error holds the answer's connection
+            error.close()
+            time.sleep(0.2)
+        except OSError:
             time.sleep(0.2)
     raise AssertionError(f"{url} not ready within {seconds} s")
 
