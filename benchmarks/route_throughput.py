@@ -166,8 +166,10 @@ async def _open_loop(url: str, rate: int, seconds: int) -> list[float]:
     return sorted(latencies)
 
 
-def _cpu_seconds(root: int) -> float:
-    """CPU time (user + system) of process `root` and all its descendants so far, from /proc."""
+def cpu_seconds(root: int) -> tuple[float, float]:
+    """CPU time (user + system, all threads) so far of process `root` itself and of all its descendants
+    (workers, search read processes), from /proc: what a request costs the server, whatever else the
+    machine runs. Also used by `search_scale`."""
     parents, cpu = {}, {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         with contextlib.suppress(OSError):
@@ -179,7 +181,8 @@ def _cpu_seconds(root: int) -> float:
         before = len(tree)
         tree |= {pid for pid, parent in parents.items() if parent in tree}
         grown = len(tree) > before
-    return sum(cpu.get(pid, 0) for pid in tree) / os.sysconf("SC_CLK_TCK")
+    tick = os.sysconf("SC_CLK_TCK")
+    return cpu.get(root, 0) / tick, sum(cpu.get(pid, 0) for pid in tree - {root}) / tick
 
 
 def _measure(
@@ -195,12 +198,12 @@ def _measure(
     to `storm_base` (default: `base`)."""
     url = base + ROUTE
     asyncio.run(_closed_loop(url, 1))  # warm-up
-    cpu_before = _cpu_seconds(process.pid)
+    cpu_before = sum(cpu_seconds(process.pid))
     if shutil.which("wrk"):
         throughput, how = _wrk(url, seconds), "wrk -t1 -c32"
     else:
         throughput, how = asyncio.run(_closed_loop(url, seconds)), "Python closed loop, 32 workers"
-    cpu_per_request = (_cpu_seconds(process.pid) - cpu_before) / (throughput * seconds) * 1e6
+    cpu_per_request = (sum(cpu_seconds(process.pid)) - cpu_before) / (throughput * seconds) * 1e6
     storming = None
     if storm:
         storming = subprocess.Popen(

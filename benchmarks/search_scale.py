@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import cProfile
 import datetime as dt
 import io
@@ -56,6 +55,7 @@ import tantivy
 from whoosh import index as whoosh_index
 
 from benchmarks.evaluation import CUTOFF, Evaluation, engine_search, evaluate, format_table, load_judged
+from benchmarks.route_throughput import cpu_seconds
 from benchmarks.search_quality import Fts5
 from knowledge.calendar import BERLIN, ServiceCalendar
 from knowledge.catalogue import store
@@ -142,24 +142,6 @@ class Latency:
             f"{load_before}-{load()}",
             (cpu[0] * 1000 / len(every), cpu[1] * 1000 / len(every)) if cpu else None,
         )
-
-
-def cpu_seconds(root: int) -> tuple[float, float]:
-    """CPU time (user + system, all threads) so far of process `root` itself and of all its descendants
-    (the search read workers), from /proc; what each search costs, whatever else the machine runs."""
-    parents, cpu = {}, {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        with contextlib.suppress(OSError):
-            fields = stat.read_text().rpartition(")")[2].split()
-            pid = int(stat.parent.name)
-            parents[pid], cpu[pid] = int(fields[1]), int(fields[11]) + int(fields[12])
-    tree, grown = {root}, True
-    while grown:
-        before = len(tree)
-        tree |= {pid for pid, parent in parents.items() if parent in tree}
-        grown = len(tree) > before
-    tick = os.sysconf("SC_CLK_TCK")
-    return cpu.get(root, 0) / tick, sum(cpu.get(pid, 0) for pid in tree - {root}) / tick
 
 
 # -- the corpus ------------------------------------------------------------------------------------
