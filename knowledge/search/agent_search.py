@@ -55,7 +55,7 @@ def _visitor_address(unit: Unit) -> str | None:
     return ", ".join(part for part in (unit.street, town) if part) or None
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False)
 class ResponsibleOffice:
     """One responsibility as search answers it, minus what changes with the time: the fields of its
     `Responsible` entry that come from the catalogue alone (names, numbers, the visitor address), worked
@@ -69,9 +69,10 @@ class ResponsibleOffice:
     unit_county: str | None
     fields: dict[str, Any]
     """The `Responsible` fields that do not depend on the time; read-only."""
-    _last: list[tuple[dict[str, Any], Responsible]] = field(default_factory=list, compare=False, repr=False)
+    _last: tuple[dict[str, Any], Responsible] | None = field(default=None, repr=False)
     """The last entry given, with the office status it was built from: the status stays the same for a
-    minute at least (see `office_status`), and answering it again saves validating the entry anew."""
+    minute at least (see `office_status`), and answering it again saves validating the entry anew. The
+    other fields are read-only."""
 
     @classmethod
     def of(cls, responsibility: Responsibility, unit: Unit) -> ResponsibleOffice:
@@ -102,10 +103,10 @@ class ResponsibleOffice:
         status = office_status(
             calendar, notices, hours=self.hours, unit=self.unit_id, county=self.unit_county, now=now
         )
-        if self._last and self._last[0][0] == status:
-            return self._last[0][1]
+        if self._last is not None and self._last[0] == status:
+            return self._last[1]
         entry = Responsible(**self.fields, **status)
-        self._last[:] = [(status, entry)]
+        self._last = (status, entry)
         return entry
 
 
