@@ -269,7 +269,11 @@ class SearchIndex:
             return None
 
     def _write_revision(self, path: Path, revision: int) -> None:
-        (path / "revision.json").write_text(json.dumps({"revision": revision}))
+        """Replace the file in one step: other processes and threads read it meanwhile (`refresh`,
+        `catch_up`), and a half-written file would read as "no usable index"."""
+        pending = path / "revision.json.tmp"
+        pending.write_text(json.dumps({"revision": revision}))
+        os.replace(pending, path / "revision.json")
 
     def refresh(self) -> bool:
         """Follow writes another process made to this index (`serve --workers N`: one writes, all read):

@@ -95,12 +95,13 @@ async def catch_up(index: SearchIndex, sessionmaker: async_sessionmaker[AsyncSes
     """Bring the index to the database's revision; the new revision, or None when nothing changed."""
     async with sessionmaker() as session:
         revision = await store.catalogue_revision(session)
-        if index.revision is None or index.revision >= revision:
+        known = index.revision
+        if known is None or known >= revision:
             return None
-        if await leika.leika_revision(session) > index.revision:
+        if await leika.leika_revision(session) > known:
             await rebuild_index(index, sessionmaker)
             return revision
-        changed = await store.services_changed_since(session, revision=index.revision)
+        changed = await store.services_changed_since(session, revision=known)
         if len(changed) > REBUILD_THRESHOLD:
             await rebuild_index(index, sessionmaker)
             return revision

@@ -3,6 +3,7 @@ indexes rebuild, and a read worker that dies is replaced."""
 
 import os
 import signal
+import threading
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -125,3 +126,28 @@ async def test_a_read_worker_that_dies_is_replaced_after_one_refused_read(tmp_pa
 
 def _worker_pid(searcher: Searcher) -> int:
     return os.getpid()
+
+
+async def test_the_revision_reads_whole_while_another_process_updates_it(index: SearchIndex) -> None:
+    """A reader (another worker's `refresh`, or `catch_up`) never sees a half-written revision: that
+    reads as "no usable index" and once failed a catch-up comparing it."""
+    await index.rebuild(_batches(_doc("a", "Hundesteuer")), revision=1, wordset=frozenset())
+    other = SearchIndex(index.root)
+    seen: set[int | None] = set()
+    done = threading.Event()
+
+    def read() -> None:
+        while not done.is_set():
+            seen.add(other.revision)
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    try:
+        for revision in range(2, 202):
+            await index.upsert([], revision=revision)
+    finally:
+        done.set()
+        reader.join()
+        other.close()
+    assert None not in seen
+    assert len(seen) > 1  # the reader ran while the revision moved
