@@ -10,7 +10,15 @@ import datetime as dt
 import re
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    field_validator,
+    model_validator,
+)
 
 from knowledge.calendar import BERLIN, WeeklyHours, to_berlin
 from knowledge.counties import CountyKey
@@ -32,6 +40,7 @@ __all__ = [
     "Target",
     "TargetDef",
     "TargetKind",
+    "decision_json",
 ]
 
 LineKind = Literal["115", "switchboard"]
@@ -130,6 +139,15 @@ class Decision(_Strict):
     caller_area: str | None = Field(
         default=None, description="the caller's area code (Vorwahl), the most of the number ever kept"
     )
+
+
+_DECISION_JSON = TypeAdapter(Decision)
+
+
+def decision_json(decision: Decision) -> bytes:
+    """The decision as UTF-8 JSON: the PBX's answer, and what instances share. Serialised by pydantic in one
+    step through a TypeAdapter, for a fraction of `model_dump_json`, which also decodes the bytes to text."""
+    return _DECISION_JSON.dump_json(decision)
 
 
 class PoolState(_Strict):

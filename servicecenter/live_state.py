@@ -29,7 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from knowledge.live import store
 from knowledge.live.models import PoolStateRecord
 from routing.decision_ids import decided_at
-from routing.models import Decision, PoolState
+from routing.models import Decision, PoolState, decision_json
 from servicecenter.call_router import CallRouter
 from servicecenter.live_channel import LiveChannel, Message
 from servicecenter.metrics import Metrics
@@ -207,7 +207,7 @@ class LiveState:
             for pool_id, state in pools.items()
         ]
         rows = [
-            (decision.decision_id, _time_of(decision.decision_id) or now, decision.model_dump_json())
+            (decision.decision_id, _time_of(decision.decision_id) or now, decision_json(decision).decode())
             for decision in decisions
         ]
         async with self._sessionmaker.begin() as session:

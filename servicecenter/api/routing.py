@@ -6,9 +6,9 @@ import time
 from typing import Literal
 
 from aiohttp import web
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic import BaseModel, ConfigDict, Field
 
-from routing.models import Call, Decision, PoolState
+from routing.models import Call, Decision, PoolState, decision_json
 from routing.rtjson import to_rtjson
 from servicecenter.api.params import parse_json, parse_query
 from servicecenter.auth import Action, authorize
@@ -22,8 +22,6 @@ AnswerFormat = Literal["json", "rtjson", "text"]
 """`json`: the decision; `rtjson`: Kamailio's routing document; `text`: one SIP URI per line, target
 then fallbacks, for dialplans that cannot read JSON (Asterisk)."""
 
-
-_DECISION = TypeAdapter(Decision)
 
 SIMULATE = "true: a simulated call (the routing page), decided but not counted in the statistics"
 
@@ -104,10 +102,9 @@ async def simulate(request: web.Request) -> web.Response:
 
 
 def _decision_response(decision: Decision) -> web.Response:
-    """The decision as JSON, serialised by pydantic in one step: this is the PBX's hot path. The UTF-8 bytes
-    go out as pydantic writes them (`model_dump_json` would decode them to text, for aiohttp to encode
-    that again: the greeting and trace are German)."""
-    return web.Response(body=_DECISION.dump_json(decision), content_type="application/json", charset="utf-8")
+    """The decision as JSON: this is the PBX's hot path. The UTF-8 bytes go out as pydantic writes them
+    (text would be encoded again by aiohttp: the greeting and trace are German)."""
+    return web.Response(body=decision_json(decision), content_type="application/json", charset="utf-8")
 
 
 async def get_decision(request: web.Request) -> web.Response:
