@@ -17,6 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from knowledge.search.index import SearchIndex
 from knowledge.search.places import PlaceWords
+from knowledge.search.ranking import warm
 from knowledge.search.sync import ensure_index
 from knowledge.storage.db import create_engine, create_sessionmaker
 from servicecenter.bootstrap import open_database
@@ -75,7 +76,7 @@ async def database_ctx(app: web.Application) -> AsyncIterator[None]:
 async def search_ctx(app: web.Application) -> AsyncIterator[None]:
     """The search index, rebuilt first if it is missing, damaged or behind the database, then kept current
     (by the one process that writes it); its read workers start with the application (not in a routing
-    worker, which searches nothing) and stop with it."""
+    worker, which searches nothing), are warmed up on every generation of the index, and stop with it."""
     settings = app[SETTINGS]
     slot = app[WORKER]
     index = SearchIndex(settings.index_dir, read_workers=settings.search_workers)
@@ -83,7 +84,7 @@ async def search_ctx(app: web.Application) -> AsyncIterator[None]:
         if slot.writes_index:
             await ensure_index(index, app[SESSIONMAKER])
         if not slot.routing_only:  # a routing worker only follows the catalogue for routing's sake
-            await index.start_readers()
+            await index.start_readers(warm)
         follower = CatalogueFollower(
             index,
             app[SESSIONMAKER],

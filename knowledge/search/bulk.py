@@ -142,6 +142,14 @@ class LeafScorer:
             self._lengths[fieldname] = BYTE_TO_LENGTH[stored]
         return self._lengths[fieldname]
 
+    def load_lengths(self, fieldnames: list[str]) -> int:
+        """Read the lengths of `fieldnames` now (a search would on its first term in each); how many were
+        not read before."""
+        missing = [name for name in fieldnames if name not in self._lengths]
+        for name in missing:
+            self._length(name)
+        return len(missing)
+
     def postings(self, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
         """The live documents holding a term and the term's weights in them, read a block at a time and
         kept per segment (up to POSTINGS_KEPT)."""

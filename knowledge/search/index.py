@@ -241,6 +241,9 @@ class SearchIndex:
         self._reading = 0
         self._writer = ThreadPoolExecutor(1, thread_name_prefix="index-writer")
         self._generation = 0
+        self._warm: Callable[[Searcher], object] | None = None
+        """What `start_readers` ran in each read worker; run again at every new generation."""
+        self._warming: set[asyncio.Task[None]] = set()
         root.mkdir(parents=True, exist_ok=True)
         self._current = current_generation(root)
         self._seen = (self._current, self.revision)
@@ -285,6 +288,7 @@ class SearchIndex:
             return False
         self._seen = seen
         self._generation += 1
+        self._warm_up_later()
         return True
 
     # -- writes: one thread -----------------------------------------------------------------------
@@ -321,6 +325,7 @@ class SearchIndex:
             raise
         self._write_revision(path, revision)
         await self._in_writer(self._switch_to, path)
+        self._warm_up_later()
         return count
 
     async def upsert(self, documents: list[IndexDocument], *, revision: int) -> None:
@@ -340,6 +345,7 @@ class SearchIndex:
             self._generation += 1
 
         await self._in_writer(write)
+        self._warm_up_later()
 
     # -- reads: worker processes ----------------------------------------------------------------
 
@@ -351,9 +357,39 @@ class SearchIndex:
             )
         return self._readers
 
-    async def start_readers(self) -> None:
-        """Start every read worker now, so that the first searches do not wait for a process to start."""
-        await asyncio.gather(*(self.read(Searcher.doc_count) for _ in range(self.read_workers)))
+    async def start_readers(self, warm: Callable[[Searcher], object] = Searcher.doc_count) -> None:
+        """Start every read worker now and run `warm` (a module-level function of the searcher) in each, so
+        that the first searches wait neither for a process to start nor for what `warm` derives from the
+        index. From now on, every new generation is warmed up the same way in the background: a catalogue
+        edit or a rebuild does not make the next agent's search the slow one."""
+        self._warm = warm
+        await self._warm_up()
+
+    async def _warm_up(self) -> None:
+        """`warm` in every read worker at once. The pool hands each idle worker one of these reads, so each
+        worker gets one as long as none was busy; a worker that was busy opens the new generation with its
+        next search, as it would without a warm-up."""
+        assert self._warm is not None
+        await asyncio.gather(*(self.read(self._warm) for _ in range(self.read_workers)))
+
+    def _warm_up_later(self) -> None:
+        """Warm the read workers up on the new generation in the background, if they were started."""
+        if self._warm is None:
+            return
+        task = asyncio.get_running_loop().create_task(self._warm_up_logged())
+        self._warming.add(task)
+        task.add_done_callback(self._warming.discard)
+
+    async def _warm_up_logged(self) -> None:
+        try:
+            await self._warm_up()
+        except (SearchUnavailable, RuntimeError, OSError) as error:
+            log.warning("search_warm_up_failed", error=type(error).__name__)
+
+    async def warmed_up(self) -> None:
+        """Wait until the warm-ups under way are done (tests, and a clean stop)."""
+        while self._warming:
+            await asyncio.gather(*self._warming, return_exceptions=True)
 
     async def read(self, fn: Callable[..., T], *args: object, **kwargs: object) -> T:
         """`fn(searcher, *args, **kwargs)` in a read worker. `fn` (a module-level function), the arguments and the
@@ -380,6 +416,8 @@ class SearchIndex:
 
     def close(self) -> None:
         """Stop the read workers and the writer thread."""
+        for task in self._warming:
+            task.cancel()
         if self._readers is not None:
             self._readers.shutdown(wait=True, cancel_futures=True)
         self._writer.shutdown(wait=True)

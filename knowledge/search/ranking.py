@@ -31,7 +31,7 @@ from knowledge.search.index import KIND_LEIKA
 from knowledge.search.query import HEAD_FIELD, SCORED_FIELD, on_field, plan_query
 from knowledge.search.synonyms import SynonymTable
 
-__all__ = ["CACHED_PAGES", "COUNT_LIMIT", "RankedHit", "RankedPage", "rank", "suggestion"]
+__all__ = ["CACHED_PAGES", "COUNT_LIMIT", "RankedHit", "RankedPage", "rank", "suggestion", "warm"]
 
 SNIPPET_FIELDS = ("short_text", "body", "title")
 COUNTY_BONUS = 1000.0
@@ -335,6 +335,24 @@ def _ranked_hit(hit: _Scored, county: str | None, snippet: str) -> RankedHit:
         described=described,
         typisierung=None if described else hit["typisierung"] or None,
     )
+
+
+def warm(searcher: Searcher) -> int:
+    """Build now what the first search on a new generation of the index would otherwise wait for: the
+    document sets of each segment, the facets' sets and each segment's scorer with its field lengths
+    (about 0.4 s at 50,000 services). Returns how many of these it built: 0 when the searcher was warm."""
+    cache = _per_searcher(searcher)
+    built = 0
+    if "segments" not in cache:
+        _segments(searcher)
+        built += 1
+    if "facets" not in cache:
+        _facet_values(searcher)
+        built += 1
+    scored = [name for name, field_type in searcher.schema.items() if field_type.scorable]
+    for leaf, _ in searcher.leaf_searchers():
+        built += _leaf_scorer(searcher, leaf).load_lengths(scored)
+    return built
 
 
 def rank(

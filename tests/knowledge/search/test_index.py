@@ -12,7 +12,7 @@ from whoosh.searching import Searcher
 
 from knowledge.catalogue import leika, store
 from knowledge.search.index import IndexDocument, SearchIndex, SearchUnavailable
-from knowledge.search.ranking import rank
+from knowledge.search.ranking import rank, warm
 from knowledge.search.sync import ensure_index
 from knowledge.search.synonyms import SynonymTable
 from knowledge.storage.db import create_engine, create_sessionmaker
@@ -151,3 +151,30 @@ async def test_the_revision_reads_whole_while_another_process_updates_it(index: 
         other.close()
     assert None not in seen
     assert len(seen) > 1  # the reader ran while the revision moved
+
+
+async def test_the_read_workers_are_warm_on_a_new_generation_before_anyone_searches(tmp_path: Path) -> None:
+    """After an update, a rebuild or another process's write, the worker builds what the first search would
+    wait for in the background: a search that comes next finds nothing left to build."""
+    index = SearchIndex(tmp_path / "index", read_workers=1)
+    try:
+        await index.rebuild(_batches(_doc("a", "Hundesteuer")), revision=1, wordset=frozenset())
+        await index.start_readers(warm)
+        assert await index.read(warm) == 0
+        await index.upsert([_doc("b", "Sperrmüll")], revision=2)
+        await index.warmed_up()
+        assert await index.read(warm) == 0
+        await index.rebuild(_batches(_doc("c", "Wohngeld")), revision=3, wordset=frozenset())
+        await index.warmed_up()
+        assert await index.read(warm) == 0
+        writer = SearchIndex(index.root)  # the worker that writes the index, as in `serve --workers N`
+        try:
+            await writer.upsert([_doc("d", "Baugenehmigung")], revision=4)
+        finally:
+            writer.close()
+        assert index.refresh()
+        await index.warmed_up()
+        assert await index.read(warm) == 0
+        assert await _found(index, "baugenehmigung") == ["d"]
+    finally:
+        index.close()
