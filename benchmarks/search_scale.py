@@ -53,6 +53,7 @@ from pathlib import Path
 import aiohttp
 import tantivy
 from whoosh import index as whoosh_index
+from whoosh.searching import Searcher
 
 from benchmarks.evaluation import CUTOFF, Evaluation, engine_search, evaluate, format_table, load_judged
 from benchmarks.route_throughput import cpu_seconds
@@ -65,7 +66,7 @@ from knowledge.search.agent_search import ResponsibleOffice, SearchRequest, sear
 from knowledge.search.analysis import words as folded_words
 from knowledge.search.index import IndexDocument, SearchIndex, current_generation
 from knowledge.search.places import Gazetteer, PlaceWords
-from knowledge.search.ranking import rank
+from knowledge.search.ranking import rank, warm
 from knowledge.search.sync import ensure_index, index_documents, rebuild_index
 from knowledge.search.synonyms import SynonymTable
 from knowledge.storage.db import create_engine, create_sessionmaker
@@ -362,11 +363,22 @@ class Ours:
                 now=NOW,
             )
 
-    async def fresh(self) -> None:
-        """New read workers: nothing ranked before is kept."""
+    async def fresh(self, warming: Callable[[Searcher], object] = warm) -> None:
+        """New read workers, warmed up as the service does: nothing ranked before is kept."""
         self.index.close()
         self.index = SearchIndex(self.settings.index_dir, read_workers=self.settings.search_workers)
-        await self.index.start_readers()
+        await self.index.start_readers(warming)
+
+    async def first_search(self, q: str) -> dict[str, float]:
+        """ms of the first search on new read workers, warmed up (as the service does on every new index
+        generation) and not; the warmed ones first, so the other finds the service's own caches warm."""
+        times = {}
+        for name, warming in (("warmed up", warm), ("without warm-up", Searcher.doc_count)):
+            await self.fresh(warming)
+            started = time.perf_counter()
+            await self.one(q, None)
+            times[name] = (time.perf_counter() - started) * 1000
+        return times
 
     async def judged(self) -> Evaluation:
         run = engine_search(
@@ -556,7 +568,9 @@ async def measure_size(
                 list(await store.list_places(session)), PlaceWords.load(settings.place_words_file)
             )
         ours = Ours(settings, index, sessionmaker, gazetteer, SynonymTable.load(settings.synonyms_files))
-        await index.start_readers()
+        await index.start_readers(warm)
+        first = await ours.first_search("personalausweis beantragen")
+        print("first search on new read workers: " + ", ".join(f"{k} {v:.0f} ms" for k, v in first.items()))
         quality = [
             await ours.judged(),
             await judged("sqlite-fts5", fts.ids),
