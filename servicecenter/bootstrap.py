@@ -50,13 +50,13 @@ async def _lock(session: AsyncSession) -> None:
 async def seed_demo(
     sessionmaker: async_sessionmaker[AsyncSession], *, directory: Path, only_if_empty: bool
 ) -> ImportReport | None:
-    """Import the demo catalogue in `directory` (always, or only into an empty database); None if skipped."""
-    document = load_demo_document(directory)
+    """Import the demo catalogue in `directory` (always, or only into an empty database); None if skipped.
+    The files are read only when they are imported: every start asks, and reading them is most of the work."""
     async with sessionmaker() as session, session.begin():
         await _lock(session)
         if only_if_empty and not await store.is_empty(session):
             return None
-        report = await import_document(session, document)
+        report = await import_document(session, load_demo_document(directory))
     log.info("demo_catalogue_loaded", **{k: v["created"] + v["updated"] for k, v in report.summary().items()})
     return report
 
