@@ -18,9 +18,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
-
 from knowledge.catalogue.document import CatalogueDocument, DocumentError
+from knowledge.yaml_files import read_yaml
 
 __all__ = ["SECTIONS", "expand_handled_by", "load_demo_document"]
 
@@ -30,7 +29,7 @@ _ADMIN_KINDS = {"verbandsgemeinde", "verbandsfreie_gemeinde"}
 
 def _read(path: Path, section: str) -> list[dict]:
     """The YAML list of mappings in `path`; an empty file is an empty list."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = read_yaml(path)
     if data is None:
         return []
     if not isinstance(data, list) or not all(isinstance(record, dict) for record in data):

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from knowledge.directory.models import Person
 from knowledge.directory.people import PersonRecord, person_values
+from knowledge.yaml_files import read_yaml
 
 __all__ = ["DEMO_PEOPLE_FILE", "load_demo_people", "seed_people"]
 
@@ -24,7 +24,7 @@ def load_demo_people(directory: Path) -> list[dict]:
     if not path.exists():
         return []
     people = []
-    for entry in yaml.safe_load(path.read_text(encoding="utf-8")) or []:
+    for entry in read_yaml(path) or []:
         record = dict(entry)
         county = str(record.pop("county"))
         people.append(person_values(PersonRecord.model_validate(record), county))

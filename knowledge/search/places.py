@@ -31,10 +31,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
 from knowledge.catalogue.models import Place, PlaceKind
 from knowledge.search.analysis import fold, fold_text
+from knowledge.yaml_files import read_yaml
 
 __all__ = ["Gazetteer", "PlaceMatch", "PlaceWords", "Territory"]
 
@@ -60,7 +59,7 @@ class PlaceWords:
         """Read `path` (config/catalogue/place-recognition.yaml); a missing file is empty data."""
         if not path.exists():
             return cls()
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = read_yaml(path) or {}
         return cls(
             frozenset(fold_text(str(w)) for w in data.get("common_words") or []),
             tuple(str(p) for p in data.get("outside_places") or []),

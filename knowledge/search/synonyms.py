@@ -10,9 +10,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from knowledge.search.analysis import words
+from knowledge.yaml_files import read_yaml
 
 __all__ = ["Span", "SynonymTable", "read_synonym_files"]
 
@@ -78,7 +77,7 @@ def read_synonym_files(paths: Iterable[Path]) -> dict[str, list[str]]:
     file. They seed the shared list in the database on a first start."""
     entries: dict[str, list[str]] = {}
     for path in paths:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = read_yaml(path) or {}
         if not isinstance(data, dict) or not all(
             isinstance(v, list) and all(isinstance(t, str) for t in v) for v in data.values()
         ):
