@@ -387,7 +387,7 @@ class SearchIndex:
             log.warning("search_warm_up_failed", error=type(error).__name__)
 
     async def warmed_up(self) -> None:
-        """Wait until the warm-ups under way are done (tests, and a clean stop)."""
+        """Wait until the warm-ups under way are done: for whoever must know the workers are warm (a test)."""
         while self._warming:
             await asyncio.gather(*self._warming, return_exceptions=True)
 
