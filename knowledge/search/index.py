@@ -381,9 +381,11 @@ class SearchIndex:
         task.add_done_callback(self._warming.discard)
 
     async def _warm_up_logged(self) -> None:
+        """A warm-up is a favour to the next search: whatever stops it (a worker that died, a generation
+        replaced meanwhile) is logged and left to that search."""
         try:
             await self._warm_up()
-        except (SearchUnavailable, RuntimeError, OSError) as error:
+        except Exception as error:
             log.warning("search_warm_up_failed", error=type(error).__name__)
 
     async def warmed_up(self) -> None:
