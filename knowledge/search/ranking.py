@@ -340,7 +340,8 @@ def _ranked_hit(hit: _Scored, county: str | None, snippet: str) -> RankedHit:
 def warm(searcher: Searcher) -> int:
     """Build now what the first search on a new generation of the index would otherwise wait for: the
     document sets of each segment, the facets' sets and each segment's scorer with its field lengths
-    (about 0.4 s at 50,000 services). Returns how many of these it built: 0 when the searcher was warm."""
+    (a quarter to a whole second at 50,000 services). Returns how many of these it built: 0 when the
+    searcher was warm."""
     cache = _per_searcher(searcher)
     built = 0
     if "segments" not in cache:
