@@ -243,7 +243,8 @@ class SearchIndex:
         self._generation = 0
         self._warm: Callable[[Searcher], object] | None = None
         """What `start_readers` ran in each read worker; run again at every new generation."""
-        self._warming: set[asyncio.Task[None]] = set()
+        self._warming: asyncio.Task[None] | None = None
+        """The background warm-up, while one runs (one at a time; see `_warm_up_later`)."""
         root.mkdir(parents=True, exist_ok=True)
         self._current = current_generation(root)
         self._seen = (self._current, self.revision)
@@ -373,25 +374,30 @@ class SearchIndex:
         await asyncio.gather(*(self.read(self._warm) for _ in range(self.read_workers)))
 
     def _warm_up_later(self) -> None:
-        """Warm the read workers up on the new generation in the background, if they were started."""
-        if self._warm is None:
+        """Warm the read workers up on the new generation in the background, if they were started. One
+        warm-up at a time, which starts over while the generation moves: edits in quick succession would
+        otherwise queue a warm-up each, and a worker reopen a generation it had already left."""
+        if self._warm is None or (self._warming is not None and not self._warming.done()):
             return
-        task = asyncio.get_running_loop().create_task(self._warm_up_logged())
-        self._warming.add(task)
-        task.add_done_callback(self._warming.discard)
+        self._warming = asyncio.get_running_loop().create_task(self._warm_up_until_current())
 
-    async def _warm_up_logged(self) -> None:
-        """A warm-up is a favour to the next search: whatever stops it (a worker that died, a generation
-        replaced meanwhile) is logged and left to that search."""
-        try:
-            await self._warm_up()
-        except Exception as error:
-            log.warning("search_warm_up_failed", error=type(error).__name__)
+    async def _warm_up_until_current(self) -> None:
+        """Warm up until the workers hold the current generation. A warm-up is a favour to the next search:
+        whatever stops it (a worker that died, a generation replaced meanwhile) is logged and left to that
+        search."""
+        warmed = None
+        while warmed != self._generation:
+            warmed = self._generation
+            try:
+                await self._warm_up()
+            except Exception as error:
+                log.warning("search_warm_up_failed", error=type(error).__name__)
+                return
 
     async def warmed_up(self) -> None:
-        """Wait until the warm-ups under way are done: for whoever must know the workers are warm (a test)."""
-        while self._warming:
-            await asyncio.gather(*self._warming, return_exceptions=True)
+        """Wait until the warm-up under way is done: for whoever must know the workers are warm (a test)."""
+        if self._warming is not None:
+            await self._warming
 
     async def read(self, fn: Callable[..., T], *args: object, **kwargs: object) -> T:
         """`fn(searcher, *args, **kwargs)` in a read worker. `fn` (a module-level function), the arguments and the
@@ -418,8 +424,8 @@ class SearchIndex:
 
     def close(self) -> None:
         """Stop the read workers and the writer thread."""
-        for task in self._warming:
-            task.cancel()
+        if self._warming is not None:
+            self._warming.cancel()
         if self._readers is not None:
             self._readers.shutdown(wait=True, cancel_futures=True)
         self._writer.shutdown(wait=True)

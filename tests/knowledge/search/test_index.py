@@ -4,7 +4,9 @@ indexes rebuild, and a read worker that dies is replaced."""
 import os
 import signal
 import threading
+import time
 from collections.abc import AsyncIterator
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -176,5 +178,39 @@ async def test_the_read_workers_are_warm_on_a_new_generation_before_anyone_searc
         await index.warmed_up()
         assert await index.read(warm) == 0
         assert await _found(index, "baugenehmigung") == ["d"]
+    finally:
+        index.close()
+
+
+def _warm_when_open(gate: Path, searcher: Searcher) -> int:
+    """`warm`, in the read worker once the test opens `gate` (creates the file): a warm-up held in flight."""
+    deadline = time.monotonic() + 60
+    while not gate.exists():
+        assert time.monotonic() < deadline, "the test never opened the gate"
+        time.sleep(0.01)
+    return warm(searcher)
+
+
+async def test_a_generation_that_moves_during_a_warm_up_is_warmed_up_too(tmp_path: Path) -> None:
+    """Edits in quick succession: the warm-up in flight starts over on the newest generation instead of
+    stopping at the one it began with (and no second warm-up runs beside it)."""
+    gate = tmp_path / "gate"
+    gate.touch()
+    index = SearchIndex(tmp_path / "index", read_workers=1)
+    try:
+        await index.rebuild(_batches(_doc("a", "Hundesteuer")), revision=1, wordset=frozenset())
+        writer = SearchIndex(index.root)  # the worker that writes the index, as in `serve --workers N`
+        try:
+            await index.start_readers(partial(_warm_when_open, gate))
+            gate.unlink()
+            await writer.upsert([_doc("b", "Sperrmüll")], revision=2)
+            assert index.refresh()  # a warm-up starts, and waits in the worker at the gate
+            await writer.upsert([_doc("c", "Wohngeld")], revision=3)
+            assert index.refresh()  # the generation moves while it waits
+            gate.touch()
+            await index.warmed_up()
+        finally:
+            writer.close()
+        assert await index.read(warm) == 0
     finally:
         index.close()
