@@ -2,7 +2,8 @@
 
 A decision is a pure function of the policy, the line called, the caller's origin, the Berlin time, the
 topic and the pools' current state (`routing.engine.evaluate_resolved`). Many calls share all of these, so
-a `DecisionMemo` (one per policy) keeps the decision once and hands out copies with a fresh decision id.
+a `DecisionMemo` (one per policy) keeps the decision and its JSON once and hands out copies with a fresh
+decision id (`Answer.renumbered`).
 
 What a key holds, and why that is exact:
 - the line (kind, county, extension) and the origin as the engine sees it (area code, county, candidates,
@@ -25,7 +26,7 @@ from collections.abc import Hashable, Mapping
 from knowledge.calendar import to_berlin
 from routing.decision_ids import new_decision_id
 from routing.engine import evaluate_resolved
-from routing.models import Call, Decision, PoolState
+from routing.models import Answer, Call, PoolState
 from routing.origin import Origin
 from routing.policy import Policy
 
@@ -76,18 +77,18 @@ class DecisionMemo:
         self.capacity = capacity
         self._enabled = _on_whole_minutes(policy)
         self._split = _split_minutes(policy)
-        self._decisions: dict[Hashable, Decision] = {}
+        self._answers: dict[Hashable, Answer] = {}
 
-    def decide(self, call: Call, pools: Mapping[str, PoolState], pools_version: int) -> Decision:
-        """Where `call` goes with the pools in `pools` (the board's snapshot at `pools_version`); a
-        remembered decision comes back with a new id. Raises as `routing.engine.evaluate` does."""
+    def decide(self, call: Call, pools: Mapping[str, PoolState], pools_version: int) -> Answer:
+        """Where `call` goes with the pools in `pools` (the board's snapshot at `pools_version`), with its
+        JSON; a remembered decision comes back with a new id. Raises as `routing.engine.evaluate` does."""
         policy = self.policy
         line = policy.lines.identify(call.called)
         origin = policy.directory.resolve(call.caller)
         local = to_berlin(call.at)
         minute = local.replace(second=0, microsecond=0)
         if not self._enabled or (self._split and minute.astimezone(dt.UTC) in self._split):
-            return evaluate_resolved(policy, line, origin, local, call.topic, pools)
+            return Answer.of(evaluate_resolved(policy, line, origin, local, call.topic, pools))
         key = (
             line,
             _origin_key(origin),
@@ -97,14 +98,14 @@ class DecisionMemo:
             pools_version,
             tuple(pools),
         )
-        remembered = self._decisions.get(key)
+        remembered = self._answers.get(key)
         if remembered is not None:
-            return remembered.model_copy(update={"decision_id": new_decision_id()})
-        decision = evaluate_resolved(policy, line, origin, local, call.topic, pools)
-        if len(self._decisions) >= self.capacity:
-            del self._decisions[next(iter(self._decisions))]
-        self._decisions[key] = decision
-        return decision
+            return remembered.renumbered(new_decision_id())
+        answer = Answer.of(evaluate_resolved(policy, line, origin, local, call.topic, pools))
+        if len(self._answers) >= self.capacity:
+            del self._answers[next(iter(self._answers))]
+        self._answers[key] = answer
+        return answer
 
     def __len__(self) -> int:
-        return len(self._decisions)
+        return len(self._answers)

@@ -29,7 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from knowledge.live import store
 from knowledge.live.models import PoolStateRecord
 from routing.decision_ids import decided_at
-from routing.models import Decision, PoolState, decision_json
+from routing.models import Answer, Decision, PoolState
 from servicecenter.call_router import CallRouter
 from servicecenter.live_channel import LiveChannel, Message
 from servicecenter.metrics import Metrics
@@ -72,7 +72,7 @@ class LiveState:
         self._metrics = metrics
         self._origin = origin
         self._retention = retention
-        self._decisions: deque[Decision] = deque(maxlen=PENDING_DECISIONS)
+        self._decisions: deque[Answer] = deque(maxlen=PENDING_DECISIONS)
         self._pools: dict[str, PoolState] = {}
         self._wakeup = asyncio.Event()
         self._pruned = time.monotonic()
@@ -83,8 +83,8 @@ class LiveState:
 
     # -- this instance's changes ---------------------------------------------------------------------
 
-    def _decided(self, decision: Decision) -> None:
-        self._decisions.append(decision)
+    def _decided(self, answer: Answer) -> None:
+        self._decisions.append(answer)
         self._wakeup.set()
 
     def report_pool_state(self, pool_id: str, state: PoolState) -> PoolState:
@@ -190,7 +190,7 @@ class LiveState:
         if self._pruned + PRUNE_EVERY_S < time.monotonic():
             await self._prune()
 
-    async def _write(self, pools: dict[str, PoolState], decisions: list[Decision]) -> None:
+    async def _write(self, pools: dict[str, PoolState], decisions: list[Answer]) -> None:
         if not pools and not decisions:
             return
         now = dt.datetime.now(dt.UTC)
@@ -207,8 +207,8 @@ class LiveState:
             for pool_id, state in pools.items()
         ]
         rows = [
-            (decision.decision_id, _time_of(decision.decision_id) or now, decision_json(decision).decode())
-            for decision in decisions
+            (decision.decision_id, _time_of(decision.decision_id) or now, body.decode())
+            for decision, body in decisions
         ]
         async with self._sessionmaker.begin() as session:
             await store.save_pool_states(session, states=records)

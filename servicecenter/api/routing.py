@@ -8,7 +8,7 @@ from typing import Literal
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field
 
-from routing.models import Call, Decision, PoolState, decision_json
+from routing.models import Answer, Call, PoolState
 from routing.rtjson import to_rtjson
 from servicecenter.api.params import parse_json, parse_query
 from servicecenter.auth import Action, authorize
@@ -72,19 +72,19 @@ async def route(request: web.Request) -> web.Response:
             call = await parse_json(request, Call)
         else:
             call = options = parse_query(request, RouteQuery)
-        decision = router.decide(call, counted=not options.simulate)
+        answer = router.decide(call, counted=not options.simulate)
     except Exception:
         request.app[METRICS].observe_route("unknown", "rejected", time.perf_counter() - started)
         raise
-    answer_format = options.format
+    decision = answer.decision
     log_call_routed(decision)
     outcome = "after_hours" if not decision.open else "overflow" if router.is_overflow(decision) else "routed"
     request.app[METRICS].observe_route(decision.line, outcome, time.perf_counter() - started)
-    if answer_format == "text":
+    if options.format == "text":
         return web.Response(text="".join(f"{t.uri}\n" for t in (decision.target, *decision.fallbacks)))
-    if answer_format == "rtjson":
+    if options.format == "rtjson":
         return web.json_response(to_rtjson(decision))
-    return _decision_response(decision)
+    return _answer_response(answer)
 
 
 async def simulate(request: web.Request) -> web.Response:
@@ -98,13 +98,13 @@ async def simulate(request: web.Request) -> web.Response:
         errors = [{"loc": ["body", "pools", pool_id], "msg": "unknown pool"} for pool_id in unknown]
         raise Problem(422, f"no pool {unknown[0]!r} in the routing policy", errors=errors)
     assumed = {pool_id: PoolState(**load.model_dump()) for pool_id, load in simulation.pools.items()}
-    return _decision_response(router.simulate(call, assumed))
+    return _answer_response(router.simulate(call, assumed))
 
 
-def _decision_response(decision: Decision) -> web.Response:
-    """The decision as JSON: this is the PBX's hot path. The UTF-8 bytes go out as pydantic writes them
+def _answer_response(answer: Answer) -> web.Response:
+    """The decision as JSON: this is the PBX's hot path. The UTF-8 bytes go out as they were serialised
     (text would be encoded again by aiohttp: the greeting and trace are German)."""
-    return web.Response(body=decision_json(decision), content_type="application/json", charset="utf-8")
+    return web.Response(body=answer.body, content_type="application/json", charset="utf-8")
 
 
 async def get_decision(request: web.Request) -> web.Response:
@@ -114,7 +114,7 @@ async def get_decision(request: web.Request) -> web.Response:
     decision = await request.app[LIVE_STATE].decision(decision_id)
     if decision is None:
         raise Problem(404, f"no recent decision {decision_id!r}")
-    return _decision_response(decision)
+    return _answer_response(Answer.of(decision))
 
 
 async def list_pools(request: web.Request) -> web.Response:

@@ -120,7 +120,7 @@ async def console(request: web.Request) -> web.Response:
         try:
             now = dt.datetime.now(BERLIN)
             call = Call(called=query["called"], caller=query.get("caller") or None, at=now)
-            decision = router.decide(call, counted=False)  # the PBX's own route request counted it
+            decision = router.decide(call, counted=False).decision  # the PBX's own route request counted it
         except (ValidationError, InvalidCall, UnknownLine, NoMatchingRule):
             # Still a caller on the line: greet neutrally and show what arrived, so the agent can act.
             unmatched = _unmatched_view(policy, query["called"], query.get("caller"))

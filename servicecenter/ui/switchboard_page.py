@@ -82,7 +82,7 @@ async def switchboard(request: web.Request) -> web.Response:
         try:
             now = dt.datetime.now(BERLIN)
             call = Call(called=query["called"], caller=query.get("caller") or None, at=now)
-            decision = router.decide(call, counted=False)  # the PBX's own route request counted it
+            decision = router.decide(call, counted=False).decision  # the PBX's own route request counted it
         except (ValidationError, InvalidCall, UnknownLine, NoMatchingRule):
             unmatched = {"called": query["called"][:64], "greeting": f"{policy.rule_file.center}, guten Tag"}
             messages, status = [Message("warning", NO_CALL)], 422

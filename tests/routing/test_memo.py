@@ -8,12 +8,13 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import itertools
+import json
 
 from knowledge.calendar import BERLIN, ClosedPeriod, Closures, WeeklyHours
 from routing.engine import evaluate
 from routing.errors import RoutingError
 from routing.memo import DecisionMemo
-from routing.models import Call, PoolState
+from routing.models import Call, PoolState, decision_json
 from routing.policy import Policy
 from routing.pools import PoolBoard
 
@@ -124,8 +125,8 @@ def test_the_memo_decides_every_call_as_the_engine_does(policy: Policy) -> None:
         pools, version = board.snapshot(), board.version
         for call in calls:
             expected = _answer(lambda c: evaluate(policy, c, pools), call)
-            assert _answer(lambda c: memo.decide(c, pools, version), call) == expected, call
-            assert _answer(lambda c: memo.decide(c, pools, version), call) == expected, call
+            assert _answer(lambda c: memo.decide(c, pools, version).decision, call) == expected, call
+            assert _answer(lambda c: memo.decide(c, pools, version).decision, call) == expected, call
 
     round_of_calls()
     board.update("emh-cochem-zell", saturated)  # reported now
@@ -139,12 +140,16 @@ def test_the_memo_decides_every_call_as_the_engine_does(policy: Policy) -> None:
     assert 0 < len(memo) < 4 * len(calls)
 
 
-def test_a_remembered_decision_gets_a_new_id(policy: Policy) -> None:
+def test_a_remembered_decision_gets_a_new_id_in_its_json_too(policy: Policy) -> None:
     memo = DecisionMemo(policy)
     call = Call(called="115", caller="+49 2671 555123", at=berlin(23, 9, 30))
     first, again = memo.decide(call, {}, 0), memo.decide(call, {}, 0)
-    assert first.decision_id != again.decision_id
-    assert first.model_dump(exclude={"decision_id"}) == again.model_dump(exclude={"decision_id"})
+    assert first.decision.decision_id != again.decision.decision_id
+    assert first.decision.model_dump(exclude={"decision_id"}) == again.decision.model_dump(
+        exclude={"decision_id"}
+    )
+    assert again.body == decision_json(again.decision)
+    assert json.loads(again.body)["decision_id"] == again.decision.decision_id
 
 
 def test_the_memo_keeps_the_area_code_but_never_the_callers_number(policy: Policy) -> None:
@@ -166,7 +171,9 @@ def test_a_policy_with_hours_between_minutes_is_decided_afresh_every_time(policy
     opened = []
     for second in (0, 29, 30, 59):
         call = Call(called="115", caller="02671 98765", at=berlin(23, 8, 0, second))
-        assert _answer(lambda c: memo.decide(c, {}, 0), call) == _answer(lambda c: evaluate(odd, c, {}), call)
+        assert _answer(lambda c: memo.decide(c, {}, 0).decision, call) == _answer(
+            lambda c: evaluate(odd, c, {}), call
+        )
         opened.append(evaluate(odd, call, {}).open)
     assert opened == [False, False, True, True]
     assert len(memo) == 0

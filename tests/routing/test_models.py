@@ -8,7 +8,8 @@ import pytest
 from pydantic import ValidationError
 
 from knowledge.calendar import BERLIN
-from routing.models import Call, Decision, PoolState, Target
+from routing.decision_ids import new_decision_id
+from routing.models import Answer, Call, Decision, PoolState, Target, decision_json
 
 
 def test_a_call_without_a_time_is_a_call_now() -> None:
@@ -87,6 +88,28 @@ def test_decision_serialises_to_the_api_shape() -> None:
         "id": "emh-all",
         "uri": "sip:emh-all@pbx.local",
     }
+
+
+def _decision(decision_id: str) -> Decision:
+    target = Target(kind="pool", id="emh-all", uri="sip:emh-all@pbx.local")
+    return Decision(
+        decision_id=decision_id,
+        line="115",
+        county="07135",
+        open=True,
+        target=target,
+        fallbacks=[target],
+        rule="115-by-caller-area",
+        greeting="Behördennummer 115, guten Tag",
+        trace=["Anruf über die Behördennummer 115.", 'Ziel: emh-all "Pool".'],
+    )
+
+
+@pytest.mark.parametrize("new_id", ["019ac4b1e2c47d3a9f1e2b3c4d5e6f70", "short", "x" * 31 + '"', "ä" * 32])
+def test_a_renumbered_answer_is_the_json_of_the_renumbered_decision(new_id: str) -> None:
+    answer = Answer.of(_decision(new_decision_id())).renumbered(new_id)
+    assert answer.decision == _decision(new_id)
+    assert answer.body == decision_json(answer.decision)
 
 
 def test_target_kinds_are_limited_to_the_api_list() -> None:

@@ -57,7 +57,7 @@ def test_replace_keeps_the_state_of_pools_the_new_policy_keeps() -> None:
     router = CallRouter(_policy("pool-cz"))
     router.report_pool_state("pool-cz", SATURATED)
     router.report_pool_state("pool-all", SATURATED)
-    assert router.decide(CALL).target.id == "callback"
+    assert router.decide(CALL).decision.target.id == "callback"
 
     router.replace(_policy("pool-cochem"))
 
@@ -66,10 +66,10 @@ def test_replace_keeps_the_state_of_pools_the_new_policy_keeps() -> None:
     assert states["pool-cochem"] is None
     assert "pool-cz" not in states
     assert (
-        router.decide(CALL).target.id == "pool-cochem"
+        router.decide(CALL).decision.target.id == "pool-cochem"
     )  # the new county pool has no load; pool-all still has
     router.report_pool_state("pool-cochem", SATURATED)
-    assert router.decide(CALL).target.id == "callback"
+    assert router.decide(CALL).decision.target.id == "callback"
 
 
 def test_a_pool_the_new_policy_dropped_is_unknown() -> None:
@@ -95,14 +95,14 @@ def _router() -> CallRouter:
 
 def test_decide_remembers_the_decision_by_id() -> None:
     router = _router()
-    decision = router.decide(Call(called="115", caller="+49 2671 555123", at=MONDAY_MORNING))
+    decision = router.decide(Call(called="115", caller="+49 2671 555123", at=MONDAY_MORNING)).decision
     assert router.recent.get(decision.decision_id) == decision
     assert router.recent.get("unknown") is None
 
 
 def test_stored_decision_holds_no_caller_number() -> None:
     router = _router()
-    decision = router.decide(Call(called="115", caller="+49 2671 555123", at=MONDAY_MORNING))
+    decision = router.decide(Call(called="115", caller="+49 2671 555123", at=MONDAY_MORNING)).decision
     stored = json.dumps(router.recent.get(decision.decision_id).model_dump(mode="json"))
     assert "555123" not in stored
     assert "02671" in stored  # the area code is all that is kept
@@ -111,13 +111,13 @@ def test_stored_decision_holds_no_caller_number() -> None:
 def test_store_forgets_the_oldest_beyond_capacity() -> None:
     router = _router()
     router.recent = RecentDecisions(capacity=3)
-    ids = [router.decide(Call(called="115", at=MONDAY_MORNING)).decision_id for _ in range(5)]
+    ids = [router.decide(Call(called="115", at=MONDAY_MORNING)).decision.decision_id for _ in range(5)]
     assert len(router.recent) == 3
     assert [router.recent.get(i) is not None for i in ids] == [False, False, True, True, True]
 
 
 def test_replacing_the_policy_keeps_recent_decisions() -> None:
     router = _router()
-    decision = router.decide(Call(called="115", at=MONDAY_MORNING))
+    decision = router.decide(Call(called="115", at=MONDAY_MORNING)).decision
     router.replace(router.policy)
     assert router.recent.get(decision.decision_id) == decision
