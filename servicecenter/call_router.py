@@ -107,15 +107,22 @@ class CallRouter:
         self.policy, self._board, self._memo = policy, board, DecisionMemo(policy)
 
     def decide(self, call: Call, *, counted: bool = True) -> Answer:
-        """Where `call` goes now, and why, with the answer's JSON; remembered in `recent` for the agent
-        console, and counted unless it is not a call the PBX routes (a simulation, the console showing a
-        call again)."""
+        """Where `call` goes now, and why, with the answer's JSON; recorded (see `record`)."""
+        answer = self.answer(call)
+        self.record(call, answer, counted=counted)
+        return answer
+
+    def answer(self, call: Call) -> Answer:
+        """Where `call` goes now, and why, with the answer's JSON; not recorded yet."""
         board = self._board
-        answer = self._called(self._memo.decide(call, board.snapshot(), board.version))
+        return self._called(self._memo.decide(call, board.snapshot(), board.version))
+
+    def record(self, call: Call, answer: Answer, *, counted: bool) -> None:
+        """Remember `answer` in `recent` for the agent console, and count it unless it is not a call the PBX
+        routes (a simulation, the console showing a call again)."""
         self.recent.add(answer)
         if counted:
             self._count(call, answer.decision)
-        return answer
 
     def simulate(self, call: Call, assumed: Mapping[str, PoolState]) -> Answer:
         """Where `call` would go if the pools in `assumed` had that load (the others as reported): the

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from typing import Literal
 
@@ -60,8 +61,11 @@ class Simulation(Call):
 
 
 async def route(request: web.Request) -> web.Response:
-    """GET or POST /api/v1/route: the decision for one call, from memory, never waiting on the database;
-    counted with its time in the metrics by line and outcome."""
+    """GET or POST /api/v1/route: the decision for one call, from memory, never waiting on the database.
+
+    The PBX waits for the answer and for nothing else: remembering the decision, counting it, its log line
+    and its metrics (time by line and outcome) run right after the answer has gone out (`_record`), before
+    the next request is read."""
     started = time.perf_counter()
     router = request.app[CALL_ROUTER]
     call: Call
@@ -72,19 +76,29 @@ async def route(request: web.Request) -> web.Response:
             call = await parse_json(request, Call)
         else:
             call = options = parse_query(request, RouteQuery)
-        answer = router.decide(call, counted=not options.simulate)
+        answer = router.answer(call)
     except Exception:
         request.app[METRICS].observe_route("unknown", "rejected", time.perf_counter() - started)
         raise
     decision = answer.decision
-    log_call_routed(decision)
-    outcome = "after_hours" if not decision.open else "overflow" if router.is_overflow(decision) else "routed"
-    request.app[METRICS].observe_route(decision.line, outcome, time.perf_counter() - started)
+    asyncio.get_running_loop().call_soon(
+        _record, request.app, call, answer, not options.simulate, time.perf_counter() - started
+    )
     if options.format == "text":
         return web.Response(text="".join(f"{t.uri}\n" for t in (decision.target, *decision.fallbacks)))
     if options.format == "rtjson":
         return web.json_response(to_rtjson(decision))
     return _answer_response(answer)
+
+
+def _record(app: web.Application, call: Call, answer: Answer, counted: bool, seconds: float) -> None:
+    """What follows a routing answer: the decision remembered and counted, logged, and in the metrics with
+    the time it took to decide."""
+    router, decision = app[CALL_ROUTER], answer.decision
+    router.record(call, answer, counted=counted)
+    log_call_routed(decision)
+    outcome = "after_hours" if not decision.open else "overflow" if router.is_overflow(decision) else "routed"
+    app[METRICS].observe_route(decision.line, outcome, seconds)
 
 
 async def simulate(request: web.Request) -> web.Response:
