@@ -11,7 +11,8 @@ All run as separate processes on 127.0.0.1 on the same machine in the same run:
   queueing (no coordinated omission). Client overhead is included in these numbers. For the service,
   this runs while a search storm (a separate process: 4 clients sending searches back to back to the
   workers' port) keeps the workers and their search processes busy; the storm's own throughput is
-  printed too.
+  printed too, and so is the bare handler's latency during the same storm, the reference for the tail on
+  this machine.
 The CPU time the server's processes (with their children) spent per request during the throughput run
 is printed too: unlike throughput, it hardly depends on what else the machine is doing.
 Targets: route throughput >= 70 % of the bare handler's (>= 50 % per worker with N workers); p99 < 5 ms
@@ -191,11 +192,10 @@ def _measure(
     seconds: int,
     process: subprocess.Popen,
     *,
-    storm: bool = False,
     storm_base: str | None = None,
 ) -> float:
-    """Throughput, CPU per request and open-loop latency of /route at `base`; the search storm (if any) goes
-    to `storm_base` (default: `base`)."""
+    """Throughput and CPU per request of /route at `base`, then its latency at 1,000 req/s, during a search
+    storm sent to `storm_base` if given."""
     url = base + ROUTE
     asyncio.run(_closed_loop(url, 1))  # warm-up
     cpu_before = sum(cpu_seconds(process.pid))
@@ -204,14 +204,23 @@ def _measure(
     else:
         throughput, how = asyncio.run(_closed_loop(url, seconds)), "Python closed loop, 32 workers"
     cpu_per_request = (sum(cpu_seconds(process.pid)) - cpu_before) / (throughput * seconds) * 1e6
+    print(
+        f"{name:22} throughput {throughput:8.0f} req/s ({how}), server CPU {cpu_per_request:4.0f} µs/request   "
+        + _latency(url, seconds, storm_base)
+    )
+    return throughput
+
+
+def _latency(url: str, seconds: int, storm_base: str | None) -> str:
+    """p50 and p99 of /route at `url` at 1,000 req/s, during a search storm to `storm_base` if given."""
     storming = None
-    if storm:
+    if storm_base is not None:
         storming = subprocess.Popen(
             [
                 sys.executable,
                 "-c",
                 SEARCH_STORM,
-                f"{storm_base or base}/api/v1/search",
+                f"{storm_base}/api/v1/search",
                 str(seconds + 1),
                 str(STORM_CLIENTS),
             ],
@@ -226,12 +235,7 @@ def _measure(
         out, _ = storming.communicate(timeout=seconds + 60)
         rate, _, statuses = (out or "0 {}").partition(" ")
         searches = f"  (search storm: {float(rate):.0f} searches/s answered, statuses {statuses.strip()})"
-    print(
-        f"{name:22} throughput {throughput:8.0f} req/s ({how}), server CPU {cpu_per_request:4.0f} µs/request   "
-        f"at 1,000 req/s: p50 {p50:5.2f} ms  "
-        f"p99 {p99:6.2f} ms{searches}"
-    )
-    return throughput
+    return f"at 1,000 req/s: p50 {p50:5.2f} ms  p99 {p99:6.2f} ms{searches}"
 
 
 def _load_rig():
@@ -259,51 +263,57 @@ def _database() -> Iterator[str]:
 def main(seconds: int, workers: list[int]) -> None:
     with tempfile.TemporaryDirectory(prefix="route-bench-") as tmp:
         bare_port = _free_port()
-        bare = _start(
-            [sys.executable, "-c", BARE_HANDLER, str(bare_port)], f"http://127.0.0.1:{bare_port}/healthz"
-        )
+        bare_base = f"http://127.0.0.1:{bare_port}"
+        bare = _start([sys.executable, "-c", BARE_HANDLER, str(bare_port)], f"{bare_base}/healthz")
         try:
-            bare_rps = _measure("bare aiohttp", f"http://127.0.0.1:{bare_port}", seconds, bare)
+            bare_rps = _measure("bare aiohttp", bare_base, seconds, bare)
+            with _database() as database_url:
+                print("service database: PostgreSQL")
+                for i, n in enumerate(workers):
+                    reference = bare_base if i == 0 else None  # the bare handler's tail in a storm: once
+                    _measure_service(n, seconds, bare_rps, reference, database_url, Path(tmp) / f"data-{n}")
         finally:
             _stop(bare)
-        with _database() as database_url:
-            print("service database: PostgreSQL")
-            for n in workers:
-                port, route_port = _free_port(), _free_port()
-                env = {
-                    **os.environ,
-                    "SERVICECENTER_DATA_DIR": str(Path(tmp) / f"data-{n}"),
-                    "SERVICECENTER_LOG_FORMAT": "json",
-                    "SERVICECENTER_WORKERS": str(n),
-                    "SERVICECENTER_DATABASE_URL": database_url,
-                    "SERVICECENTER_ROUTE_PORT": str(route_port),
-                }
-                service = _start(
-                    [sys.executable, "-m", "servicecenter", "serve", "--port", str(port)],
-                    f"http://127.0.0.1:{port}/readyz",
-                    env,
-                )
-                try:
-                    _wait_ready(f"http://127.0.0.1:{route_port}/readyz")
-                    base = f"http://127.0.0.1:{port}"
-                    route_rps = _measure(f"/api/v1/route workers={n}", base, seconds, service, storm=True)
-                    print(
-                        f"  workers={n}: route throughput is {route_rps / bare_rps:.0%} of the bare handler's, "
-                        f"{route_rps / n / bare_rps:.0%} per worker"
-                    )
-                    own_rps = _measure(
-                        "  routing process",
-                        f"http://127.0.0.1:{route_port}",
-                        seconds,
-                        service,
-                        storm=True,
-                        storm_base=base,
-                    )
-                    print(
-                        f"  routing process: route throughput is {own_rps / bare_rps:.0%} of the bare handler's"
-                    )
-                finally:
-                    _stop(service)
+
+
+def _measure_service(
+    n: int, seconds: int, bare_rps: float, bare_base: str | None, database_url: str, data_dir: Path
+) -> None:
+    """`serve --workers n --route-port P`: /route on the workers' port and on the routing process's, each
+    with its latency during a search storm to the workers' port; with `bare_base`, the bare handler's
+    latency during the same storm too, the reference for the tail."""
+    port, route_port = _free_port(), _free_port()
+    env = {
+        **os.environ,
+        "SERVICECENTER_DATA_DIR": str(data_dir),
+        "SERVICECENTER_LOG_FORMAT": "json",
+        "SERVICECENTER_WORKERS": str(n),
+        "SERVICECENTER_DATABASE_URL": database_url,
+        "SERVICECENTER_ROUTE_PORT": str(route_port),
+    }
+    service = _start(
+        [sys.executable, "-m", "servicecenter", "serve", "--port", str(port)],
+        f"http://127.0.0.1:{port}/readyz",
+        env,
+    )
+    try:
+        _wait_ready(f"http://127.0.0.1:{route_port}/readyz")
+        base = f"http://127.0.0.1:{port}"
+        if bare_base is not None:
+            print(
+                f"{'  bare aiohttp':22} during the storm to workers={n}: {_latency(bare_base + ROUTE, seconds, base)}"
+            )
+        route_rps = _measure(f"/api/v1/route workers={n}", base, seconds, service, storm_base=base)
+        print(
+            f"  workers={n}: route throughput is {route_rps / bare_rps:.0%} of the bare handler's, "
+            f"{route_rps / n / bare_rps:.0%} per worker"
+        )
+        own_rps = _measure(
+            "  routing process", f"http://127.0.0.1:{route_port}", seconds, service, storm_base=base
+        )
+        print(f"  routing process: route throughput is {own_rps / bare_rps:.0%} of the bare handler's")
+    finally:
+        _stop(service)
 
 
 if __name__ == "__main__":
