@@ -72,7 +72,9 @@ class LiveState:
         self._metrics = metrics
         self._origin = origin
         self._retention = retention
-        self._decisions: deque[Answer] = deque(maxlen=PENDING_DECISIONS)
+        self._decisions: deque[tuple[str, bytes]] = deque(maxlen=PENDING_DECISIONS)
+        """Unsaved decisions as (id, JSON): nothing the garbage collector walks, however many pile up while
+        the database is down."""
         self._pools: dict[str, PoolState] = {}
         self._wakeup = asyncio.Event()
         self._pruned = time.monotonic()
@@ -84,7 +86,7 @@ class LiveState:
     # -- this instance's changes ---------------------------------------------------------------------
 
     def _decided(self, answer: Answer) -> None:
-        self._decisions.append(answer)
+        self._decisions.append((answer.decision.decision_id, answer.body))
         self._wakeup.set()
 
     def report_pool_state(self, pool_id: str, state: PoolState) -> PoolState:
@@ -190,7 +192,7 @@ class LiveState:
         if self._pruned + PRUNE_EVERY_S < time.monotonic():
             await self._prune()
 
-    async def _write(self, pools: dict[str, PoolState], decisions: list[Answer]) -> None:
+    async def _write(self, pools: dict[str, PoolState], decisions: list[tuple[str, bytes]]) -> None:
         if not pools and not decisions:
             return
         now = dt.datetime.now(dt.UTC)
@@ -206,10 +208,7 @@ class LiveState:
             }
             for pool_id, state in pools.items()
         ]
-        rows = [
-            (decision.decision_id, _time_of(decision.decision_id) or now, body.decode())
-            for decision, body in decisions
-        ]
+        rows = [(decision_id, _time_of(decision_id) or now, body.decode()) for decision_id, body in decisions]
         async with self._sessionmaker.begin() as session:
             await store.save_pool_states(session, states=records)
             await store.save_decisions(session, decisions=rows)
