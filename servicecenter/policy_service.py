@@ -91,6 +91,8 @@ class PolicyService:
         self._area_codes: AreaCodes = []
         self.active_version: int | None = None
         """The stored version in force, or None while the rules file is."""
+        self._swaps = 0
+        """How many policies were swapped in: a follower whose compiling outlasted a swap drops its result."""
         self.closures = Closures()
         """The stored closures (current and future) routing judges calls with."""
 
@@ -187,23 +189,31 @@ class PolicyService:
     async def follow(self, session: AsyncSession) -> None:
         """After a catalogue change: take over another instance's activation, changed area codes or a
         changed unit the rules ring. A change that breaks the rules (a unit lost its extension) is
-        logged and the policy in force kept."""
-        area_codes = await store.area_code_places(session)
-        active = await rule_versions.active_version(session)
-        version = active.version if active else None
-        in_force = self.router.policy
-        units = await _units_for(session, referenced_units(in_force.rule_file))
-        if (area_codes, version, units) == (self._area_codes, self.active_version, dict(in_force.units)):
-            return
-        try:
-            policy, version = await self._policy_for(session, active, area_codes, self._rules_file)
-        except RuleFileError as error:
-            problems = [str(problem) for problem in error.problems]
-            log.error("routing_policy_refresh_refused", rules_version=version, problems=problems)
-            return
-        self._area_codes = area_codes
-        self._swap(policy, version)
-        log.info("routing_policy_refreshed", rules_version=version)
+        logged and the policy in force kept.
+
+        Compiling takes a while. A policy swapped in meanwhile (an admin's activation or rollback here) is
+        newer than what was read before it, so the compiled one is dropped and the database read again:
+        otherwise a rollback made during the compile would be undone."""
+        while True:
+            swaps = self._swaps
+            area_codes = await store.area_code_places(session)
+            active = await rule_versions.active_version(session)
+            version = active.version if active else None
+            in_force = self.router.policy
+            units = await _units_for(session, referenced_units(in_force.rule_file))
+            if (area_codes, version, units) == (self._area_codes, self.active_version, dict(in_force.units)):
+                return
+            try:
+                policy, version = await self._policy_for(session, active, area_codes, self._rules_file)
+            except RuleFileError as error:
+                problems = [str(problem) for problem in error.problems]
+                log.error("routing_policy_refresh_refused", rules_version=version, problems=problems)
+                return
+            if self._swaps == swaps:
+                self._area_codes = area_codes
+                self._swap(policy, version)
+                log.info("routing_policy_refreshed", rules_version=version)
+                return
 
     def use_closures(self, closures: Closures) -> None:
         """Route with `closures` from now on (after the commit that stored them, or a follower's reload)."""
@@ -217,5 +227,6 @@ class PolicyService:
         """On the event loop, after any commit: no pool report between snapshot and swap is lost."""
         self.router.replace(self._with_closures(policy))
         self.active_version = version
+        self._swaps += 1
         if version is not None:
             log.info("routing_rules_activated", version=version)

@@ -3,8 +3,12 @@ kept on restart."""
 
 import asyncio
 
+import pytest
+
+from knowledge import rule_versions
+from servicecenter import policy_service
 from servicecenter.app import create_app
-from servicecenter.keys import POLICY_SERVICE
+from servicecenter.keys import POLICY_SERVICE, SESSIONMAKER
 from servicecenter.settings import Settings
 
 MONDAY_MORNING = "2026-11-23T09:30:00+01:00"
@@ -114,6 +118,40 @@ async def test_a_version_activated_on_one_instance_goes_live_on_the_others(
     while await _greeting(second) != "Überall neu":
         assert asyncio.get_running_loop().time() < deadline, "the other instance kept the old rules"
         await asyncio.sleep(0.05)
+
+
+async def test_a_rollback_made_while_the_follower_compiles_stays_in_force(
+    aiohttp_client, settings: Settings, make_user, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The follower compiles version 2, which another instance activated; an admin here rolls back to
+    version 1 meanwhile. Version 1 stays in force, in memory as in the database."""
+    admin = await make_user("anna", "admin")
+    app = create_app(settings)
+    client = await aiohttp_client(app)
+    for greeting, activate in (("Eins, guten Tag", True), ("Zwei, guten Tag", False)):
+        body = {"text": _rules(settings, greeting), "activate": activate}
+        assert (await client.put("/api/v1/routing/rules", json=body, headers=admin)).status == 201
+    async with app[SESSIONMAKER].begin() as session:
+        await rule_versions.activate(session, version=2)  # as another instance does it
+    compiling, release = asyncio.Event(), asyncio.Event()
+    compile_for_real = policy_service._compile
+
+    async def compile_held_at_version_2(session, text, name, area_codes):
+        policy = await compile_for_real(session, text, name, area_codes)
+        if name == "version 2":
+            compiling.set()
+            await release.wait()
+        return policy
+
+    monkeypatch.setattr(policy_service, "_compile", compile_held_at_version_2)
+    async with app[SESSIONMAKER]() as session:
+        following = asyncio.create_task(app[POLICY_SERVICE].follow(session))
+        await compiling.wait()
+        assert (await client.post("/api/v1/routing/rules/versions/1/activate", headers=admin)).status == 200
+        release.set()
+        await following
+    assert app[POLICY_SERVICE].active_version == 1
+    assert await _greeting(client) == "Eins, guten Tag"
 
 
 async def test_a_rules_file_reload_leaves_an_active_stored_version_in_force(
