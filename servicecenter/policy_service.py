@@ -7,7 +7,8 @@ the catalogue's area codes or a catalogue unit the rules ring (the catalogue fol
 department extensions and hours come from the catalogue, see `routing.units`). A change is committed first and
 swapped into the call router after the commit, so memory is never ahead of the database. Compiling a
 rule file (parsing and the gap simulation) takes CPU time and runs off the event loop, so calls keep
-being routed meanwhile.
+being routed meanwhile; a reload or a follower whose compile another swap outlasted drops its policy and
+looks again, so a change never lands behind a newer one.
 
 The stored closures of lines, counties and units are data for routing too: `use_closures` puts them into
 the policy's calendar (a new policy object, swapped in whole), and every policy swapped in later gets them
@@ -170,21 +171,28 @@ class PolicyService:
         row.active = True
 
     async def reload_file(self) -> bool:
-        """SIGHUP: load the rules file again, unless a stored version is in force; False if it was refused."""
-        if self.active_version is not None:
-            log.warning("rules_reload_skipped", reason="stored_version_active", version=self.active_version)
-            return False
-        try:
-            text = await asyncio.to_thread(self._rules_file.read_text, encoding="utf-8")
-            policy = await self.compile(text, name=str(self._rules_file))
-        except RuleFileError as error:
-            for problem in error.problems:
-                log.error("rules_problem", problem=str(problem))
-            log.error("rules_reload_refused", file=str(self._rules_file), problems=len(error.problems))
-            return False
-        self._swap(policy, None)
-        log.info("rules_reloaded", file=str(self._rules_file), rules=len(policy.rule_file.rules))
-        return True
+        """SIGHUP: load the rules file again, unless a stored version is in force; False if it was refused.
+        A policy swapped in while the file compiled (a stored version activated) is newer: the file is then
+        read again, or left alone once a stored version is in force."""
+        while True:
+            if self.active_version is not None:
+                log.warning(
+                    "rules_reload_skipped", reason="stored_version_active", version=self.active_version
+                )
+                return False
+            swaps = self._swaps
+            try:
+                text = await asyncio.to_thread(self._rules_file.read_text, encoding="utf-8")
+                policy = await self.compile(text, name=str(self._rules_file))
+            except RuleFileError as error:
+                for problem in error.problems:
+                    log.error("rules_problem", problem=str(problem))
+                log.error("rules_reload_refused", file=str(self._rules_file), problems=len(error.problems))
+                return False
+            if self._swaps == swaps:
+                self._swap(policy, None)
+                log.info("rules_reloaded", file=str(self._rules_file), rules=len(policy.rule_file.rules))
+                return True
 
     async def follow(self, session: AsyncSession) -> None:
         """After a catalogue change: take over another instance's activation, changed area codes or a

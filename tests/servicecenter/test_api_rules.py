@@ -154,6 +154,36 @@ async def test_a_rollback_made_while_the_follower_compiles_stays_in_force(
     assert await _greeting(client) == "Eins, guten Tag"
 
 
+async def test_a_version_activated_while_the_rules_file_reloads_stays_in_force(
+    aiohttp_client, settings: Settings, make_user, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SIGHUP starts compiling the rules file; an admin activates a stored version meanwhile. The stored
+    version stays in force: the file routes only while no stored version does."""
+    admin = await make_user("anna", "admin")
+    app = create_app(settings)
+    client = await aiohttp_client(app)
+    body = {"text": _rules(settings, "Gespeichert, guten Tag"), "activate": False}
+    assert (await client.put("/api/v1/routing/rules", json=body, headers=admin)).status == 201
+    compiling, release = asyncio.Event(), asyncio.Event()
+    compile_for_real = policy_service._compile
+
+    async def compile_held_for_the_file(session, text, name, area_codes):
+        policy = await compile_for_real(session, text, name, area_codes)
+        if name == str(settings.rules_file):
+            compiling.set()
+            await release.wait()
+        return policy
+
+    monkeypatch.setattr(policy_service, "_compile", compile_held_for_the_file)
+    reloading = asyncio.create_task(app[POLICY_SERVICE].reload_file())
+    await compiling.wait()
+    assert (await client.post("/api/v1/routing/rules/versions/1/activate", headers=admin)).status == 200
+    release.set()
+    assert await reloading is False
+    assert app[POLICY_SERVICE].active_version == 1
+    assert await _greeting(client) == "Gespeichert, guten Tag"
+
+
 async def test_a_rules_file_reload_leaves_an_active_stored_version_in_force(
     aiohttp_client, settings: Settings, make_user
 ) -> None:
