@@ -7,8 +7,8 @@ the catalogue's area codes or a catalogue unit the rules ring (the catalogue fol
 department extensions and hours come from the catalogue, see `routing.units`). A change is committed first and
 swapped into the call router after the commit, so memory is never ahead of the database. Compiling a
 rule file (parsing and the gap simulation) takes CPU time and runs off the event loop, so calls keep
-being routed meanwhile; a reload or a follower whose compile another swap outlasted drops its policy and
-looks again, so a change never lands behind a newer one.
+being routed meanwhile; changes happen one at a time, from reading to the swap, so none lands behind a
+newer one.
 
 The stored closures of lines, counties and units are data for routing too: `use_closures` puts them into
 the policy's calendar (a new policy object, swapped in whole), and every policy swapped in later gets them
@@ -92,8 +92,10 @@ class PolicyService:
         self._area_codes: AreaCodes = []
         self.active_version: int | None = None
         """The stored version in force, or None while the rules file is."""
-        self._swaps = 0
-        """How many policies were swapped in: a follower whose compiling outlasted a swap drops its result."""
+        self._changing = asyncio.Lock()
+        """One change of the policy at a time, from reading to the swap: compiling takes a while, and a
+        follower still compiling an activation it read must not land after an admin's rollback made
+        meanwhile (nor a reload of the file after an activation)."""
         self.closures = Closures()
         """The stored closures (current and future) routing judges calls with."""
 
@@ -132,31 +134,33 @@ class PolicyService:
 
     async def save(self, text: str, *, author: str, activate: bool) -> RuleVersion:
         """Check and store `text` as the next version, audited; made live after the commit if `activate`."""
-        policy = await self.compile(text, name="rules")
-        async with self._sessionmaker.begin() as session:
-            row = await rule_versions.add_version(session, text=text, author=author)
-            version = _number(row)
-            await audit.record(
-                session, entity="routing_rules", entry_id=str(version), version=version,
-                actor=author, action="create", before=None, after={"version": version},
-            )  # fmt: skip
+        async with self._changing:
+            policy = await self.compile(text, name="rules")
+            async with self._sessionmaker.begin() as session:
+                row = await rule_versions.add_version(session, text=text, author=author)
+                version = _number(row)
+                await audit.record(
+                    session, entity="routing_rules", entry_id=str(version), version=version,
+                    actor=author, action="create", before=None, after={"version": version},
+                )  # fmt: skip
+                if activate:
+                    await self._record_activation(session, row, author)
             if activate:
-                await self._record_activation(session, row, author)
-        if activate:
-            self._swap(policy, version)
-        return row
+                self._swap(policy, version)
+            return row
 
     async def activate(self, version: int, *, actor: str) -> RuleVersion | None:
         """Make stored `version` live (a rollback when it is an earlier one); None when there is no such version."""
-        async with self._sessionmaker() as session:
-            row = await rule_versions.get_version(session, version=version)
-        if row is None:
-            return None
-        policy = await self.compile(row.text, name=f"version {row.version}")
-        async with self._sessionmaker.begin() as session:
-            await self._record_activation(session, row, actor)
-        self._swap(policy, _number(row))
-        return row
+        async with self._changing:
+            async with self._sessionmaker() as session:
+                row = await rule_versions.get_version(session, version=version)
+            if row is None:
+                return None
+            policy = await self.compile(row.text, name=f"version {row.version}")
+            async with self._sessionmaker.begin() as session:
+                await self._record_activation(session, row, actor)
+            self._swap(policy, _number(row))
+            return row
 
     async def _record_activation(self, session: AsyncSession, row: RuleVersion, actor: str) -> None:
         previous = await rule_versions.active_version(session)
@@ -171,16 +175,13 @@ class PolicyService:
         row.active = True
 
     async def reload_file(self) -> bool:
-        """SIGHUP: load the rules file again, unless a stored version is in force; False if it was refused.
-        A policy swapped in while the file compiled (a stored version activated) is newer: the file is then
-        read again, or left alone once a stored version is in force."""
-        while True:
+        """SIGHUP: load the rules file again, unless a stored version is in force; False if it was refused."""
+        async with self._changing:
             if self.active_version is not None:
                 log.warning(
                     "rules_reload_skipped", reason="stored_version_active", version=self.active_version
                 )
                 return False
-            swaps = self._swaps
             try:
                 text = await asyncio.to_thread(self._rules_file.read_text, encoding="utf-8")
                 policy = await self.compile(text, name=str(self._rules_file))
@@ -189,21 +190,15 @@ class PolicyService:
                     log.error("rules_problem", problem=str(problem))
                 log.error("rules_reload_refused", file=str(self._rules_file), problems=len(error.problems))
                 return False
-            if self._swaps == swaps:
-                self._swap(policy, None)
-                log.info("rules_reloaded", file=str(self._rules_file), rules=len(policy.rule_file.rules))
-                return True
+            self._swap(policy, None)
+            log.info("rules_reloaded", file=str(self._rules_file), rules=len(policy.rule_file.rules))
+            return True
 
     async def follow(self, session: AsyncSession) -> None:
         """After a catalogue change: take over another instance's activation, changed area codes or a
         changed unit the rules ring. A change that breaks the rules (a unit lost its extension) is
-        logged and the policy in force kept.
-
-        Compiling takes a while. A policy swapped in meanwhile (an admin's activation or rollback here) is
-        newer than what was read before it, so the compiled one is dropped and the database read again:
-        otherwise a rollback made during the compile would be undone."""
-        while True:
-            swaps = self._swaps
+        logged and the policy in force kept."""
+        async with self._changing:
             area_codes = await store.area_code_places(session)
             active = await rule_versions.active_version(session)
             version = active.version if active else None
@@ -217,11 +212,9 @@ class PolicyService:
                 problems = [str(problem) for problem in error.problems]
                 log.error("routing_policy_refresh_refused", rules_version=version, problems=problems)
                 return
-            if self._swaps == swaps:
-                self._area_codes = area_codes
-                self._swap(policy, version)
-                log.info("routing_policy_refreshed", rules_version=version)
-                return
+            self._area_codes = area_codes
+            self._swap(policy, version)
+            log.info("routing_policy_refreshed", rules_version=version)
 
     def use_closures(self, closures: Closures) -> None:
         """Route with `closures` from now on (after the commit that stored them, or a follower's reload)."""
@@ -235,6 +228,5 @@ class PolicyService:
         """On the event loop, after any commit: no pool report between snapshot and swap is lost."""
         self.router.replace(self._with_closures(policy))
         self.active_version = version
-        self._swaps += 1
         if version is not None:
             log.info("routing_rules_activated", version=version)

@@ -147,9 +147,13 @@ async def test_a_rollback_made_while_the_follower_compiles_stays_in_force(
     async with app[SESSIONMAKER]() as session:
         following = asyncio.create_task(app[POLICY_SERVICE].follow(session))
         await compiling.wait()
-        assert (await client.post("/api/v1/routing/rules/versions/1/activate", headers=admin)).status == 200
+        rollback = asyncio.create_task(
+            client.post("/api/v1/routing/rules/versions/1/activate", headers=admin)
+        )
+        await asyncio.wait({rollback}, timeout=2)  # without the fix it overtook the follower here
         release.set()
         await following
+        assert (await rollback).status == 200
     assert app[POLICY_SERVICE].active_version == 1
     assert await _greeting(client) == "Eins, guten Tag"
 
@@ -177,9 +181,11 @@ async def test_a_version_activated_while_the_rules_file_reloads_stays_in_force(
     monkeypatch.setattr(policy_service, "_compile", compile_held_for_the_file)
     reloading = asyncio.create_task(app[POLICY_SERVICE].reload_file())
     await compiling.wait()
-    assert (await client.post("/api/v1/routing/rules/versions/1/activate", headers=admin)).status == 200
+    activation = asyncio.create_task(client.post("/api/v1/routing/rules/versions/1/activate", headers=admin))
+    await asyncio.wait({activation}, timeout=2)  # without the fix it overtook the reload here
     release.set()
-    assert await reloading is False
+    await reloading
+    assert (await activation).status == 200
     assert app[POLICY_SERVICE].active_version == 1
     assert await _greeting(client) == "Gespeichert, guten Tag"
 
