@@ -120,6 +120,24 @@ async def test_a_version_activated_on_one_instance_goes_live_on_the_others(
         await asyncio.sleep(0.05)
 
 
+class HeldCompile:
+    """Holds the compile of the rule file named `name` at a gate, as a slow compile would: `compiling` is set
+    when it got there, `release` lets it go on. The real compile runs."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch, name: str) -> None:
+        self.compiling, self.release = asyncio.Event(), asyncio.Event()
+        compile_for_real = policy_service._compile
+
+        async def held(session, text, compiled_name, area_codes):
+            policy = await compile_for_real(session, text, compiled_name, area_codes)
+            if compiled_name == name:
+                self.compiling.set()
+                await self.release.wait()
+            return policy
+
+        monkeypatch.setattr(policy_service, "_compile", held)
+
+
 async def test_a_rollback_made_while_the_follower_compiles_stays_in_force(
     aiohttp_client, settings: Settings, make_user, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -133,25 +151,15 @@ async def test_a_rollback_made_while_the_follower_compiles_stays_in_force(
         assert (await client.put("/api/v1/routing/rules", json=body, headers=admin)).status == 201
     async with app[SESSIONMAKER].begin() as session:
         await rule_versions.activate(session, version=2)  # as another instance does it
-    compiling, release = asyncio.Event(), asyncio.Event()
-    compile_for_real = policy_service._compile
-
-    async def compile_held_at_version_2(session, text, name, area_codes):
-        policy = await compile_for_real(session, text, name, area_codes)
-        if name == "version 2":
-            compiling.set()
-            await release.wait()
-        return policy
-
-    monkeypatch.setattr(policy_service, "_compile", compile_held_at_version_2)
+    held = HeldCompile(monkeypatch, "version 2")
     async with app[SESSIONMAKER]() as session:
         following = asyncio.create_task(app[POLICY_SERVICE].follow(session))
-        await compiling.wait()
+        await held.compiling.wait()
         rollback = asyncio.create_task(
             client.post("/api/v1/routing/rules/versions/1/activate", headers=admin)
         )
         await asyncio.wait({rollback}, timeout=2)  # without the fix it overtook the follower here
-        release.set()
+        held.release.set()
         await following
         assert (await rollback).status == 200
     assert app[POLICY_SERVICE].active_version == 1
@@ -168,22 +176,12 @@ async def test_a_version_activated_while_the_rules_file_reloads_stays_in_force(
     client = await aiohttp_client(app)
     body = {"text": _rules(settings, "Gespeichert, guten Tag"), "activate": False}
     assert (await client.put("/api/v1/routing/rules", json=body, headers=admin)).status == 201
-    compiling, release = asyncio.Event(), asyncio.Event()
-    compile_for_real = policy_service._compile
-
-    async def compile_held_for_the_file(session, text, name, area_codes):
-        policy = await compile_for_real(session, text, name, area_codes)
-        if name == str(settings.rules_file):
-            compiling.set()
-            await release.wait()
-        return policy
-
-    monkeypatch.setattr(policy_service, "_compile", compile_held_for_the_file)
+    held = HeldCompile(monkeypatch, str(settings.rules_file))
     reloading = asyncio.create_task(app[POLICY_SERVICE].reload_file())
-    await compiling.wait()
+    await held.compiling.wait()
     activation = asyncio.create_task(client.post("/api/v1/routing/rules/versions/1/activate", headers=admin))
     await asyncio.wait({activation}, timeout=2)  # without the fix it overtook the reload here
-    release.set()
+    held.release.set()
     await reloading
     assert (await activation).status == 200
     assert app[POLICY_SERVICE].active_version == 1
