@@ -13,7 +13,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.async_api import Browser, Page, async_playwright
+from playwright.async_api import Browser, Page, async_playwright, expect
 
 from servicecenter.app import create_app
 
@@ -28,6 +28,12 @@ AXE_RUN = """async () => {
     nodes: v.nodes.map((n) => n.target.join(" ") + ": " + n.failureSummary),
   }));
 }"""
+EXPECT_TIMEOUT_MS = 15_000
+"""How long an expectation waits for the page to show what it expects (Playwright's default is 5 s). The
+suite runs beside other work; a save and a reload once took longer than 5 s there. Only the wait is longer:
+a page that never shows it still fails."""
+expect.set_options(timeout=EXPECT_TIMEOUT_MS)
+
 WIDE = {"width": 1280, "height": 800}
 NARROW = {"width": 400, "height": 800}
 
