@@ -129,7 +129,7 @@ class CallRouter:
         routing page trying overflow. Not counted, and no pool's reported state changes; remembered in
         `recent` so the console can show it."""
         answer = self._called(Answer.of(evaluate(self.policy, call, {**self._board.snapshot(), **assumed})))
-        self.recent.add(answer)
+        self.record(call, answer, counted=False)
         return answer
 
     def _called(self, answer: Answer) -> Answer:

@@ -2,6 +2,7 @@
 kept on restart."""
 
 import asyncio
+from collections.abc import Awaitable
 
 import pytest
 
@@ -137,6 +138,20 @@ class HeldCompile:
 
         monkeypatch.setattr(policy_service, "_compile", held)
 
+    async def activate_meanwhile(self, change: Awaitable[object], client, admin: dict) -> None:
+        """Run `change` until its compile is held, have an admin activate version 1 meanwhile, then let
+        `change` finish. Without one change at a time, the activation overtook the held one here; the wait
+        for it is bounded, so with the fix (the activation waits its turn) the test goes on after 2 s."""
+        changing = asyncio.ensure_future(change)
+        await self.compiling.wait()
+        activation = asyncio.create_task(
+            client.post("/api/v1/routing/rules/versions/1/activate", headers=admin)
+        )
+        await asyncio.wait({activation}, timeout=2)
+        self.release.set()
+        await changing
+        assert (await activation).status == 200
+
 
 async def test_a_rollback_made_while_the_follower_compiles_stays_in_force(
     aiohttp_client, settings: Settings, make_user, monkeypatch: pytest.MonkeyPatch
@@ -153,15 +168,7 @@ async def test_a_rollback_made_while_the_follower_compiles_stays_in_force(
         await rule_versions.activate(session, version=2)  # as another instance does it
     held = HeldCompile(monkeypatch, "version 2")
     async with app[SESSIONMAKER]() as session:
-        following = asyncio.create_task(app[POLICY_SERVICE].follow(session))
-        await held.compiling.wait()
-        rollback = asyncio.create_task(
-            client.post("/api/v1/routing/rules/versions/1/activate", headers=admin)
-        )
-        await asyncio.wait({rollback}, timeout=2)  # without the fix it overtook the follower here
-        held.release.set()
-        await following
-        assert (await rollback).status == 200
+        await held.activate_meanwhile(app[POLICY_SERVICE].follow(session), client, admin)
     assert app[POLICY_SERVICE].active_version == 1
     assert await _greeting(client) == "Eins, guten Tag"
 
@@ -177,13 +184,7 @@ async def test_a_version_activated_while_the_rules_file_reloads_stays_in_force(
     body = {"text": _rules(settings, "Gespeichert, guten Tag"), "activate": False}
     assert (await client.put("/api/v1/routing/rules", json=body, headers=admin)).status == 201
     held = HeldCompile(monkeypatch, str(settings.rules_file))
-    reloading = asyncio.create_task(app[POLICY_SERVICE].reload_file())
-    await held.compiling.wait()
-    activation = asyncio.create_task(client.post("/api/v1/routing/rules/versions/1/activate", headers=admin))
-    await asyncio.wait({activation}, timeout=2)  # without the fix it overtook the reload here
-    held.release.set()
-    await reloading
-    assert (await activation).status == 200
+    await held.activate_meanwhile(app[POLICY_SERVICE].reload_file(), client, admin)
     assert app[POLICY_SERVICE].active_version == 1
     assert await _greeting(client) == "Gespeichert, guten Tag"
 
